@@ -1,0 +1,32 @@
+"""The only package that imports SpiffWorkflow; nothing SpiffWorkflow-typed leaves it."""
+
+from .clock import LOCAL_TZ, Clock, FixedClock, SystemClock, current_clock, now, use_clock
+from .errors import DiagramError, DiagramErrors, EngineError, ScriptError
+from .runtime import Instance, ReadyTask, Runtime
+from .sandbox import Budget
+from .serializer import StateChanges
+from .specs import CompiledBundle, ProcessInfo, SourceFile, UserTaskInfo, task_key
+
+__all__ = [
+    "LOCAL_TZ",
+    "Budget",
+    "Clock",
+    "CompiledBundle",
+    "DiagramError",
+    "DiagramErrors",
+    "EngineError",
+    "FixedClock",
+    "Instance",
+    "ProcessInfo",
+    "ReadyTask",
+    "Runtime",
+    "ScriptError",
+    "SourceFile",
+    "StateChanges",
+    "SystemClock",
+    "UserTaskInfo",
+    "current_clock",
+    "now",
+    "task_key",
+    "use_clock",
+]

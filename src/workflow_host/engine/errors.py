@@ -1,0 +1,54 @@
+"""Errors the engine reports about diagrams and running instances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DiagramError", "DiagramErrors", "EngineError", "ScriptError"]
+
+
+@dataclass
+class DiagramError(Exception):
+    """One problem in one diagram file, located by element and line where known."""
+
+    file: str
+    message: str
+    element_id: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.element_id:
+            where += f" [{self.element_id}]"
+        if self.line:
+            where += f" line {self.line}"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "element_id": self.element_id, "line": self.line, "message": self.message}
+
+
+class DiagramErrors(Exception):
+    """All problems found in a set of diagrams; nothing of it may be deployed."""
+
+    def __init__(self, errors: list[DiagramError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class ScriptError(Exception):
+    """A script or expression was refused by the sandbox or failed while running."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class EngineError(Exception):
+    """Running an instance failed; the step that caused it must not be kept."""
+
+    def __init__(self, message: str, element_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.element_id = element_id

@@ -1,0 +1,270 @@
+"""Turn a set of BPMN/DMN files into validated, serialized process specs and a catalogue of user tasks."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP
+
+from .errors import DiagramError, DiagramErrors, ScriptError
+from .sandbox import Sandbox
+from .serializer import spec_registry
+from .xml import parse_xml
+
+__all__ = ["CompiledBundle", "ProcessInfo", "SourceFile", "UserTaskInfo", "compile_bundle"]
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+NS = {"bpmn": BPMN_NS, **SPIFFWORKFLOW_NSMAP}
+_DMN_MARKER = re.compile(rb"<(\w+:)?definitions[^>]*omg\.org/spec/DMN", re.S)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One diagram file as uploaded or read from disk."""
+
+    name: str
+    content: bytes
+
+    @property
+    def is_dmn(self) -> bool:
+        return self.name.endswith(".dmn") or bool(_DMN_MARKER.search(self.content[:4096]))
+
+
+@dataclass
+class UserTaskInfo:
+    """What the host needs to know about one user task to build inbox rows and forms."""
+
+    process_id: str
+    element_id: str
+    title: str
+    lane: str | None
+    form_schema: str | None
+    ui_schema: str | None
+    instructions: str | None
+    candidate_units_variable: str | None
+    candidate_users_variable: str | None
+    due_variable: str | None
+
+
+@dataclass
+class ProcessInfo:
+    """A process defined by the bundle."""
+
+    process_id: str
+    name: str
+    documentation: str | None
+    file: str
+    calls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CompiledBundle:
+    """Validated specs of every process in a set of files, ready to store."""
+
+    processes: dict[str, ProcessInfo]
+    user_tasks: dict[str, UserTaskInfo]
+    spec_json: str
+
+    @property
+    def forms_needed(self) -> set[str]:
+        names: set[str] = set()
+        for info in self.user_tasks.values():
+            names.update(n for n in (info.form_schema, info.ui_schema) if n)
+        return names
+
+    def catalog_json(self) -> str:
+        return json.dumps(
+            {
+                "processes": {k: asdict(v) for k, v in self.processes.items()},
+                "user_tasks": {k: asdict(v) for k, v in self.user_tasks.items()},
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+
+def task_key(process_id: str, element_id: str) -> str:
+    """The catalogue key of a user task."""
+    return f"{process_id}:{element_id}"
+
+
+def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
+    """Parse, validate and serialize a set of diagrams; raise DiagramErrors listing every problem."""
+    parser = SpiffBpmnParser()
+    errors: list[DiagramError] = []
+    trees: dict[str, etree._Element] = {}
+    for source in files:
+        try:
+            root = parse_xml(source.content, source.name)
+            if source.is_dmn:
+                parser.add_dmn_xml(root, filename=source.name)
+            else:
+                parser.add_bpmn_xml(root, filename=source.name)
+                trees[source.name] = root
+        except DiagramError as err:
+            errors.append(err)
+        except ValidationException as err:
+            errors.append(_validation_error(err, source.name))
+        except SpiffWorkflowException as err:
+            errors.append(DiagramError(source.name, str(err)))
+    if errors:
+        raise DiagramErrors(errors)
+    processes, user_tasks = _describe(trees)
+    specs = _build_specs(parser, processes, errors)
+    if not errors:
+        errors.extend(_check_scripts(specs, processes, sandbox))
+    if errors:
+        raise DiagramErrors(errors)
+    registry = spec_registry()
+    payload = {pid: registry.convert(spec) for pid, spec in specs.items()}
+    return CompiledBundle(processes, user_tasks, json.dumps(payload, sort_keys=True))
+
+
+def _validation_error(err: ValidationException, filename: str) -> DiagramError:
+    message = str(err).split("\n")[0]
+    line = getattr(err, "line_number", None) or getattr(err, "sourceline", None)
+    element = getattr(err, "id", None)
+    return DiagramError(
+        getattr(err, "file_name", None) or filename,
+        message,
+        element_id=element if isinstance(element, str) else None,
+        line=line if isinstance(line, int) and line > 0 else None,
+    )
+
+
+def _build_specs(
+    parser: SpiffBpmnParser, processes: dict[str, ProcessInfo], errors: list[DiagramError]
+) -> dict[str, Any]:
+    specs: dict[str, Any] = {}
+    for process_id, info in processes.items():
+        try:
+            spec = parser.get_spec(process_id)
+            subprocesses = parser.get_subprocess_specs(process_id)
+        except ValidationException as err:
+            errors.append(_validation_error(err, info.file))
+            continue
+        except SpiffWorkflowException as err:
+            errors.append(DiagramError(info.file, str(err)))
+            continue
+        specs[process_id] = spec
+        info.calls = sorted(subprocesses)
+    return specs
+
+
+def _describe(trees: dict[str, etree._Element]) -> tuple[dict[str, ProcessInfo], dict[str, UserTaskInfo]]:
+    processes: dict[str, ProcessInfo] = {}
+    user_tasks: dict[str, UserTaskInfo] = {}
+    for filename, root in trees.items():
+        for process in root.iterfind(f"{{{BPMN_NS}}}process"):
+            pid = process.get("id", "")
+            doc = process.findtext(f"{{{BPMN_NS}}}documentation")
+            processes[pid] = ProcessInfo(pid, process.get("name") or pid, doc.strip() if doc else None, filename)
+            lanes = _lanes(process)
+            for node in process.iter(f"{{{BPMN_NS}}}userTask"):
+                info = _user_task(pid, node, lanes)
+                user_tasks[task_key(pid, info.element_id)] = info
+    return processes, user_tasks
+
+
+def _lanes(process: etree._Element) -> dict[str, str]:
+    lanes: dict[str, str] = {}
+    for lane in process.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.iterfind(f"{{{BPMN_NS}}}flowNodeRef"):
+            if ref.text:
+                lanes[ref.text.strip()] = lane.get("id", "")
+    return lanes
+
+
+def _user_task(process_id: str, node: etree._Element, lanes: dict[str, str]) -> UserTaskInfo:
+    props: dict[str, str] = {}
+    for prop in node.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
+        props[prop.get("name", "")] = prop.get("value", "")
+    instructions = node.findtext("bpmn:extensionElements/spiffworkflow:instructionsForEndUser", None, NS)
+    element_id = node.get("id", "")
+    return UserTaskInfo(
+        process_id=process_id,
+        element_id=element_id,
+        title=node.get("name") or element_id,
+        lane=lanes.get(element_id),
+        form_schema=props.get("formJsonSchemaFilename"),
+        ui_schema=props.get("formUiSchemaFilename"),
+        instructions=instructions.strip() if instructions else None,
+        candidate_units_variable=props.get("candidateUnitsVariable"),
+        candidate_users_variable=props.get("candidateUsersVariable"),
+        due_variable=props.get("dueDateVariable"),
+    )
+
+
+def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
+    """Yield (what, source, mode) for every script and expression a task spec will run."""
+    for attr in ("script", "prescript", "postscript"):
+        source = getattr(task_spec, attr, None)
+        if isinstance(source, str) and source.strip():
+            yield attr, source, "exec"
+    for attr in ("condition", "cardinality"):
+        source = getattr(task_spec, attr, None)
+        if isinstance(source, str) and source.strip():
+            yield attr, source, "eval"
+    for condition, _target in getattr(task_spec, "cond_task_specs", None) or []:
+        if isinstance(condition, str) and condition.strip():
+            yield "flow condition", condition, "eval"
+    event = getattr(task_spec, "event_definition", None)
+    if isinstance(event, TimerEventDefinition | ConditionalEventDefinition):
+        yield "event expression", event.expression, "eval"
+    engine = getattr(task_spec, "dmnEngine", None)
+    if engine is not None:
+        yield from _dmn_expressions(engine.decision_table)
+
+
+def _dmn_expressions(table: Any) -> Iterator[tuple[str, str, str]]:
+    for column in table.inputs:
+        if column.expression:
+            yield f"decision input {column.label or column.id}", column.expression, "eval"
+    for rule in table.rules:
+        for entry in rule.inputEntries:
+            for lhs in entry.lhs:
+                if lhs and lhs.strip() not in ("-", ""):
+                    source = lhs.replace("?", "dmninputexpr")
+                    if "dmninputexpr" not in source:
+                        source = f"dmninputexpr == ({lhs})" if _parses(lhs) else f"dmninputexpr {lhs}"
+                    yield f"decision rule {rule.row_number} input", source, "eval"
+        for out in rule.outputEntries:
+            if out.text and out.text.strip():
+                yield f"decision rule {rule.row_number} output", out.text, "eval"
+
+
+def _parses(source: str) -> bool:
+    try:
+        compile(source, "<check>", "eval", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+    except SyntaxError:
+        return False
+    return True
+
+
+def _check_scripts(specs: dict[str, Any], processes: dict[str, ProcessInfo], sandbox: Sandbox) -> list[DiagramError]:
+    errors: list[DiagramError] = []
+    for process_id, spec in specs.items():
+        for task_spec in spec.task_specs.values():
+            if isinstance(task_spec, SubWorkflowTask | UserTask) and not getattr(task_spec, "bpmn_id", None):
+                continue
+            for what, source, mode in _expressions(task_spec):
+                try:
+                    sandbox.check(source, mode)
+                except ScriptError as err:
+                    element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+                    errors.append(
+                        DiagramError(processes[process_id].file, f"{what} refused: {err.message}", element_id=element, line=err.line)
+                    )
+    return errors

@@ -1,0 +1,39 @@
+"""Hostile-input XML parsing: no entities, no DTD, no network, bounded size and depth."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .errors import DiagramError
+
+__all__ = ["MAX_XML_BYTES", "parse_xml"]
+
+MAX_XML_BYTES = 5 * 1024 * 1024
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        load_dtd=False,
+        dtd_validation=False,
+        no_network=True,
+        huge_tree=False,
+        remove_blank_text=False,
+    )
+
+
+def parse_xml(content: bytes, filename: str) -> etree._Element:
+    """Parse untrusted XML into a tree, refusing anything that declares a DTD or entities."""
+    if len(content) > MAX_XML_BYTES:
+        raise DiagramError(filename, f"file is larger than {MAX_XML_BYTES // (1024 * 1024)} MiB")
+    head = content[:4096].lower()
+    if b"<!doctype" in head or b"<!entity" in content.lower():
+        raise DiagramError(filename, "document type declarations and entities are not allowed")
+    try:
+        root = etree.fromstring(content, parser=_parser())
+    except etree.XMLSyntaxError as err:
+        raise DiagramError(filename, f"not well-formed XML: {err.msg}", line=err.lineno) from None
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise DiagramError(filename, "document type declarations are not allowed")
+    return root
