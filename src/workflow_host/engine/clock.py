@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import UTC, datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -42,17 +42,18 @@ class FixedClock:
         return self._at
 
 
-_current: ContextVar[Clock] = ContextVar("workflow_host_clock", default=SystemClock())
+_SYSTEM = SystemClock()
+_current: ContextVar[Clock | None] = ContextVar("workflow_host_clock", default=None)
 
 
 def current_clock() -> Clock:
     """The clock in force in this context."""
-    return _current.get()
+    return _current.get() or _SYSTEM
 
 
 def now() -> datetime:
     """The current instant according to the clock in force."""
-    return _current.get().now()
+    return current_clock().now()
 
 
 @contextlib.contextmanager
@@ -69,13 +70,13 @@ class ClockedDatetime(datetime):
     """A datetime whose now() asks the clock in force; installed into SpiffWorkflow's timer module."""
 
     @classmethod
-    def now(cls, tz: tzinfo | None = None) -> ClockedDatetime:  # type: ignore[override]
-        at = _current.get().now()
+    def now(cls, tz: tzinfo | None = None) -> ClockedDatetime:
+        at = current_clock().now()
         local = at.astimezone(tz) if tz is not None else at.astimezone(LOCAL_TZ).replace(tzinfo=None)
         return cls.fromisoformat(local.isoformat())
 
 
-def aware(at: datetime, tz: tzinfo = timezone.utc) -> datetime:
+def aware(at: datetime, tz: tzinfo = UTC) -> datetime:
     """Treat a naive datetime as local (Asia/Shanghai) time and return it in `tz`."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=LOCAL_TZ)

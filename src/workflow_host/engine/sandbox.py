@@ -15,14 +15,15 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from types import CodeType, FrameType
 from typing import Any
 
-from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
+from RestrictedPython.transformer import RestrictingNodeTransformer
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
     full_write_guard,
@@ -45,7 +46,7 @@ _FORBIDDEN_ATTRS = frozenset({"mro", "gi_frame", "gi_code", "cr_frame", "f_globa
 _REMOVED_BUILTINS = ("BaseException", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "id", "hash")
 
 
-class SandboxStop(BaseException):  # noqa: N818 - must not be catchable as Exception by scripts
+class SandboxStop(BaseException):
     """Raised inside a script that ran out of budget."""
 
 
@@ -79,14 +80,15 @@ class Budget:
         return self._line
 
 
+_GUARDED_OPS: dict[type[ast.operator], str] = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
+
+
 class _Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy plus size guards on *, ** and << and no catch-all handlers."""
 
-    _GUARDED = {ast.Mult: "*", ast.Pow: "**", ast.LShift: "<<"}
-
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         node = self.node_contents_visit(node)
-        symbol = self._GUARDED.get(type(node.op))
+        symbol = _GUARDED_OPS.get(type(node.op))
         if symbol is None:
             return node
         call = ast.Call(
@@ -166,7 +168,7 @@ def _inplacevar(op: str, target: Any, value: Any) -> Any:
 def _getattr(obj: object, name: str, default: object = None) -> object:
     if name in _FORBIDDEN_ATTRS:
         raise ScriptError(f"attribute '{name}' is not allowed")
-    return safer_getattr(obj, name, default)
+    return safer_getattr(obj, name, default)  # type: ignore[no-untyped-call]
 
 
 def _range(*args: int) -> range:
@@ -248,7 +250,7 @@ def _base_globals(helpers: Mapping[str, Any]) -> dict[str, Any]:
 _LINE = re.compile(r"[Ll]ine (\d+)")
 
 
-def _first_error(errors: tuple[str, ...]) -> ScriptError:
+def _first_error(errors: Sequence[str]) -> ScriptError:
     message = errors[0]
     match = _LINE.search(message)
     return ScriptError(message, line=int(match.group(1)) if match else None)
@@ -260,7 +262,8 @@ def _compile(source: str, mode: str) -> CodeType:
     result = compiler(source, filename="<diagram>", policy=_Policy)
     if result.errors:
         raise _first_error(result.errors)
-    return result.code  # type: ignore[no-any-return]
+    assert result.code is not None
+    return result.code
 
 
 def _script_line(err: BaseException) -> int | None:

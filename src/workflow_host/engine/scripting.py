@@ -26,9 +26,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[mis
     ) -> Any:
         return self.sandbox.evaluate(expression, context, external_context)
 
-    def execute(
-        self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None
-    ) -> bool:
+    def execute(self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> bool:
         self.sandbox.execute(script, context, external_context)
         return True
 

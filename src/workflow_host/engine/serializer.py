@@ -74,6 +74,17 @@ class StateChanges:
     meta: dict[str, Any]
     upserts: dict[str, dict[str, Any]]
     deletes: list[str]
+    existing: frozenset[str] = frozenset()
+
+    @property
+    def inserts(self) -> dict[str, dict[str, Any]]:
+        """Upserted rows that are not stored yet."""
+        return {k: v for k, v in self.upserts.items() if k not in self.existing}
+
+    @property
+    def updates(self) -> dict[str, dict[str, Any]]:
+        """Upserted rows that replace stored ones."""
+        return {k: v for k, v in self.upserts.items() if k in self.existing}
 
 
 @dataclass
@@ -135,9 +146,12 @@ def dump_changes(workflow: BpmnWorkflow, snapshot: Snapshot | None) -> StateChan
         for task_id, task in wf.tasks.items():
             key = f"t:{task_id}"
             seen.add(key)
-            if snapshot is None or key not in snap.tasks or snap.tasks[key] is None:
-                upserts[key] = _task_row(registry, task, sp_id)
-            elif snap.tasks[key] != _fingerprint(task):
+            if (
+                snapshot is None
+                or key not in snap.tasks
+                or snap.tasks[key] is None
+                or snap.tasks[key] != _fingerprint(task)
+            ):
                 upserts[key] = _task_row(registry, task, sp_id)
         if sp_id is not None:
             key = f"s:{sp_id}"
@@ -148,7 +162,7 @@ def dump_changes(workflow: BpmnWorkflow, snapshot: Snapshot | None) -> StateChan
                 upserts[key] = row
     known = set(snap.tasks) | snap.subprocesses
     deletes = sorted(known - seen)
-    return StateChanges(_top_meta(registry, workflow), upserts, deletes)
+    return StateChanges(_top_meta(registry, workflow), upserts, deletes, frozenset(known))
 
 
 def _task_row(registry: Any, task: Any, sp_id: str | None) -> dict[str, Any]:

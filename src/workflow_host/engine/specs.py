@@ -265,6 +265,11 @@ def _check_scripts(specs: dict[str, Any], processes: dict[str, ProcessInfo], san
                 except ScriptError as err:
                     element = getattr(task_spec, "bpmn_id", None) or task_spec.name
                     errors.append(
-                        DiagramError(processes[process_id].file, f"{what} refused: {err.message}", element_id=element, line=err.line)
+                        DiagramError(
+                            processes[process_id].file,
+                            f"{what} refused: {err.message}",
+                            element_id=element,
+                            line=err.line,
+                        )
                     )
     return errors

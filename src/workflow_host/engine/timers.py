@@ -11,5 +11,5 @@ __all__ = ["install_clock"]
 
 def install_clock() -> None:
     """Make timer evaluation read `clock.now()` and treat naive times as Asia/Shanghai (idempotent)."""
-    timer.datetime = ClockedDatetime  # type: ignore[misc]
-    timer.LOCALTZ = LOCAL_TZ  # type: ignore[assignment]
+    timer.datetime = ClockedDatetime
+    timer.LOCALTZ = LOCAL_TZ

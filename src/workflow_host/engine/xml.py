@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from .errors import DiagramError
@@ -33,7 +35,7 @@ def parse_xml(content: bytes, filename: str) -> etree._Element:
         root = etree.fromstring(content, parser=_parser())
     except etree.XMLSyntaxError as err:
         raise DiagramError(filename, f"not well-formed XML: {err.msg}", line=err.lineno) from None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo: Any = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
         raise DiagramError(filename, "document type declarations are not allowed")
     return root

@@ -1,0 +1,22 @@
+"""SQLAlchemy 2 typed tables; no Flask, no SpiffWorkflow."""
+
+from .audit import AuditEvent
+from .auth import ApiToken
+from .directory import Unit, User, UserRole
+from .instance import InboxCandidate, InboxTask, Instance, InstanceStateRow
+from .process import ProcessVersion, VersionFile, VersionProcess
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "InboxCandidate",
+    "InboxTask",
+    "Instance",
+    "InstanceStateRow",
+    "ProcessVersion",
+    "Unit",
+    "User",
+    "UserRole",
+    "VersionFile",
+    "VersionProcess",
+]

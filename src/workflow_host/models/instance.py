@@ -1,0 +1,71 @@
+"""Process instances, their stored state rows, and the inbox rows of their ready user tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base
+from ._types import UtcDateTime
+
+__all__ = ["InboxCandidate", "InboxTask", "Instance", "InstanceStateRow"]
+
+
+class Instance(Base):
+    """A case: its version, status, revision (for lost races), current data and next timer."""
+
+    __tablename__ = "instance"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    process_id: Mapped[str] = mapped_column(String(128), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    case_no: Mapped[str | None] = mapped_column(String(128), index=True)
+    meta_json: Mapped[str] = mapped_column(Text)
+    data_json: Mapped[str] = mapped_column(Text)
+    next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class InstanceStateRow(Base):
+    """One task (`t:<id>`) or subprocess (`s:<id>`) of an instance's serialized state."""
+
+    __tablename__ = "instance_state_row"
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class InboxTask(Base):
+    """A ready user task, so that inboxes are indexed queries, not scans of workflows."""
+
+    __tablename__ = "inbox_task"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(128))
+    element_id: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    case_no: Mapped[str | None] = mapped_column(String(128))
+    claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class InboxCandidate(Base):
+    """Who may take an inbox task: `u:<username>`, `r:<role>` or `ru:<role>@<unit>`."""
+
+    __tablename__ = "inbox_candidate"
+    __table_args__ = (Index("ix_inbox_candidate_key_task", "key", "task_id"),)
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("inbox_task.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(140), primary_key=True)

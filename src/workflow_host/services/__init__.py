@@ -1,0 +1,1 @@
+"""Plain functions over (session, runtime): each public step is one transaction's worth of work."""

@@ -1,0 +1,67 @@
+"""Who may take a user task: a lane is a role; the handling-unit lane goes to the units in the case data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine import UserTaskInfo
+from ..models import Unit, User
+
+__all__ = ["Candidates", "candidates_for", "keys_for_user"]
+
+HANDLING_UNIT = "handling_unit"
+VICE_HEAD = "vice_head_in_charge"
+ADMIN = "admin"
+
+
+class Candidates:
+    """The candidate keys of a task and the unit it is shown under."""
+
+    def __init__(self, keys: set[str], unit: str | None) -> None:
+        self.keys = keys
+        self.unit = unit
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str) and value:
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
+
+
+def candidates_for(session: Session, info: UserTaskInfo | None, data: dict[str, Any]) -> Candidates:
+    """Candidate keys: `u:<user>`, `r:<role>` or `ru:<role>@<unit>`."""
+    if info is None:
+        return Candidates({f"r:{ADMIN}"}, None)
+    users = _names(data.get(info.candidate_users_variable)) if info.candidate_users_variable else []
+    units_var = info.candidate_units_variable or ("handling_units" if info.lane == HANDLING_UNIT else None)
+    units = _names(data.get(units_var)) if units_var else []
+    unit = units[0] if units else None
+    if users:
+        return Candidates({f"u:{u}" for u in users}, unit)
+    lane = info.lane
+    if lane is None:
+        return Candidates({f"r:{ADMIN}"}, unit)
+    if lane == VICE_HEAD and units:
+        supervisors = {s for s in session.scalars(select(Unit.supervisor).where(Unit.id.in_(units))) if s}
+        if supervisors:
+            return Candidates({f"u:{s}" for s in supervisors}, unit)
+    if units:
+        return Candidates({f"ru:{lane}@{u}" for u in units}, unit)
+    return Candidates({f"r:{lane}"}, unit)
+
+
+def keys_for_user(user: User) -> list[str]:
+    """Every candidate key that matches `user`."""
+    roles: Iterable[str] = sorted(user.role_names)
+    keys = [f"u:{user.username}"]
+    for role in roles:
+        keys.append(f"r:{role}")
+        if user.unit_id:
+            keys.append(f"ru:{role}@{user.unit_id}")
+    return keys

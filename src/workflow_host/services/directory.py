@@ -1,0 +1,91 @@
+"""Load the organisation directory (units, users, roles) from its YAML file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import Unit, User, UserRole
+from .errors import Invalid
+
+__all__ = ["DirectorySummary", "authenticate", "load_directory"]
+
+UNIT_KINDS = {"gov_office", "justice_bureau", "department", "township", "subdistrict", "park", "other"}
+
+DirectorySummary = dict[str, int]
+
+
+def _require(entry: dict[str, Any], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(f"{where}: '{key}' is required")
+    return value.strip()
+
+
+def load_directory(session: Session, text: str) -> DirectorySummary:
+    """Create or update units and users from the directory file; users not in the file are kept."""
+    try:
+        doc = yaml.safe_load(text) or {}
+    except yaml.YAMLError as err:
+        raise Invalid(f"directory file is not valid YAML: {err}") from None
+    if not isinstance(doc, dict):
+        raise Invalid("directory file must be a mapping with 'units' and 'users'")
+    units = doc.get("units") or []
+    users = doc.get("users") or []
+    unit_ids = {u.id for u in session.scalars(select(Unit))}
+    for i, entry in enumerate(units):
+        _load_unit(session, entry, f"units[{i}]")
+        unit_ids.add(entry["id"])
+    for i, entry in enumerate(users):
+        _load_user(session, entry, f"users[{i}]", unit_ids)
+    return {"units": len(units), "users": len(users)}
+
+
+def _load_unit(session: Session, entry: Any, where: str) -> None:
+    if not isinstance(entry, dict):
+        raise Invalid(f"{where}: must be a mapping")
+    unit_id = _require(entry, "id", where)
+    kind = entry.get("kind", "other")
+    if kind not in UNIT_KINDS:
+        raise Invalid(f"{where}: kind '{kind}' is not one of {sorted(UNIT_KINDS)}")
+    unit = session.get(Unit, unit_id) or Unit(id=unit_id)
+    unit.name = _require(entry, "name", where)
+    unit.kind = kind
+    unit.head = entry.get("head")
+    unit.supervisor = entry.get("supervisor")
+    session.add(unit)
+
+
+def _load_user(session: Session, entry: Any, where: str, unit_ids: set[str]) -> None:
+    if not isinstance(entry, dict):
+        raise Invalid(f"{where}: must be a mapping")
+    username = _require(entry, "username", where)
+    unit_id = entry.get("unit")
+    if unit_id is not None and unit_id not in unit_ids:
+        raise Invalid(f"{where}: unit '{unit_id}' is not in the directory")
+    roles = entry.get("roles") or []
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise Invalid(f"{where}: roles must be a list of names")
+    user = session.get(User, username) or User(username=username, active=True)
+    user.name = entry.get("name") or username
+    user.unit_id = unit_id
+    if entry.get("password_hash"):
+        user.password_hash = str(entry["password_hash"])
+    elif entry.get("password"):
+        user.password_hash = generate_password_hash(str(entry["password"]))
+    elif not user.password_hash:
+        raise Invalid(f"{where}: 'password' or 'password_hash' is required for a new user")
+    user.roles = [UserRole(role=r) for r in dict.fromkeys(roles)]
+    session.add(user)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None."""
+    user = session.get(User, username)
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user

@@ -1,0 +1,101 @@
+"""Start instances and read them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine import EngineError, Runtime
+from ..models import AuditEvent, InboxTask, Instance, ProcessVersion, User
+from .audit import event_dict
+from .errors import Forbidden, Invalid, NotFound
+from .permissions import require_view_instance
+from .steps import catalog_of, new_case, require_json_object, save_case
+from .tasks import task_summary
+from .versions import latest_version
+
+__all__ = ["get_instance", "instance_events", "start_instance"]
+
+STARTERS = {"admin", "gov_office", "justice_bureau", "justice_bureau_head"}
+
+
+def _may_start(user: User, version: ProcessVersion, process_id: str) -> bool:
+    if user.role_names & STARTERS:
+        return True
+    catalog = catalog_of(version)
+    info = catalog.processes.get(process_id)
+    owned = {process_id, *(info.calls if info else [])}
+    lanes = {t.lane for t in catalog.user_tasks.values() if t.process_id in owned and t.lane}
+    return bool(user.role_names & lanes)
+
+
+def start_instance(session: Session, runtime: Runtime, user: User, process_id: Any, data: Any) -> dict[str, Any]:
+    """Create a case of the newest version of `process_id` and run it to its first wait state."""
+    if not isinstance(process_id, str) or not process_id:
+        raise Invalid("'process_id' is required")
+    data = require_json_object(data)
+    version = latest_version(session, process_id)
+    if not _may_start(user, version, process_id):
+        raise Forbidden(f"you may not start '{process_id}'")
+    case = new_case(session, runtime, version, process_id, data, user.username)
+    try:
+        case.engine.run()
+    except EngineError as err:
+        raise Invalid(f"the process could not start: {err.message}", element_id=err.element_id) from None
+    created = ("instance_created", user.username, {"process_id": process_id, "data": data})
+    save_case(session, case, [created])
+    return instance_view(session, case.row)
+
+
+def _load_row(session: Session, instance_id: int) -> Instance:
+    row = session.get(Instance, instance_id)
+    if row is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    return row
+
+
+def instance_view(session: Session, row: Instance) -> dict[str, Any]:
+    """An instance as the API shows it."""
+    session.refresh(row)
+    version = session.get(ProcessVersion, row.version_id)
+    assert version is not None
+    tasks = session.scalars(select(InboxTask).where(InboxTask.instance_id == row.id).order_by(InboxTask.created_at))
+    open_tasks = [task_summary(t) for t in tasks]
+    deadlines = [
+        {"task_id": t["id"], "name": t["name"], "title": t["title"], "due_at": t["due_at"]}
+        for t in open_tasks
+        if t["due_at"]
+    ]
+    return {
+        "id": row.id,
+        "process_id": row.process_id,
+        "status": row.status,
+        "revision": row.revision,
+        "version": {"id": version.id, "hash": version.content_hash},
+        "data": json.loads(row.data_json),
+        "tasks": open_tasks,
+        "deadlines": deadlines,
+        "next_due_at": row.next_due_at.isoformat() if row.next_due_at else None,
+        "error": row.error_message,
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }
+
+
+def get_instance(session: Session, user: User, instance_id: int) -> dict[str, Any]:
+    """One case, for those who may see it."""
+    row = _load_row(session, instance_id)
+    require_view_instance(session, user, row)
+    return instance_view(session, row)
+
+
+def instance_events(session: Session, user: User, instance_id: int) -> list[dict[str, Any]]:
+    """The audit events of a case in order."""
+    row = _load_row(session, instance_id)
+    require_view_instance(session, user, row)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq))
+    return [event_dict(e) for e in events]

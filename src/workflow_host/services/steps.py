@@ -1,0 +1,223 @@
+"""Load a case, let the engine step it, save exactly what changed: the heart of every transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, time
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..engine import LOCAL_TZ, EngineError, Instance, ProcessInfo, Runtime, UserTaskInfo, now, task_key
+from ..models import InboxCandidate, InboxTask, InstanceStateRow, ProcessVersion
+from ..models import Instance as InstanceRow
+from .assignment import candidates_for
+from .audit import append_event
+from .errors import Conflict, Invalid, NotFound
+
+__all__ = ["Case", "Catalog", "catalog_of", "load_case", "new_case", "save_case"]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What a version says about its processes and user tasks."""
+
+    processes: dict[str, ProcessInfo]
+    user_tasks: dict[str, UserTaskInfo]
+
+    def user_task(self, process_id: str, element_id: str) -> UserTaskInfo | None:
+        return self.user_tasks.get(task_key(process_id, element_id))
+
+
+@lru_cache(maxsize=64)
+def _parse_catalog(content_hash: str, catalog_json: str) -> Catalog:
+    raw = json.loads(catalog_json)
+    return Catalog(
+        {k: ProcessInfo(**v) for k, v in raw["processes"].items()},
+        {k: UserTaskInfo(**v) for k, v in raw["user_tasks"].items()},
+    )
+
+
+def catalog_of(version: ProcessVersion) -> Catalog:
+    """The parsed catalogue of a version (cached: versions never change)."""
+    return _parse_catalog(version.content_hash, version.catalog_json)
+
+
+@dataclass
+class Case:
+    """An instance row, its version, and the engine's live instance."""
+
+    row: InstanceRow
+    version: ProcessVersion
+    engine: Instance
+
+    @property
+    def catalog(self) -> Catalog:
+        return catalog_of(self.version)
+
+
+def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool = True) -> Case:
+    """Load an instance for a step; on PostgreSQL the row stays locked until the transaction ends."""
+    query = select(InstanceRow).where(InstanceRow.id == instance_id)
+    if lock:
+        query = query.with_for_update()  # SQLite has no row locks: BEGIN IMMEDIATE serializes steps there
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    version = session.get(ProcessVersion, row.version_id)
+    assert version is not None
+    rows = {
+        key: json.loads(body)
+        for key, body in session.execute(
+            select(InstanceStateRow.key, InstanceStateRow.body).where(InstanceStateRow.instance_id == instance_id)
+        )
+    }
+    engine = runtime.load(version.spec_json, json.loads(row.meta_json), rows)
+    return Case(row, version, engine)
+
+
+def new_case(
+    session: Session, runtime: Runtime, version: ProcessVersion, process_id: str, data: dict[str, Any], actor: str
+) -> Case:
+    """A new instance row (revision 0) with its engine instance, not yet run or saved."""
+    engine = runtime.start(version.spec_json, process_id, data)
+    at = now()
+    row = InstanceRow(
+        process_id=process_id,
+        version_id=version.id,
+        status="running",
+        revision=0,
+        meta_json="{}",
+        data_json="{}",
+        created_by=actor,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(row)
+    session.flush()
+    return Case(row, version, engine)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def save_case(session: Session, case: Case, events: list[tuple[str, str | None, dict[str, Any]]]) -> None:
+    """Write what the step changed and append its audit events; Conflict if someone saved first."""
+    engine, row = case.engine, case.row
+    changes = engine.changes()
+    data = engine.data
+    at = now()
+    status = engine.status
+    result = session.execute(
+        update(InstanceRow)
+        .where(InstanceRow.id == row.id, InstanceRow.revision == row.revision)
+        .values(
+            revision=row.revision + 1,
+            status=status,
+            meta_json=_json(changes.meta),
+            data_json=_json(data),
+            case_no=str(data["case_no"])[:128] if data.get("case_no") else None,
+            next_due_at=engine.next_due() if status == "running" else None,
+            updated_at=at,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("the case was changed by someone else a moment ago; reload it and try again")
+    session.expire(row)
+    _write_rows(session, row.id, changes.deletes, changes.inserts, changes.updates)
+    _sync_inbox(session, case, data, at)
+    state_hash = engine.state_digest()
+    previous = None
+    for type_, actor, payload in events:
+        previous = append_event(
+            session, row.id, type_, actor, at, case.version.content_hash, payload, state_hash, previous
+        )
+    if status == "completed":
+        append_event(
+            session, row.id, "instance_completed", None, at, case.version.content_hash, {}, state_hash, previous
+        )
+    engine.mark_saved()
+
+
+def _write_rows(
+    session: Session,
+    instance_id: int,
+    deletes: list[str],
+    inserts: dict[str, dict[str, Any]],
+    updates: dict[str, dict[str, Any]],
+) -> None:
+    if deletes:
+        session.execute(
+            delete(InstanceStateRow).where(
+                InstanceStateRow.instance_id == instance_id, InstanceStateRow.key.in_(deletes)
+            )
+        )
+    if inserts:
+        session.execute(
+            insert(InstanceStateRow),
+            [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in inserts.items()],
+        )
+    if updates:
+        session.execute(
+            update(InstanceStateRow),
+            [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in updates.items()],
+        )
+
+
+def due_instant(value: Any) -> datetime | None:
+    """A due date from task data: an ISO datetime, or a date meaning the end of that day in Beijing time."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = datetime.fromisoformat(value).date()
+            return datetime.combine(day, time(23, 59, 59), LOCAL_TZ)
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo else instant.replace(tzinfo=LOCAL_TZ)
+
+
+def _sync_inbox(session: Session, case: Case, data: dict[str, Any], at: datetime) -> None:
+    ready = {t.id: t for t in case.engine.ready_user_tasks()}
+    existing = set(session.scalars(select(InboxTask.id).where(InboxTask.instance_id == case.row.id)))
+    gone = list(existing - set(ready))
+    if gone:
+        session.execute(delete(InboxCandidate).where(InboxCandidate.task_id.in_(gone)))
+        session.execute(delete(InboxTask).where(InboxTask.id.in_(gone)))
+    for task_id in ready.keys() - existing:
+        task = ready[task_id]
+        info = case.catalog.user_task(task.process_id, task.element_id)
+        who = candidates_for(session, info, task.data)
+        if not who.keys:
+            raise EngineError("nobody can take this task", element_id=task.element_id)
+        session.add(
+            InboxTask(
+                id=task.id,
+                instance_id=case.row.id,
+                process_id=task.process_id,
+                element_id=task.element_id,
+                title=info.title if info else task.element_id,
+                lane=info.lane if info else None,
+                unit=who.unit,
+                case_no=str(data["case_no"])[:128] if data.get("case_no") else None,
+                due_at=due_instant(task.data.get(info.due_variable)) if info and info.due_variable else None,
+                created_at=at,
+            )
+        )
+        session.flush()
+        session.execute(insert(InboxCandidate), [{"task_id": task.id, "key": k} for k in sorted(who.keys)])
+
+
+def require_json_object(data: Any, what: str = "data") -> dict[str, Any]:
+    """Refuse anything that is not a JSON object."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise Invalid(f"'{what}' must be a JSON object")
+    return data

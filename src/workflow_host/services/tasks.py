@@ -1,0 +1,164 @@
+"""The inbox, and claiming, unclaiming and completing user tasks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from ..engine import EngineError, Runtime, now
+from ..models import InboxCandidate, InboxTask, Instance, ProcessVersion, User
+from .assignment import keys_for_user
+from .audit import append_event, last_event
+from .errors import Conflict, Forbidden, Invalid, NotFound
+from .forms import validate_form_data
+from .steps import catalog_of, load_case, require_json_object, save_case
+from .versions import form_file
+
+__all__ = ["claim_task", "complete_task", "get_task", "list_tasks", "task_summary", "unclaim_task"]
+
+INBOX_LIMIT = 200
+
+
+def task_summary(task: InboxTask) -> dict[str, Any]:
+    """An inbox row as the API shows it."""
+    return {
+        "id": task.id,
+        "instance_id": task.instance_id,
+        "process_id": task.process_id,
+        "name": task.element_id,
+        "title": task.title,
+        "lane": task.lane,
+        "unit": task.unit,
+        "case_no": task.case_no,
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "claimed_by": task.claimed_by,
+        "created_at": task.created_at.isoformat(),
+    }
+
+
+def list_tasks(session: Session, user: User, limit: int = INBOX_LIMIT, offset: int = 0) -> list[dict[str, Any]]:
+    """The user's ready tasks: unclaimed ones they may take and those they claimed; soonest due first."""
+    candidate = select(InboxCandidate.task_id).where(
+        InboxCandidate.task_id == InboxTask.id, InboxCandidate.key.in_(keys_for_user(user))
+    )
+    query = (
+        select(InboxTask)
+        .where(exists(candidate), (InboxTask.claimed_by.is_(None)) | (InboxTask.claimed_by == user.username))
+        .order_by(InboxTask.due_at.is_(None), InboxTask.due_at, InboxTask.created_at, InboxTask.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [task_summary(t) for t in session.scalars(query)]
+
+
+def _inbox_row(session: Session, task_id: str) -> InboxTask:
+    task = session.get(InboxTask, task_id)
+    if task is None:
+        raise NotFound("this task does not exist or is already done")
+    return task
+
+
+def _is_candidate(session: Session, user: User, task: InboxTask) -> bool:
+    query = select(exists().where(InboxCandidate.task_id == task.id, InboxCandidate.key.in_(keys_for_user(user))))
+    return bool(session.scalar(query))
+
+
+def _require_actor(session: Session, user: User, task: InboxTask) -> None:
+    if not _is_candidate(session, user, task):
+        raise Forbidden("this task is not yours")
+    if task.claimed_by not in (None, user.username):
+        raise Forbidden(f"this task is claimed by {task.claimed_by}")
+
+
+def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
+    """A task with its form and the case's current data."""
+    task = _inbox_row(session, task_id)
+    if not _is_candidate(session, user, task) and not user.role_names & {"auditor", "admin"}:
+        raise Forbidden("this task is not yours")
+    instance = session.get(Instance, task.instance_id)
+    assert instance is not None
+    version = session.get(ProcessVersion, instance.version_id)
+    assert version is not None
+    info = catalog_of(version).user_task(task.process_id, task.element_id)
+    form = {
+        "schema": form_file(session, version.id, info.form_schema) if info and info.form_schema else None,
+        "ui_schema": form_file(session, version.id, info.ui_schema) if info and info.ui_schema else None,
+    }
+    return {
+        **task_summary(task),
+        "instructions": info.instructions if info else None,
+        "form": form,
+        "data": json.loads(instance.data_json),
+    }
+
+
+def _set_claim(session: Session, user: User, task_id: str, claim: bool) -> dict[str, Any]:
+    """Claim or unclaim in one conditional UPDATE, record it, and return the task."""
+    task = _inbox_row(session, task_id)
+    if not _is_candidate(session, user, task):
+        raise Forbidden("this task is not yours")
+    if claim and task.claimed_by == user.username:
+        return task_summary(task)
+    expected = None if claim else user.username
+    if task.claimed_by != expected:
+        who = task.claimed_by
+        raise Conflict(f"this task is claimed by {who}" if who else "this task is not claimed")
+    owner_is = InboxTask.claimed_by.is_(None) if claim else InboxTask.claimed_by == expected
+    result = session.execute(
+        update(InboxTask)
+        .where(InboxTask.id == task.id, owner_is)
+        .values(claimed_by=user.username if claim else None)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("someone else changed this task a moment ago")
+    _record_claim(session, user, task, "task_claimed" if claim else "task_unclaimed")
+    session.refresh(task)
+    return task_summary(task)
+
+
+def _record_claim(session: Session, user: User, task: InboxTask, kind: str) -> None:
+    # The instance row lock orders this event against any step of the same case.
+    instance = session.scalar(select(Instance).where(Instance.id == task.instance_id).with_for_update())
+    assert instance is not None
+    version = session.get(ProcessVersion, instance.version_id)
+    assert version is not None
+    previous = last_event(session, instance.id)
+    payload = {"task_id": task.id, "name": task.element_id}
+    state_hash = previous.state_hash if previous else None
+    append_event(session, instance.id, kind, user.username, now(), version.content_hash, payload, state_hash, previous)
+
+
+def claim_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
+    """Take a task so that nobody else works on it."""
+    return _set_claim(session, user, task_id, claim=True)
+
+
+def unclaim_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
+    """Give a claimed task back to its candidates."""
+    return _set_claim(session, user, task_id, claim=False)
+
+
+def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, data: Any) -> dict[str, Any]:
+    """Validate the form, complete the task and run the case to its next wait state, as one step."""
+    data = require_json_object(data)
+    task = _inbox_row(session, task_id)
+    _require_actor(session, user, task)
+    case = load_case(session, runtime, task.instance_id)
+    info = case.catalog.user_task(task.process_id, task.element_id)
+    if info and info.form_schema:
+        errors = validate_form_data(form_file(session, case.version.id, info.form_schema), data)
+        if errors:
+            raise Invalid("the form has errors", errors=errors)
+    try:
+        case.engine.complete(task_id, data)
+    except EngineError as err:
+        if err.message == "task is not ready":
+            raise Conflict("this task was already completed") from None
+        raise Invalid(f"the step failed: {err.message}", element_id=err.element_id) from None
+    payload = {"task_id": task_id, "name": task.element_id, "title": task.title, "data": data}
+    save_case(session, case, [("task_completed", user.username, payload)])
+    return {"instance_id": case.row.id, "status": case.row.status, "task_id": task_id}

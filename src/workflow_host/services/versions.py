@@ -1,0 +1,185 @@
+"""Deploy sets of diagrams and forms as immutable versions keyed by their content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..engine import DiagramError, DiagramErrors, Runtime, SourceFile, now
+from ..models import ProcessVersion, VersionFile, VersionProcess
+from .errors import Invalid, NotFound
+from .forms import check_form_schema
+
+__all__ = ["Deployment", "deploy", "deploy_upload", "latest_version", "list_processes", "read_directory"]
+
+DIAGRAM_SUFFIXES = (".bpmn", ".dmn")
+MAX_FORM_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The outcome of a deploy: the version and whether it was new."""
+
+    version: ProcessVersion
+    created: bool
+
+
+def read_directory(process_dir: Path, forms_dir: Path | None = None) -> dict[str, bytes]:
+    """The BPMN/DMN files of `process_dir` and the form files of `forms_dir` (default: its sibling forms/)."""
+    if not process_dir.is_dir():
+        raise Invalid(f"{process_dir} is not a directory")
+    forms_dir = forms_dir or process_dir.parent / "forms"
+    files = {
+        f"processes/{p.name}": p.read_bytes() for p in sorted(process_dir.iterdir()) if p.suffix in DIAGRAM_SUFFIXES
+    }
+    if forms_dir.is_dir():
+        files.update({f"forms/{p.name}": p.read_bytes() for p in sorted(forms_dir.glob("*.json"))})
+    return files
+
+
+def _content_hash(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(files[path]).hexdigest().encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _kind(path: str) -> str:
+    name = PurePosixPath(path).name
+    if name.endswith(".dmn"):
+        return "dmn"
+    if name.endswith(".bpmn"):
+        return "bpmn"
+    if name.endswith(".json"):
+        return "form"
+    raise Invalid(f"{path}: only .bpmn, .dmn and .json form files can be deployed")
+
+
+def _check_forms(files: dict[str, bytes], needed: set[str]) -> list[DiagramError]:
+    errors = []
+    forms = {PurePosixPath(p).name: content for p, content in files.items() if _kind(p) == "form"}
+    for name in sorted(needed - set(forms)):
+        errors.append(DiagramError(name, "form file named by a user task is missing"))
+    for name, content in sorted(forms.items()):
+        if len(content) > MAX_FORM_BYTES:
+            errors.append(DiagramError(name, "form file is too large"))
+            continue
+        try:
+            check_form_schema(name, json.loads(content))
+        except (ValueError, Invalid) as err:
+            errors.append(DiagramError(name, getattr(err, "message", None) or f"not valid JSON: {err}"))
+    return errors
+
+
+def deploy(session: Session, runtime: Runtime, files: dict[str, bytes], actor: str | None) -> Deployment:
+    """Validate every file and store them as a new version; a no-op when the content is unchanged."""
+    if not any(_kind(p) in ("bpmn", "dmn") for p in files):
+        raise Invalid("no BPMN or DMN files to deploy")
+    content_hash = _content_hash(files)
+    existing = session.scalar(select(ProcessVersion).where(ProcessVersion.content_hash == content_hash))
+    if existing is not None:
+        return Deployment(existing, False)
+    diagrams = [SourceFile(PurePosixPath(p).name, c) for p, c in sorted(files.items()) if _kind(p) != "form"]
+    try:
+        bundle = runtime.compile(diagrams)
+    except DiagramErrors as err:
+        raise Invalid("the diagrams are not valid", errors=[e.as_dict() for e in err.errors]) from None
+    form_errors = _check_forms(files, bundle.forms_needed)
+    if form_errors:
+        raise Invalid("the forms are not valid", errors=[e.as_dict() for e in form_errors])
+    version = ProcessVersion(
+        content_hash=content_hash,
+        created_at=now(),
+        created_by=actor,
+        spec_json=bundle.spec_json,
+        catalog_json=bundle.catalog_json(),
+    )
+    session.add(version)
+    session.flush()
+    for path, content in sorted(files.items()):
+        sha = hashlib.sha256(content).hexdigest()
+        session.add(VersionFile(version_id=version.id, path=path, kind=_kind(path), sha256=sha, content=content))
+    for info in bundle.processes.values():
+        session.add(
+            VersionProcess(
+                version_id=version.id, process_id=info.process_id, name=info.name, documentation=info.documentation
+            )
+        )
+    return Deployment(version, True)
+
+
+def latest_version(session: Session, process_id: str | None = None) -> ProcessVersion:
+    """The newest version (that defines `process_id`, if given)."""
+    query = select(func.max(ProcessVersion.id))
+    if process_id is not None:
+        query = select(func.max(VersionProcess.version_id)).where(VersionProcess.process_id == process_id)
+    version_id = session.scalar(query)
+    if version_id is None:
+        raise NotFound(f"process '{process_id}' is not deployed" if process_id else "nothing is deployed yet")
+    version = session.get(ProcessVersion, version_id)
+    assert version is not None
+    return version
+
+
+def deploy_upload(
+    session: Session, runtime: Runtime, process_id: str, uploads: dict[str, bytes], actor: str | None
+) -> Deployment:
+    """A new version made of the newest version's files with the uploaded ones put in place."""
+    files: dict[str, bytes] = {}
+    try:
+        base = latest_version(session)
+        files = {
+            f.path: f.content for f in session.scalars(select(VersionFile).where(VersionFile.version_id == base.id))
+        }
+    except NotFound:
+        pass
+    by_name = {PurePosixPath(p).name: p for p in files}
+    for name, content in uploads.items():
+        name = PurePosixPath(name).name
+        folder = "forms" if _kind(name) == "form" else "processes"
+        files[by_name.get(name, f"{folder}/{name}")] = content
+    deployment = deploy(session, runtime, files, actor)
+    defined = session.scalar(
+        select(VersionProcess.process_id).where(
+            VersionProcess.version_id == deployment.version.id, VersionProcess.process_id == process_id
+        )
+    )
+    if defined is None:
+        raise Invalid(f"the uploaded files do not define process '{process_id}'")
+    return deployment
+
+
+def list_processes(session: Session) -> list[dict[str, Any]]:
+    """Processes of the newest version, with that version's id and hash."""
+    try:
+        version = latest_version(session)
+    except NotFound:
+        return []
+    rows = session.scalars(
+        select(VersionProcess).where(VersionProcess.version_id == version.id).order_by(VersionProcess.process_id)
+    )
+    return [
+        {
+            "process_id": row.process_id,
+            "name": row.name,
+            "documentation": row.documentation,
+            "version": {"id": version.id, "hash": version.content_hash, "created_at": version.created_at.isoformat()},
+        }
+        for row in rows
+    ]
+
+
+def form_file(session: Session, version_id: int, name: str) -> Any:
+    """A form file of a version, parsed."""
+    row = session.scalar(
+        select(VersionFile).where(VersionFile.version_id == version_id, VersionFile.path == f"forms/{name}")
+    )
+    if row is None:
+        raise NotFound(f"form '{name}' is not part of version {version_id}")
+    return json.loads(row.content)

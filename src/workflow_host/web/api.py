@@ -1,0 +1,171 @@
+"""The JSON API, /api/v1: a view parses the request, calls one service in one transaction, returns JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy.orm import Session
+
+from ..host import Host
+from ..models import Instance, User
+from ..services import auth, instances, tasks, versions
+from ..services.audit import verify_chain
+from ..services.directory import authenticate
+from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
+from ..services.permissions import require_any_role, require_view_instance
+from .openapi import OPENAPI
+
+__all__ = ["bp"]
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+P = ParamSpec("P")
+DEPLOYERS = {"analyst", "admin"}
+
+
+def host() -> Host:
+    return current_app.extensions["workflow_host"]  # type: ignore[no-any-return]
+
+
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not header[7:].strip():
+        raise Unauthorized("send 'Authorization: Bearer TOKEN' (get one from POST /api/v1/auth/token)")
+    return header[7:].strip()
+
+
+def authenticated(
+    view: Callable[Concatenate[Session, User, P], Any],
+) -> Callable[P, Any]:
+    """Run the view in one transaction with the caller's user; any error rolls everything back."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+        token = _bearer()
+        with host().database.transaction() as session:
+            user = auth.user_for_token(session, token)
+            return view(session, user, *args, **kwargs)
+
+    return wrapper
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object; 400 for anything else."""
+    if not request.get_data():
+        return {}
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BadRequest("the request body is not valid JSON")
+    if not isinstance(body, dict):
+        raise Invalid("the request body must be a JSON object")
+    return body
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(OPENAPI)
+
+
+@bp.post("/auth/token")
+def token() -> tuple[Response, int]:
+    body = json_body()
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        raise Invalid("'username' and 'password' are required")
+    with host().database.transaction() as session:
+        user = authenticate(session, username, password)
+        if user is None:
+            raise Unauthorized("wrong username or password")
+        issued = auth.issue_token(session, user, host().settings.token_hours)
+    return jsonify({"token": issued, "expires_in": host().settings.token_hours * 3600}), 200
+
+
+@bp.get("/processes")
+@authenticated
+def list_processes(session: Session, user: User) -> Response:
+    return jsonify({"processes": versions.list_processes(session)})
+
+
+def _uploaded_files(process_id: str) -> dict[str, bytes]:
+    if request.files:
+        return {f.filename or "upload": f.read() for f in request.files.getlist("files") or request.files.values()}
+    body = request.get_data()
+    if not body:
+        raise Invalid("send the BPMN/DMN XML as the body, or as multipart 'files'")
+    suffix = ".dmn" if b"omg.org/spec/DMN" in body[:4096] else ".bpmn"
+    return {f"{process_id}{suffix}": body}
+
+
+@bp.post("/processes/<process_id>/versions")
+@authenticated
+def deploy_version(session: Session, user: User, process_id: str) -> tuple[Response, int]:
+    require_any_role(user, DEPLOYERS, "deploy process versions")
+    result = versions.deploy_upload(session, host().runtime, process_id, _uploaded_files(process_id), user.username)
+    version = result.version
+    body = {"id": version.id, "hash": version.content_hash, "created": result.created, "process_id": process_id}
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.post("/instances")
+@authenticated
+def start_instance(session: Session, user: User) -> tuple[Response, int]:
+    body = json_body()
+    view = instances.start_instance(session, host().runtime, user, body.get("process_id"), body.get("data"))
+    return jsonify(view), 201
+
+
+@bp.get("/instances/<int:instance_id>")
+@authenticated
+def get_instance(session: Session, user: User, instance_id: int) -> Response:
+    return jsonify(instances.get_instance(session, user, instance_id))
+
+
+@bp.get("/instances/<int:instance_id>/events")
+@authenticated
+def instance_events(session: Session, user: User, instance_id: int) -> Response:
+    return jsonify({"events": instances.instance_events(session, user, instance_id)})
+
+
+@bp.post("/instances/<int:instance_id>/verify")
+@authenticated
+def verify_instance(session: Session, user: User, instance_id: int) -> Response:
+    row = session.get(Instance, instance_id)
+    if row is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    require_view_instance(session, user, row)
+    return jsonify(verify_chain(session, instance_id))
+
+
+@bp.get("/tasks")
+@authenticated
+def list_tasks(session: Session, user: User) -> Response:
+    limit = min(max(request.args.get("limit", 200, type=int) or 200, 1), 1000)
+    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    return jsonify({"tasks": tasks.list_tasks(session, user, limit, offset)})
+
+
+@bp.get("/tasks/<task_id>")
+@authenticated
+def get_task(session: Session, user: User, task_id: str) -> Response:
+    return jsonify(tasks.get_task(session, user, task_id))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@authenticated
+def claim(session: Session, user: User, task_id: str) -> Response:
+    return jsonify(tasks.claim_task(session, user, task_id))
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@authenticated
+def unclaim(session: Session, user: User, task_id: str) -> Response:
+    return jsonify(tasks.unclaim_task(session, user, task_id))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@authenticated
+def complete(session: Session, user: User, task_id: str) -> Response:
+    body = json_body()
+    return jsonify(tasks.complete_task(session, host().runtime, user, task_id, body.get("data", {})))
