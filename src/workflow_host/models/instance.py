@@ -44,7 +44,8 @@ class InstanceStateRow(Base):
 
 
 class InboxTask(Base):
-    """A ready user task, so that inboxes are indexed queries, not scans of workflows."""
+    """A user task: `ready` ones make the inbox (an indexed query, not a scan of workflows); the rest
+    (`completed`, `cancelled`) are the case's step history."""
 
     __tablename__ = "inbox_task"
 
@@ -59,6 +60,9 @@ class InboxTask(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="ready", index=True)
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class InboxCandidate(Base):

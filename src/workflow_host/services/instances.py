@@ -62,7 +62,11 @@ def instance_view(session: Session, row: Instance) -> dict[str, Any]:
     session.refresh(row)
     version = session.get(ProcessVersion, row.version_id)
     assert version is not None
-    tasks = session.scalars(select(InboxTask).where(InboxTask.instance_id == row.id).order_by(InboxTask.created_at))
+    tasks = session.scalars(
+        select(InboxTask)
+        .where(InboxTask.instance_id == row.id, InboxTask.status == "ready")
+        .order_by(InboxTask.created_at)
+    )
     open_tasks = [task_summary(t) for t in tasks]
     deadlines = [
         {"task_id": t["id"], "name": t["name"], "title": t["title"], "due_at": t["due_at"]}

@@ -105,8 +105,15 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def save_case(session: Session, case: Case, events: list[tuple[str, str | None, dict[str, Any]]]) -> None:
-    """Write what the step changed and append its audit events; Conflict if someone saved first."""
+def save_case(
+    session: Session,
+    case: Case,
+    events: list[tuple[str, str | None, dict[str, Any]]],
+    completed: tuple[str, str] | None = None,
+) -> None:
+    """Write what the step changed and append its audit events; Conflict if someone saved first.
+
+    `completed` is (task id, username) of the user task this step completed, if any."""
     engine, row = case.engine, case.row
     changes = engine.changes()
     data = engine.data
@@ -130,7 +137,7 @@ def save_case(session: Session, case: Case, events: list[tuple[str, str | None, 
         raise Conflict("the case was changed by someone else a moment ago; reload it and try again")
     session.expire(row)
     _write_rows(session, row.id, changes.deletes, changes.inserts, changes.updates)
-    _sync_inbox(session, case, data, at)
+    _sync_inbox(session, case, data, at, completed)
     state_hash = engine.state_digest()
     previous = None
     for type_, actor, payload in events:
@@ -183,13 +190,32 @@ def due_instant(value: Any) -> datetime | None:
     return instant if instant.tzinfo else instant.replace(tzinfo=LOCAL_TZ)
 
 
-def _sync_inbox(session: Session, case: Case, data: dict[str, Any], at: datetime) -> None:
+def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tuple[str, str] | None) -> None:
+    session.execute(delete(InboxCandidate).where(InboxCandidate.task_id.in_(gone)))
+    for task_id in gone:
+        done = completed is not None and completed[0] == task_id
+        session.execute(
+            update(InboxTask)
+            .where(InboxTask.id == task_id)
+            .values(
+                status="completed" if done else "cancelled",
+                completed_by=completed[1] if done and completed else None,
+                completed_at=at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _sync_inbox(
+    session: Session, case: Case, data: dict[str, Any], at: datetime, completed: tuple[str, str] | None
+) -> None:
     ready = {t.id: t for t in case.engine.ready_user_tasks()}
-    existing = set(session.scalars(select(InboxTask.id).where(InboxTask.instance_id == case.row.id)))
-    gone = list(existing - set(ready))
+    existing = set(
+        session.scalars(select(InboxTask.id).where(InboxTask.instance_id == case.row.id, InboxTask.status == "ready"))
+    )
+    gone = sorted(existing - set(ready))
     if gone:
-        session.execute(delete(InboxCandidate).where(InboxCandidate.task_id.in_(gone)))
-        session.execute(delete(InboxTask).where(InboxTask.id.in_(gone)))
+        _close_tasks(session, gone, at, completed)
     for task_id in ready.keys() - existing:
         task = ready[task_id]
         info = case.catalog.user_task(task.process_id, task.element_id)
@@ -208,6 +234,7 @@ def _sync_inbox(session: Session, case: Case, data: dict[str, Any], at: datetime
                 case_no=str(data["case_no"])[:128] if data.get("case_no") else None,
                 due_at=due_instant(task.data.get(info.due_variable)) if info and info.due_variable else None,
                 created_at=at,
+                status="ready",
             )
         )
         session.flush()

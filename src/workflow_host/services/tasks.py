@@ -46,7 +46,8 @@ def list_tasks(session: Session, user: User, limit: int = INBOX_LIMIT, offset: i
     )
     query = (
         select(InboxTask)
-        .where(exists(candidate), (InboxTask.claimed_by.is_(None)) | (InboxTask.claimed_by == user.username))
+        .where(InboxTask.status == "ready", exists(candidate))
+        .where((InboxTask.claimed_by.is_(None)) | (InboxTask.claimed_by == user.username))
         .order_by(InboxTask.due_at.is_(None), InboxTask.due_at, InboxTask.created_at, InboxTask.id)
         .limit(limit)
         .offset(offset)
@@ -55,9 +56,13 @@ def list_tasks(session: Session, user: User, limit: int = INBOX_LIMIT, offset: i
 
 
 def _inbox_row(session: Session, task_id: str) -> InboxTask:
+    """A ready task; NotFound for an unknown id, Conflict for one that is already done."""
     task = session.get(InboxTask, task_id)
     if task is None:
-        raise NotFound("this task does not exist or is already done")
+        raise NotFound(f"task {task_id} does not exist")
+    if task.status != "ready":
+        who = f" by {task.completed_by}" if task.completed_by else ""
+        raise Conflict(f"this task was already {task.status}{who}")
     return task
 
 
@@ -160,5 +165,5 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
             raise Conflict("this task was already completed") from None
         raise Invalid(f"the step failed: {err.message}", element_id=err.element_id) from None
     payload = {"task_id": task_id, "name": task.element_id, "title": task.title, "data": data}
-    save_case(session, case, [("task_completed", user.username, payload)])
+    save_case(session, case, [("task_completed", user.username, payload)], completed=(task_id, user.username))
     return {"instance_id": case.row.id, "status": case.row.status, "task_id": task_id}

@@ -152,6 +152,9 @@ def upgrade() -> None:
         sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("completed_by", sa.String(length=64), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["instance_id"], ["instance.id"], name=op.f("fk_inbox_task_instance_id_instance")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_task")),
     )
@@ -160,6 +163,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_inbox_task_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_inbox_task_due_at"), ["due_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_inbox_task_instance_id"), ["instance_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_inbox_task_status"), ["status"], unique=False)
 
     op.create_table(
         "instance_state_row",

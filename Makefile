@@ -1,0 +1,41 @@
+# Two commands: `make run` sets up and serves; `make test` sets up and passes every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DATABASE_URL ?=
+
+.PHONY: run test setup lint typecheck clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/workflow-host init-db
+	$(BIN)/workflow-host directory load demo/directory.yaml
+	$(BIN)/workflow-host deploy processes
+	@echo ""
+	@echo "  Shiguai litigation-response workflow host: http://127.0.0.1:5000/api/v1/openapi.json"
+	@echo "  Demo users (demo/directory.yaml), e.g. clerk / clerk-demo (政府办), jb_staff / jb-demo (司法局)"
+	@echo "  Get a token: curl -s -X POST http://127.0.0.1:5000/api/v1/auth/token \\"
+	@echo "      -H 'Content-Type: application/json' -d '{\"username\":\"clerk\",\"password\":\"clerk-demo\"}'"
+	@echo ""
+	$(BIN)/workflow-host serve --host 127.0.0.1 --port 5000
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: setup
+	$(BIN)/mypy src
+
+test: setup lint typecheck
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
