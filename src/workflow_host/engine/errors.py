@@ -9,7 +9,9 @@ __all__ = ["DiagramError", "DiagramErrors", "EngineError", "ScriptError"]
 
 @dataclass
 class DiagramError(Exception):
-    """One problem in one diagram file, located by element and line where known."""
+    """One problem in one diagram file, located by element and line where known.
+
+    `line` is the XML line, except for a refused script or expression, where it is the line within it."""
 
     file: str
     message: str

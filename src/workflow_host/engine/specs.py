@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP
 
 from .errors import DiagramError, DiagramErrors, ScriptError
@@ -102,27 +102,31 @@ def task_key(process_id: str, element_id: str) -> str:
 
 def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
     """Parse, validate and serialize a set of diagrams; raise DiagramErrors listing every problem."""
-    parser = SpiffBpmnParser()
+    parser = SpiffBpmnParser(validator=VALIDATOR)
     errors: list[DiagramError] = []
     trees: dict[str, etree._Element] = {}
     for source in files:
         try:
             root = parse_xml(source.content, source.name)
+        except DiagramError as err:
+            errors.append(err)
+            continue
+        try:
             if source.is_dmn:
                 parser.add_dmn_xml(root, filename=source.name)
             else:
                 parser.add_bpmn_xml(root, filename=source.name)
                 trees[source.name] = root
-        except DiagramError as err:
-            errors.append(err)
         except ValidationException as err:
-            errors.append(_validation_error(err, source.name))
+            errors.append(_validation_error(err, source.name, {source.name: root}))
         except SpiffWorkflowException as err:
             errors.append(DiagramError(source.name, str(err)))
+    for name, root in trees.items():
+        errors.extend(_dangling_flows(name, root))
     if errors:
         raise DiagramErrors(errors)
     processes, user_tasks = _describe(trees)
-    specs = _build_specs(parser, processes, errors)
+    specs = _build_specs(parser, processes, errors, trees)
     if not errors:
         errors.extend(_check_scripts(specs, processes, sandbox))
     if errors:
@@ -132,20 +136,35 @@ def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
     return CompiledBundle(processes, user_tasks, json.dumps(payload, sort_keys=True))
 
 
-def _validation_error(err: ValidationException, filename: str) -> DiagramError:
+def _validation_error(
+    err: ValidationException, filename: str, trees: dict[str, etree._Element] | None = None
+) -> DiagramError:
     message = str(err).split("\n")[0]
-    line = getattr(err, "line_number", None) or getattr(err, "sourceline", None)
-    element = getattr(err, "id", None)
-    return DiagramError(
-        getattr(err, "file_name", None) or filename,
-        message,
-        element_id=element if isinstance(element, str) else None,
-        line=line if isinstance(line, int) and line > 0 else None,
-    )
+    file = getattr(err, "file_name", None) or filename
+    element = getattr(err, "id", None) or None
+    line = getattr(err, "line_number", None)
+    if not (isinstance(line, int) and line > 0):
+        line = _element_line(trees or {}, file, element)
+    return DiagramError(file, message, element_id=element if isinstance(element, str) else None, line=line)
+
+
+def _element_line(trees: dict[str, etree._Element], file: str, element_id: str | None) -> int | None:
+    """The source line of an element, found by its id in the parsed file."""
+    if not element_id:
+        return None
+    for name, root in trees.items():
+        if name == file or file in ("", None):
+            for node in root.iter():
+                if node.get("id") == element_id:
+                    return node.sourceline
+    return None
 
 
 def _build_specs(
-    parser: SpiffBpmnParser, processes: dict[str, ProcessInfo], errors: list[DiagramError]
+    parser: SpiffBpmnParser,
+    processes: dict[str, ProcessInfo],
+    errors: list[DiagramError],
+    trees: dict[str, etree._Element],
 ) -> dict[str, Any]:
     specs: dict[str, Any] = {}
     for process_id, info in processes.items():
@@ -153,7 +172,7 @@ def _build_specs(
             spec = parser.get_spec(process_id)
             subprocesses = parser.get_subprocess_specs(process_id)
         except ValidationException as err:
-            errors.append(_validation_error(err, info.file))
+            errors.append(_validation_error(err, info.file, trees))
             continue
         except SpiffWorkflowException as err:
             errors.append(DiagramError(info.file, str(err)))
@@ -176,6 +195,26 @@ def _describe(trees: dict[str, etree._Element]) -> tuple[dict[str, ProcessInfo],
                 info = _user_task(pid, node, lanes)
                 user_tasks[task_key(pid, info.element_id)] = info
     return processes, user_tasks
+
+
+def _dangling_flows(filename: str, root: etree._Element) -> list[DiagramError]:
+    """Sequence flows whose source or target is not an element of their process."""
+    errors = []
+    for process in root.iter(f"{{{BPMN_NS}}}process", f"{{{BPMN_NS}}}subProcess"):
+        ids = {node.get("id") for node in process if node.get("id")}
+        for flow in process.iterfind(f"{{{BPMN_NS}}}sequenceFlow"):
+            for end in ("sourceRef", "targetRef"):
+                ref = flow.get(end)
+                if ref not in ids:
+                    errors.append(
+                        DiagramError(
+                            filename,
+                            f"sequence flow {end} '{ref}' is not an element of the process",
+                            element_id=flow.get("id"),
+                            line=flow.sourceline,
+                        )
+                    )
+    return errors
 
 
 def _lanes(process: etree._Element) -> dict[str, str]:
@@ -218,8 +257,10 @@ def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
         if isinstance(source, str) and source.strip():
             yield attr, source, "eval"
     for condition, _target in getattr(task_spec, "cond_task_specs", None) or []:
-        if isinstance(condition, str) and condition.strip():
-            yield "flow condition", condition, "eval"
+        args = getattr(condition, "args", None)  # SpiffWorkflow wraps the expression in an operator
+        source = args[0] if args else condition
+        if isinstance(source, str) and source.strip():
+            yield "flow condition", source, "eval"
     event = getattr(task_spec, "event_definition", None)
     if isinstance(event, TimerEventDefinition | ConditionalEventDefinition):
         yield "event expression", event.expression, "eval"
