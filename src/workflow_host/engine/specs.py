@@ -148,6 +148,11 @@ def _validation_error(
     return DiagramError(file, message, element_id=element if isinstance(element, str) else None, line=line)
 
 
+def _source_line(node: etree._Element) -> int | None:
+    line = getattr(node, "sourceline", None)
+    return line if isinstance(line, int) else None
+
+
 def _element_line(trees: dict[str, etree._Element], file: str, element_id: str | None) -> int | None:
     """The source line of an element, found by its id in the parsed file."""
     if not element_id:
@@ -156,7 +161,7 @@ def _element_line(trees: dict[str, etree._Element], file: str, element_id: str |
         if name == file or file in ("", None):
             for node in root.iter():
                 if node.get("id") == element_id:
-                    return node.sourceline
+                    return _source_line(node)
     return None
 
 
@@ -211,7 +216,7 @@ def _dangling_flows(filename: str, root: etree._Element) -> list[DiagramError]:
                             filename,
                             f"sequence flow {end} '{ref}' is not an element of the process",
                             element_id=flow.get("id"),
-                            line=flow.sourceline,
+                            line=_source_line(flow),
                         )
                     )
     return errors
