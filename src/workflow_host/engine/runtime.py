@@ -80,6 +80,18 @@ def _engine_error(err: Exception) -> EngineError:
     return EngineError(str(err).split(". ")[0], element_id=element)
 
 
+def _timer_instant(value: Any) -> datetime | None:
+    """When a waiting timer event fires: its resolved date or the next cycle; None for other events."""
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not isinstance(value, str) or value.upper().startswith("P"):
+        return None
+    try:
+        return aware(datetime.fromisoformat(value))
+    except ValueError:
+        return None
+
+
 class Instance:
     """One running workflow and the snapshot it was loaded from."""
 
@@ -150,16 +162,7 @@ class Instance:
 
     def next_due(self) -> datetime | None:
         """The earliest instant a timer of this instance is due, if any."""
-        due: list[datetime] = []
-        for event in self._workflow.waiting_events():
-            value = event.value
-            if "Timer" in event.event_type and isinstance(value, str) and not value.upper().startswith("P"):
-                try:
-                    due.append(aware(datetime.fromisoformat(value)))
-                except ValueError:
-                    continue
-            elif isinstance(value, dict) and "next" in value:
-                due.append(aware(datetime.fromisoformat(value["next"])))
+        due = [at for event in self._workflow.waiting_events() if (at := _timer_instant(event.value)) is not None]
         return min(due) if due else None
 
     def changes(self) -> StateChanges:

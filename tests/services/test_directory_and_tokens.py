@@ -1,0 +1,58 @@
+"""The directory file loads idempotently with clear errors; tokens expire and can be revoked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from workflow_host.engine import FixedClock, now, use_clock
+from workflow_host.host import Host
+from workflow_host.models import User
+from workflow_host.services import auth
+from workflow_host.services.directory import authenticate, load_directory
+from workflow_host.services.errors import Invalid, Unauthorized
+
+
+def test_reloading_updates_users_and_roles(host: Host) -> None:
+    yaml_text = "users:\n  - {username: clerk, name: 新名字, unit: gov_office, roles: [gov_office, auditor]}\n"
+    with host.database.transaction() as session:
+        assert load_directory(session, yaml_text) == {"units": 0, "users": 1}
+    with host.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        assert clerk.name == "新名字"
+        assert clerk.role_names == {"gov_office", "auditor"}
+        assert authenticate(session, "clerk", "pw-clerk") is not None  # the password was kept
+        assert authenticate(session, "clerk", "wrong") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("users:\n  - {username: x, password: p, unit: nowhere}\n", "unit 'nowhere' is not in the directory"),
+        ("units:\n  - {id: u1, name: 单位, kind: planet}\n", "kind 'planet'"),
+        ("users:\n  - {username: newbie}\n", "'password' or 'password_hash' is required"),
+        ("units: [", "not valid YAML"),
+    ],
+)
+def test_bad_directory_files_are_refused_with_the_reason(host: Host, text: str, message: str) -> None:
+    with pytest.raises(Invalid, match=message), host.database.transaction() as session:
+        load_directory(session, text)
+
+
+def test_tokens_expire_and_can_be_revoked(host: Host) -> None:
+    with host.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        token = auth.issue_token(session, clerk, hours=12)
+        other = auth.issue_token(session, clerk, hours=12)
+    with host.database.transaction() as session:
+        assert auth.user_for_token(session, token).username == "clerk"
+        auth.revoke_token(session, other)
+    later = FixedClock(now() + timedelta(hours=12, seconds=1))
+    with host.database.transaction() as session:
+        with pytest.raises(Unauthorized):
+            auth.user_for_token(session, other)
+        with use_clock(later), pytest.raises(Unauthorized):
+            auth.user_for_token(session, token)

@@ -1,0 +1,63 @@
+"""Timers wait on the engine clock, are found through the next-due column and fire once, as one audited step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from workflow_host.engine import FixedClock, use_clock
+from workflow_host.host import Host
+from workflow_host.models import AuditEvent, Instance, User
+from workflow_host.services import instances, tasks
+from workflow_host.services.timers import fire_due_timers
+
+HEARING = "2026-12-15T09:30:00+08:00"
+
+
+def _start_and_set_hearing(host: Host) -> int:
+    with use_clock(FixedClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))), host.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        case = instances.start_instance(session, host.runtime, clerk, "hearing_timer", {})
+        [task] = case["tasks"]
+        data = {"hearing_on": HEARING, "record_due_on": "2026-12-20"}
+        tasks.complete_task(session, host.runtime, clerk, task["id"], data)
+        return int(case["id"])
+
+
+def _case(host: Host, case_id: int) -> dict[str, Any]:
+    with host.database.transaction() as session:
+        auditor = session.get(User, "auditor")
+        assert auditor is not None
+        return instances.get_instance(session, auditor, case_id)
+
+
+def test_a_hearing_timer_waits_for_its_time_and_then_opens_the_next_step(deployed: Host) -> None:
+    case_id = _start_and_set_hearing(deployed)
+    waiting = _case(deployed, case_id)
+    assert waiting["tasks"] == []
+    assert datetime.fromisoformat(waiting["next_due_at"]) == datetime.fromisoformat(HEARING)
+
+    assert fire_due_timers(deployed.database, deployed.runtime, datetime(2026, 12, 15, 1, 29, tzinfo=UTC)) == []
+    assert _case(deployed, case_id)["tasks"] == []
+
+    fired = fire_due_timers(deployed.database, deployed.runtime, datetime(2026, 12, 15, 1, 31, tzinfo=UTC))
+    assert fired == [case_id]
+    after = _case(deployed, case_id)
+    [task] = after["tasks"]
+    assert task["name"] == "record_hearing"
+    assert task["due_at"] == "2026-12-20T15:59:59+00:00"  # end of 20 December, Beijing time
+    assert after["next_due_at"] is None
+    assert after["deadlines"] == [
+        {"task_id": task["id"], "name": "record_hearing", "title": "记录庭审情况", "due_at": task["due_at"]}
+    ]
+
+    assert fire_due_timers(deployed.database, deployed.runtime, datetime(2026, 12, 16, tzinfo=UTC)) == []
+    with deployed.database.transaction() as session:
+        types = list(session.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == case_id)))
+        assert types.count("timer_fired") == 1
+        row = session.get(Instance, case_id)
+        assert row is not None
+        assert row.status == "running"

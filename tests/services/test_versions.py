@@ -1,0 +1,62 @@
+"""Versions are immutable and keyed by content: redeploying is a no-op, running cases keep their version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workflow_host.host import Host
+from workflow_host.models import User
+from workflow_host.services import instances, versions
+from workflow_host.services.errors import Invalid
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _files() -> dict[str, bytes]:
+    return versions.read_directory(FIXTURES / "processes", FIXTURES / "forms")
+
+
+def test_redeploying_the_same_files_is_a_no_op(deployed: Host) -> None:
+    with deployed.database.transaction() as session:
+        again = versions.deploy(session, deployed.runtime, _files(), "test")
+    assert again.created is False
+    assert again.version.id == 1
+
+
+def test_running_cases_keep_their_version_and_new_cases_take_the_newest(deployed: Host) -> None:
+    with deployed.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        old_case = instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})
+    files = _files()
+    files["processes/six_steps.bpmn"] = files["processes/six_steps.bpmn"].replace(
+        "主任审批".encode(), "主任审核".encode()
+    )
+    with deployed.database.transaction() as session:
+        new_version = versions.deploy(session, deployed.runtime, files, "test").version
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        new_case = instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})
+        assert instances.get_instance(session, clerk, old_case["id"])["version"]["id"] == 1
+    assert new_case["version"]["id"] == new_version.id == 2
+
+
+def test_a_missing_form_refuses_the_whole_deploy(deployed: Host) -> None:
+    files = _files()
+    del files["forms/intake.uischema.json"]
+    files["processes/six_steps.bpmn"] += b"\n"
+    with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
+        versions.deploy(session, deployed.runtime, files, "test")
+    assert refused.value.details["errors"][0]["file"] == "intake.uischema.json"
+    with deployed.database.transaction() as session:
+        assert versions.latest_version(session).id == 1
+
+
+def test_a_form_with_a_remote_reference_is_refused(deployed: Host) -> None:
+    files = _files()
+    files["forms/intake.schema.json"] = b'{"type": "object", "properties": {"a": {"$ref": "http://evil.example/x"}}}'
+    with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
+        versions.deploy(session, deployed.runtime, files, "test")
+    assert "only local references" in refused.value.details["errors"][0]["message"]
