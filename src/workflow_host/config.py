@@ -22,7 +22,6 @@ class Settings:
     secret_key: str
     token_hours: int = 12
     max_upload_bytes: int = 5 * 1024 * 1024
-    run_worker: bool = False
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:

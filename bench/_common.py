@@ -1,0 +1,151 @@
+"""Shared helpers of the benchmarks: databases, a deployed Host, timing wrappers and tables."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, make_url, text
+
+from workflow_host.config import Settings
+from workflow_host.db import Database
+from workflow_host.engine import Runtime
+from workflow_host.host import Host
+from workflow_host.services import schema, versions
+from workflow_host.services.directory import load_directory
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/bench"
+PASSWORDS = {
+    "clerk": "pw-clerk",
+    "director_wang": "pw-director",
+    "jb_staff": "pw-jb",
+    "land_officer": "pw-land",
+}
+
+
+def ensure_pg_database(url: str) -> None:
+    """Create the benchmark database if it does not exist (connecting to the `postgres` database)."""
+    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = target.database
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+def fresh_database(kind: str, pg_url: str, tmp_dir: Path) -> Database:
+    """An empty, migrated database: a new SQLite file, or the PG benchmark database with its schema reset."""
+    if kind == "sqlite":
+        database = Database(f"sqlite:///{tmp_dir / 'bench.sqlite3'}")
+    else:
+        ensure_pg_database(pg_url)
+        database = Database(pg_url)
+        with database.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    schema.init_db(database)
+    return database
+
+
+def deployed_host(database: Database, process_dir: Path, forms_dir: Path | None = None) -> Host:
+    """A Host like tests/conftest.py builds: the test directory loaded and `process_dir` deployed."""
+    host = Host(Settings(database_url=database.url, secret_key="x" * 32), database, Runtime())
+    with database.transaction() as session:
+        load_directory(session, (FIXTURES / "directory.yaml").read_text(encoding="utf-8"))
+        versions.deploy(session, host.runtime, versions.read_directory(process_dir, forms_dir), "bench")
+    return host
+
+
+class Timers:
+    """Accumulated seconds per name; `patch` wraps a function or method so its calls are timed."""
+
+    def __init__(self) -> None:
+        self.current: dict[str, float] = defaultdict(float)
+        self._undo: list[Callable[[], None]] = []
+
+    def patch(
+        self, owner: Any, attr: str, label: str | None = None, after: Callable[[Any], None] | None = None
+    ) -> None:
+        original = owner.__dict__[attr] if isinstance(owner, type) else getattr(owner, attr)
+        name = label or attr
+        func = original.fget if isinstance(original, property) else original
+        timers = self
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                result = func(*args, **kwargs)
+            finally:
+                timers.current[name] += time.perf_counter() - start
+            if after is not None:
+                after(result)
+            return result
+
+        setattr(owner, attr, property(wrapper) if isinstance(original, property) else wrapper)
+        self._undo.append(lambda: setattr(owner, attr, original))
+
+    def take(self) -> dict[str, float]:
+        """The figures since the last take, and reset."""
+        out, self.current = dict(self.current), defaultdict(float)
+        return out
+
+    def restore(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+
+class SqlCounter:
+    """Counts the statements an engine sends and the time spent inside the DBAPI's execute."""
+
+    def __init__(self, engine: Any) -> None:
+        self.count, self.seconds = 0, 0.0
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _before(conn: Any, *_args: Any) -> None:
+            conn.info["bench_t0"] = time.perf_counter()
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def _after(conn: Any, *_args: Any) -> None:
+            self.count += 1
+            self.seconds += time.perf_counter() - conn.info.pop("bench_t0", time.perf_counter())
+
+    def take(self) -> tuple[int, float]:
+        """Statements and DBAPI seconds since the last take, and reset."""
+        out = (self.count, self.seconds)
+        self.count, self.seconds = 0, 0.0
+        return out
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) by linear interpolation."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f}"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A plain fixed-width table, first column left-aligned."""
+    body = [[str(c) for c in row] for row in rows]
+    widths = [max(len(str(h)), *(len(r[i]) for r in body)) for i, h in enumerate(headers)]
+    line = "  ".join("-" * w for w in widths)
+
+    def fmt(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    return "\n".join([fmt([str(h) for h in headers]), line, *(fmt(r) for r in body)])

@@ -1,0 +1,155 @@
+"""Does saving a step stay cheap as a case grows? One instance of a looping user task, 1,000 steps.
+
+Drives bench/fixtures/loop.bpmn through the services layer (start_instance, then complete_task in one
+transaction per step) on SQLite and PostgreSQL and times save_case, load_case and the whole step
+(commit included) around step 10 and step 1,000 (medians); the target is save@1000 / save@10 <= 1.5.
+
+    .venv/bin/python bench/bench_long_case.py [--steps 1000] [--window 10] [--skip-pg] [--pg-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from _common import DEFAULT_PG_URL, SqlCounter, Timers, deployed_host, fresh_database, ms, table
+from sqlalchemy import func, select
+
+from workflow_host.engine import runtime
+from workflow_host.models import InstanceStateRow, User
+from workflow_host.services import instances, steps, tasks
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PROCESS = "loop_case"
+TARGET = 1.5
+SAVE_PARTS = ["changes", "write_rows", "sync_inbox", "digest", "mark_saved"]
+
+
+def run_case(kind: str, pg_url: str, total: int) -> tuple[list[dict[str, float]], dict[int, int]]:
+    """Grow one instance to `total` completed steps; per step: timings (seconds) and rows written."""
+    with tempfile.TemporaryDirectory() as tmp:
+        database = fresh_database(kind, pg_url, Path(tmp))
+        try:
+            host = deployed_host(database, FIXTURES)
+            return _grow(host, total)
+        finally:
+            database.dispose()
+
+
+def _grow(host: Any, total: int) -> tuple[list[dict[str, float]], dict[int, int]]:
+    last_changes: list[Any] = []
+    timers = Timers()
+    timers.patch(tasks, "load_case", "load")
+    timers.patch(runtime.Instance, "complete", "engine")
+    timers.patch(tasks, "save_case", "save")
+    timers.patch(runtime.Instance, "changes", "changes", after=last_changes.append)
+    timers.patch(steps, "_write_rows", "write_rows")
+    timers.patch(steps, "_sync_inbox", "sync_inbox")
+    timers.patch(runtime.Instance, "state_digest", "digest")
+    timers.patch(runtime.Instance, "mark_saved", "mark_saved")
+    database, records, stored = host.database, [], {}
+    sql = SqlCounter(database.engine)
+    try:
+        with database.transaction() as session:
+            clerk = session.get(User, "clerk")
+            instance_id = instances.start_instance(session, host.runtime, clerk, PROCESS, {"done": False})["id"]
+        for step in range(1, total + 1):
+            with database.transaction() as session:
+                clerk = session.get(User, "clerk")
+                [task_id] = [t["id"] for t in tasks.list_tasks(session, clerk) if t["instance_id"] == instance_id]
+                last_changes.clear()
+                timers.take()
+                sql.take()
+                start = time.perf_counter()
+                result = tasks.complete_task(session, host.runtime, clerk, task_id, {"done": step == total})
+            record = timers.take()
+            record["total"] = time.perf_counter() - start  # complete_task and the commit
+            changes = last_changes[-1]
+            record["upserts"] = len(changes.upserts)
+            record["deletes"] = len(changes.deletes)
+            sizes = [len(json.dumps(v)) for v in changes.upserts.values()]
+            record["bytes"] = sum(sizes) + len(json.dumps(changes.meta))
+            record["largest"] = max(sizes, default=0)
+            record["statements"] = sql.take()[0]
+            records.append(record)
+            if step in (10, total - 1):
+                with database.transaction() as session:
+                    query = select(func.count()).where(InstanceStateRow.instance_id == instance_id)
+                    stored[step] = session.scalar(query.select_from(InstanceStateRow))
+        assert result["status"] == "completed", result
+    finally:
+        timers.restore()
+    return records, stored
+
+
+def window(point: int, size: int, total: int) -> range:
+    """`size` steps around `point`, never the last step (it ends the loop and the case)."""
+    end = min(point - size // 2 + size, total)  # exclusive; `total` itself is left out
+    start = max(1, end - size)
+    return range(start, end)
+
+
+def median_of(records: list[dict[str, float]], steps_: range, key: str) -> float:
+    """The median over the window: one stray pause (autovacuum, a checkpoint) must not decide the verdict."""
+    return statistics.median(records[s - 1].get(key, 0.0) for s in steps_)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=1000, help="completed user-task steps in the one case")
+    parser.add_argument("--window", type=int, default=10, help="steps averaged around each measuring point")
+    parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    parser.add_argument("--skip-pg", action="store_true")
+    args = parser.parse_args(argv)
+    assert args.steps > 2 * args.window, "--steps must be well above --window"
+
+    points = sorted({10, 100, args.steps // 2, args.steps} & set(range(10, args.steps + 1)))
+    growth, parts, verdicts = [], [], []
+    for kind in ["sqlite"] + ([] if args.skip_pg else ["postgresql"]):
+        started = time.perf_counter()
+        records, stored = run_case(kind, args.pg_url, args.steps)
+        wall = time.perf_counter() - started
+        for point in points:
+            span = window(point, args.window, args.steps)
+            avg = {key: median_of(records, span, key) for key in ["total", "load", "engine", "save", *SAVE_PARTS]}
+            label = f"{span.start}-{span.stop - 1}"
+            growth.append(
+                [kind, f"~{point} ({label})", ms(avg["total"]), ms(avg["load"]), ms(avg["engine"]), ms(avg["save"])]
+                + [f"{median_of(records, span, k):.1f}" for k in ("statements", "upserts", "deletes")]
+                + [f"{median_of(records, span, k):,.0f}" for k in ("bytes", "largest")]
+            )
+            if point in (10, args.steps):
+                other = avg["save"] - sum(avg[k] for k in SAVE_PARTS)
+                parts.append([kind, f"~{point}", ms(avg["save"]), *(ms(avg[k]) for k in SAVE_PARTS), ms(other)])
+        first, last = window(10, args.window, args.steps), window(args.steps, args.window, args.steps)
+        save_ratio = median_of(records, last, "save") / median_of(records, first, "save")
+        total_ratio = median_of(records, last, "total") / median_of(records, first, "total")
+        verdict = "TARGET MET" if save_ratio <= TARGET else "TARGET MISSED"
+        rows_note = ", ".join(f"{n:,} state rows stored after step {s}" for s, n in sorted(stored.items()))
+        verdicts.append(
+            f"  {kind:<10} save@{args.steps}/save@10 = {save_ratio:.2f}x  (whole step {total_ratio:.2f}x)  {verdict}"
+            f"\n  {'':<10} {len(records)} steps in {wall:.1f}s; {rows_note}"
+        )
+
+    print(f"\none {PROCESS} instance grown to {args.steps} completed steps;", end=" ")
+    print(f"each figure is the median of {args.window} steps")
+    print("(step = complete_task + commit; save = save_case; SQL = statements per step; rows written =")
+    print(" StateChanges.upserts, bytes = their JSON plus meta, largest = the biggest row written)\n")
+    headers = ["database", "at step", "step ms", "load ms", "engine ms", "save ms", "SQL", "rows written", "deleted"]
+    headers += ["bytes", "largest"]
+    print(table(headers, growth))
+    print("\ninside save_case (median ms; rest = engine.data/status/next_due, instance UPDATE, audit event)\n")
+    print(table(["database", "at step", "save", *SAVE_PARTS, "rest"], parts))
+    print(f"\ntarget: save_case time at step {args.steps} at most {TARGET}x its time at step 10")
+    print("\n".join(verdicts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
