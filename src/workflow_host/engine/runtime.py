@@ -6,7 +6,7 @@ import copy
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +21,7 @@ from .clock import aware
 from .errors import EngineError, ScriptError
 from .sandbox import Budget, Sandbox
 from .scripting import make_script_engine
-from .serializer import StateChanges, dump_changes, load_specs, restore, spec_registry, take_snapshot
+from .serializer import StateChanges, Tracker, dump_changes, load_specs, open_tasks, restore, spec_registry, track_saved
 from .specs import CompiledBundle, SourceFile, compile_bundle
 from .timers import install_clock
 
@@ -64,8 +64,8 @@ class Runtime:
 
     def load(self, spec_json: str, meta: dict[str, Any], rows: dict[str, dict[str, Any]]) -> Instance:
         """Rebuild a stored instance."""
-        workflow, snapshot = restore(load_specs(spec_json), meta, rows, self._script_engine)
-        return Instance(workflow, snapshot)
+        workflow, tracker = restore(load_specs(spec_json), meta, rows, self._script_engine)
+        return Instance(workflow, tracker)
 
 
 def _engine_error(err: Exception) -> EngineError:
@@ -93,11 +93,12 @@ def _timer_instant(value: Any) -> datetime | None:
 
 
 class Instance:
-    """One running workflow and the snapshot it was loaded from."""
+    """One running workflow and the tracker of what is stored of it."""
 
-    def __init__(self, workflow: BpmnWorkflow, snapshot: Any) -> None:
+    def __init__(self, workflow: BpmnWorkflow, tracker: Tracker | None) -> None:
         self._workflow = workflow
-        self._snapshot = snapshot
+        self._tracker = tracker
+        self._pending: StateChanges | None = None
 
     def run(self) -> None:
         """Fire due timers and run engine tasks until only people or timers are awaited."""
@@ -126,37 +127,37 @@ class Instance:
             raise EngineError("task is not ready", element_id=None)
         return task
 
-    def _iter_tasks(self, state: int) -> Iterator[Any]:
-        yield from self._workflow.get_tasks(state=state)
-        for sub in self._workflow.subprocesses.values():
-            yield from sub.get_tasks(state=state)
+    def _open(self) -> list[Any]:
+        return open_tasks(self._workflow, self._tracker)
 
     def ready_user_tasks(self) -> list[ReadyTask]:
-        """Every ready user task, in tree order."""
-        seen: set[UUID] = set()
-        result = []
-        for task in self._iter_tasks(TaskState.READY):
-            if isinstance(task.task_spec, UserTask) and task.id not in seen:
-                seen.add(task.id)
-                result.append(ReadyTask(str(task.id), task.workflow.spec.name, task.task_spec.bpmn_id, task.data))
-        return result
+        """Every ready user task."""
+        return [
+            ReadyTask(str(t.id), t.workflow.spec.name, t.task_spec.bpmn_id, t.data)
+            for t in self._open()
+            if t.state == TaskState.READY and isinstance(t.task_spec, UserTask)
+        ]
 
     @property
     def status(self) -> str:
+        return self._status(self._open())
+
+    def _status(self, opened: list[Any]) -> str:
         if self._workflow.completed:
             return "completed"
-        if any(True for _ in self._iter_tasks(TaskState.ERROR)):
-            return "error"
-        return "running"
+        return "error" if any(t.state == TaskState.ERROR for t in opened) else "running"
 
     @property
     def data(self) -> dict[str, Any]:
-        """The case's current data: the finished workflow's, or the open tasks' merged in order."""
+        """The case's current data: the finished workflow's, or the open tasks' merged."""
+        return self._data(self._open())
+
+    def _data(self, opened: list[Any]) -> dict[str, Any]:
         if self._workflow.completed:
             return dict(self._workflow.data)
         merged: dict[str, Any] = {}
-        for state in (TaskState.WAITING, TaskState.STARTED, TaskState.READY):
-            for task in self._iter_tasks(state):
+        for task in opened:
+            if task.state & (TaskState.WAITING | TaskState.STARTED | TaskState.READY):
                 merged.update(task.data)
         return merged
 
@@ -166,21 +167,26 @@ class Instance:
         return min(due) if due else None
 
     def changes(self) -> StateChanges:
-        """What this instance changed since it was loaded (everything, if new)."""
-        return dump_changes(self._workflow, self._snapshot)
+        """What this instance changed since it was loaded or last saved (everything, if new)."""
+        self._pending = dump_changes(self._workflow, self._tracker)
+        return self._pending
 
     def mark_saved(self) -> None:
-        """The current state is now what is stored."""
-        self._snapshot = take_snapshot(self._workflow)
+        """The changes last returned by changes() are now stored."""
+        if self._pending is None:
+            raise RuntimeError("mark_saved() without changes()")
+        self._tracker = track_saved(self._workflow, self._tracker, self._pending)
+        self._pending = None
 
     def state_digest(self) -> str:
         """A hash of what a person can observe: status, case data and open tasks (ids excluded)."""
+        opened = self._open()
         open_tasks = sorted(
             f"{t.workflow.spec.name}:{t.task_spec.name}:{TaskState.get_name(t.state)}"
-            for state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED, TaskState.ERROR)
-            for t in self._iter_tasks(state)
+            for t in opened
+            if t.state & (TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR)
         )
-        body = {"status": self.status, "data": self.data, "open": open_tasks}
+        body = {"status": self._status(opened), "data": self._data(opened), "open": open_tasks}
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -1,0 +1,227 @@
+"""The script sandbox: hostile scripts are refused promptly with a reason, ordinary ones just work.
+
+Hostile scripts run in a forked child so that one the sandbox fails to stop makes its test fail
+instead of hanging the suite; the child also gets a memory ceiling so a bomb cannot take the machine.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+
+import pytest
+
+from workflow_host.engine import FixedClock, Runtime, ScriptError, use_clock
+from workflow_host.engine.sandbox import Sandbox
+
+PROMPT_SECONDS = 5.0
+HANG_SECONDS = 10.0
+CHILD_MEMORY = 2 * 1024**3
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str  # "ScriptError", "accepted", or the name of any other exception
+    message: str
+    line: int | None
+    seconds: float
+
+
+def _child(conn: Connection, source: str) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    started = time.monotonic()
+    try:
+        Sandbox().execute(source, {})
+        outcome = Outcome("accepted", "", None, time.monotonic() - started)
+    except ScriptError as err:
+        outcome = Outcome("ScriptError", err.message, err.line, time.monotonic() - started)
+    except BaseException as err:
+        outcome = Outcome(type(err).__name__, str(err), None, time.monotonic() - started)
+    conn.send(outcome)
+    conn.close()
+
+
+def run_hostile(source: str) -> Outcome:
+    """Run `source` in a sandbox in a child process; fail the test if it does not come back."""
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(child, source), daemon=True)
+    process.start()
+    child.close()
+    try:
+        if not parent.poll(HANG_SECONDS):
+            pytest.fail(f"the sandbox did not stop the script within {HANG_SECONDS:g} s:\n{source}")
+        outcome: Outcome = parent.recv()
+        return outcome
+    except EOFError:
+        pytest.fail(f"the sandbox process died (exit code {process.exitcode}) running:\n{source}")
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        parent.close()
+
+
+HOSTILE = {
+    "import os": ("import os\nos.system('id')", ("import",)),
+    "open a file": ("secret = open('/etc/passwd').read()", ("open",)),
+    "walk to object subclasses": (
+        "x = ().__class__.__base__.__subclasses__()",
+        ("__subclasses__", "__base__", "__class__"),
+    ),
+    "getattr a function's globals": (
+        "def f():\n    pass\nx = getattr(f, '__globals__')",
+        ("getattr", "__globals__"),
+    ),
+    "str.format reaching attributes": ('x = "{0.__class__}".format(1)', ("format",)),
+    "Exception.mro()": ("x = Exception.mro()", ("mro",)),
+    "one-line endless loop": ("while True: pass", ("stopped",)),
+    "endless loop": ("n = 0\nwhile True:\n    n += 1", ("stopped",)),
+    "endless loop swallowing Exception": (
+        "n = 0\nwhile True:\n    try:\n        while True:\n            n += 1\n    except Exception:\n        pass",
+        ("stopped",),
+    ),
+    "bare except": ("try:\n    x = 1\nexcept:\n    pass", ("except",)),
+    "huge string": ("x = 'a' * 10**9", ("more than",)),
+    "huge power": ("x = 10**10**10", ("too large",)),
+    "huge shift": ("x = 1 << 10**6", ("too large",)),
+    "huge range": ("x = list(range(10**8))", ("range",)),
+    "infinite recursion": ("def f(n):\n    return f(n + 1)\nx = f(0)", ("recursion",)),
+    "generator frame": ("g = (g for g in ())\nx = g.gi_frame", ("gi_frame",)),
+    "generator frame globals": ("x = (g for g in ()).gi_frame.f_back.f_globals", ("gi_frame", "f_")),
+}
+
+
+@pytest.mark.parametrize(("source", "reasons"), list(HOSTILE.values()), ids=list(HOSTILE))
+def test_hostile_script_is_refused_promptly_with_a_reason(source: str, reasons: tuple[str, ...]) -> None:
+    outcome = run_hostile(source)
+
+    assert outcome.kind == "ScriptError", outcome
+    assert outcome.seconds < PROMPT_SECONDS
+    assert outcome.message
+    assert any(reason in outcome.message for reason in reasons), outcome.message
+
+
+# Values far over the sandbox's 1,000,000-item limit built without `*`, `**` or `<<` (tens of millions
+# of characters; a billion list items by aliasing, which checking and storing the data would walk).
+SNEAKY_SIZES = {
+    "string doubled by addition": "x = 'a' * 1000000\nfor i in range(5):\n    x = x + x",
+    "string doubled in place": "x = 'a' * 1000000\nfor i in range(5):\n    x += x",
+    "str.ljust padding": "x = 'a'.ljust(10**8)",
+    "str.join of repeated chunks": "x = ''.join(['a' * 1000000] * 100)",
+    "list aliased a billion times": "x = [0] * 1000\ny = [x] * 1000\nz = [y] * 1000",
+}
+
+
+@pytest.mark.parametrize("source", list(SNEAKY_SIZES.values()), ids=list(SNEAKY_SIZES))
+def test_value_grown_past_the_size_guards_is_refused_by_size(source: str) -> None:
+    outcome = run_hostile(source)
+
+    assert outcome.kind == "ScriptError", outcome
+    assert outcome.seconds < PROMPT_SECONDS
+    assert any(reason in outcome.message for reason in ("more than", "too large")), outcome.message
+
+
+def test_check_reports_the_line_of_a_refused_statement() -> None:
+    with pytest.raises(ScriptError) as caught:
+        Sandbox().check("x = 1\nimport os", "exec")
+
+    assert caught.value.line == 2
+    assert "import" in caught.value.message
+
+
+def test_runtime_error_reports_the_script_line() -> None:
+    with pytest.raises(ScriptError) as caught:
+        Sandbox().execute("a = 1\nb = 0\nc = a / b", {})
+
+    assert caught.value.line == 3
+    assert "ZeroDivisionError" in caught.value.message
+
+
+@pytest.fixture
+def sandbox() -> Sandbox:
+    return Runtime().sandbox
+
+
+def test_plain_python_runs_and_assigned_names_become_data(sandbox: Sandbox) -> None:
+    data = {"amounts": [3, 4, 5], "unit": "land_bureau"}
+
+    sandbox.execute(
+        "total = sum(amounts) * 2\n"
+        "squares = [a * a for a in amounts if a > 3]\n"
+        "summary = {'unit': unit, 'count': len(amounts)}\n"
+        "label = unit.upper() + '-' + str(total)",
+        data,
+    )
+
+    assert data == {
+        "amounts": [3, 4, 5],
+        "unit": "land_bureau",
+        "total": 24,
+        "squares": [16, 25],
+        "summary": {"unit": "land_bureau", "count": 3},
+        "label": "LAND_BUREAU-24",
+    }
+
+
+def test_today_follows_the_engine_clock_in_china_time(sandbox: Sandbox) -> None:
+    data: dict[str, object] = {}
+
+    with use_clock(FixedClock(datetime(2026, 3, 1, 17, 0, tzinfo=UTC))):
+        sandbox.execute("today = date.today().isoformat()\nnow = datetime.now().isoformat()", data)
+
+    assert data["today"] == "2026-03-02"
+    assert str(data["now"]).startswith("2026-03-02T01:00")
+
+
+def test_decimal_arithmetic_is_stored_as_a_string(sandbox: Sandbox) -> None:
+    data = {"fee": "0.10", "tax": "0.20"}
+
+    sandbox.execute("amount = str(Decimal(fee) + Decimal(tax))", data)
+
+    assert data["amount"] == "0.30"
+
+
+def test_storing_a_date_is_refused_with_a_hint_to_use_iso_strings(sandbox: Sandbox) -> None:
+    data = {"case_no": "A-1"}
+
+    with pytest.raises(ScriptError, match="ISO strings"):
+        sandbox.execute("deadline = date.today() + timedelta(days=15)", data)
+
+    assert data == {"case_no": "A-1"}
+
+
+def test_storing_a_decimal_is_refused_with_a_hint_to_use_str(sandbox: Sandbox) -> None:
+    with pytest.raises(ScriptError, match=r"str\(amount\)"):
+        sandbox.execute("amount = Decimal('1.5')", {})
+
+
+def test_del_removes_a_key_from_task_data(sandbox: Sandbox) -> None:
+    data = {"draft": "x", "keep": 1}
+
+    sandbox.execute("del draft", data)
+
+    assert data == {"keep": 1}
+
+
+def test_evaluate_returns_the_value_and_leaves_data_unchanged(sandbox: Sandbox) -> None:
+    data = {"approve_ok": True, "units": ["land_bureau"], "meta": {"round": 1}}
+
+    assert sandbox.evaluate("approve_ok == True and len(units) == 1", data) is True
+    sandbox.evaluate("units.append('town')", data)
+    sandbox.evaluate("meta.update(round=2)", data)
+
+    assert data == {"approve_ok": True, "units": ["land_bureau"], "meta": {"round": 1}}
+
+
+def test_failed_script_leaves_task_data_unchanged(sandbox: Sandbox) -> None:
+    data = {"units": ["land_bureau"]}
+
+    with pytest.raises(ScriptError):
+        sandbox.execute("units.append('town')\nx = 1 / 0", data)
+
+    assert data == {"units": ["land_bureau"]}
