@@ -28,8 +28,20 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.util.deep_merge import DeepMerge
-from SpiffWorkflow.util.task import TaskState
+
+from .rows import (
+    CHUNK,
+    FINISHED,
+    ChunkState,
+    assemble,
+    chunk_key,
+    full_chunks,
+    remember_lists,
+    sp_id,
+    task_rows,
+    top_meta,
+    workflow_attrs,
+)
 
 __all__ = [
     "SpecSet",
@@ -43,10 +55,6 @@ __all__ = [
     "spec_registry",
     "track_saved",
 ]
-
-FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
-CHUNK = 64
-CHUNKED = ("children", "merged")
 
 
 @lru_cache(maxsize=1)
@@ -86,244 +94,186 @@ def load_specs(spec_json: str) -> SpecSet:
 
 @dataclass
 class StateChanges:
-    """What a step changed: the new meta, rows to insert or replace, rows to delete."""
+    """What a step changed: the new meta, rows to insert, rows to replace, rows to delete."""
 
     meta: dict[str, Any]
-    upserts: dict[str, dict[str, Any]]
+    inserts: dict[str, dict[str, Any]]
+    updates: dict[str, dict[str, Any]]
     deletes: list[str]
-    existing: frozenset[str] = frozenset()
+    plan: _Plan | None = None
 
     @property
-    def inserts(self) -> dict[str, dict[str, Any]]:
-        """Upserted rows that are not stored yet."""
-        return {k: v for k, v in self.upserts.items() if k not in self.existing}
+    def upserts(self) -> dict[str, dict[str, Any]]:
+        """Every row written, new or replaced."""
+        return {**self.inserts, **self.updates}
 
-    @property
-    def updates(self) -> dict[str, dict[str, Any]]:
-        """Upserted rows that replace stored ones."""
-        return {k: v for k, v in self.upserts.items() if k in self.existing}
+
+@dataclass
+class _Plan:
+    """What dump_changes found, for track_saved to apply once the rows are stored."""
+
+    written: list[Any]
+    new: dict[UUID | None, list[UUID]]
+    gone: set[UUID]
 
 
 @dataclass
 class Tracker:
-    """What is stored for an instance, to tell what a step changed without walking every task."""
+    """What is stored for an instance, so a save finds its changes without walking every task."""
 
-    keys: set[str] = field(default_factory=set)  # every stored row key
-    task_ids: set[UUID] = field(default_factory=set)  # every stored task
+    task_ids: dict[UUID | None, set[UUID]] = field(default_factory=dict)  # per workflow (None: the top one)
     open_ids: set[UUID] = field(default_factory=set)  # tasks not finished when stored
     open_parents: dict[UUID, UUID | None] = field(default_factory=dict)
     finished_subprocesses: set[UUID] = field(default_factory=set)
-    lists: dict[tuple[UUID, str], list[str]] = field(default_factory=dict)  # chunked lists as stored
+    lists: ChunkState = field(default_factory=dict)
 
 
-def _workflows(workflow: BpmnWorkflow) -> list[Any]:
-    return [workflow, *workflow.subprocesses.values()]
-
-
-def _all_task_ids(workflow: BpmnWorkflow) -> set[UUID]:
-    ids: set[UUID] = set()
-    for wf in _workflows(workflow):
-        ids.update(wf.tasks.keys())
-    return ids
+def _workflows(workflow: BpmnWorkflow) -> dict[UUID | None, Any]:
+    return {None: workflow, **workflow.subprocesses}
 
 
 def _task(workflow: BpmnWorkflow, task_id: UUID) -> Any:
     """The task with this id in the workflow or any of its subprocesses, or None."""
-    for wf in _workflows(workflow):
+    for wf in _workflows(workflow).values():
         task = wf.tasks.get(task_id)
         if task is not None:
             return task
     return None
 
 
+def _new_task_ids(workflow: BpmnWorkflow, tracker: Tracker) -> dict[UUID | None, list[UUID]]:
+    """Tasks created since the tracker's state: new tasks are always at the end of a workflow's task dict."""
+    new: dict[UUID | None, list[UUID]] = {}
+    for wf_id, wf in _workflows(workflow).items():
+        known = tracker.task_ids.get(wf_id)
+        if known is None:
+            new[wf_id] = list(wf.tasks)
+            continue
+        found = []
+        for task_id in reversed(wf.tasks):
+            if task_id in known:
+                break
+            found.append(task_id)
+        if found:
+            new[wf_id] = found[::-1]
+    return new
+
+
 def open_tasks(workflow: BpmnWorkflow, tracker: Tracker | None) -> list[Any]:
     """Every task that is not finished, found from the tracker and the tasks created since.
 
-    Sorted by element and id: an order that is the same for a live workflow and a restored one."""
+    Sorted by subprocess, element and id: the same order for a live workflow and a restored one."""
     if tracker is None:
-        found: Any = (t for wf in _workflows(workflow) for t in wf.tasks.values())
+        found: Any = (t for wf in _workflows(workflow).values() for t in wf.tasks.values())
     else:
-        candidates = tracker.open_ids | (_all_task_ids(workflow) - tracker.task_ids)
+        new = _new_task_ids(workflow, tracker)
+        candidates = tracker.open_ids.union(*new.values())
         found = (_task(workflow, task_id) for task_id in candidates)
     return sorted((t for t in found if t is not None and not t.state & FINISHED), key=_stable_order)
 
 
 def _stable_order(task: Any) -> tuple[str, str, str]:
-    return (_sp_id(task) or "", task.task_spec.name, str(task.id))
+    return (sp_id(task) or "", task.task_spec.name, str(task.id))
 
 
-def _stored_chunks(stored: list[str]) -> int:
-    return len(stored) // CHUNK if len(stored) > CHUNK else 0
-
-
-def _sp_id(task: Any) -> str | None:
-    parent_task_id = task.workflow.parent_task_id if isinstance(task.workflow, BpmnSubWorkflow) else None
-    return str(parent_task_id) if parent_task_id is not None else None
-
-
-def _split(items: list[str]) -> tuple[list[list[str]], list[str]]:
-    full = len(items) // CHUNK * CHUNK if len(items) > CHUNK else 0
-    return [items[i : i + CHUNK] for i in range(0, full, CHUNK)], items[full:]
-
-
-def _task_rows(registry: Any, task: Any, tracker: Tracker) -> dict[str, dict[str, Any]]:
-    """The row of a task, and the chunk rows of its long lists that are not stored yet."""
-    parent = task.parent
-    if parent is not None and parent.state & FINISHED:
-        data: Any = {}
-        delta = {
-            "updates": registry.convert(DeepMerge.get_updated_keys(parent.data, task.data)),
-            "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
-        }
-    else:
-        data, delta = registry.convert(registry.clean(task.data)), {}
-    internal = dict(task.internal_data)
-    lists = {"children": [str(c) for c in task._children], "merged": internal.pop("merged", None)}
-    row: dict[str, Any] = {
-        "typename": "Task",
-        "id": str(task.id),
-        "parent": str(task._parent) if task._parent is not None else None,
-        "last_state_change": task.last_state_change,
-        "state": task.state,
-        "task_spec": task.task_spec.name,
-        "triggered": task.triggered,
-        "internal_data": registry.convert(internal),
-        "data": data,
-        "delta": delta,
-        "wf": _sp_id(task),
-        "chunks": {},
-    }
-    rows = {f"t:{task.id}": row}
-    for name in CHUNKED:
-        items = lists[name]
-        if items is None:
-            continue
-        chunks, tail = _split(items)
-        row[name] = tail
-        row["chunks"][name] = len(chunks)
-        stored = tracker.lists.get((task.id, name), [])
-        kept = _stored_chunks(stored)
-        unchanged = kept if stored[: kept * CHUNK] == items[: kept * CHUNK] else 0
-        for index in range(unchanged, len(chunks)):
-            rows[f"x:{task.id}:{name}:{index}"] = {"items": chunks[index]}
-    return rows
-
-
-def _workflow_attrs(registry: Any, wf: Any) -> dict[str, Any]:
-    return {
-        "data": registry.convert(registry.clean(wf.data)),
-        "correlations": wf.correlations,
-        "last_task": str(wf.last_task.id) if wf.last_task is not None else None,
-        "success": wf.success,
-        "completed": wf.completed,
-        "root": str(wf.task_tree.id),
-    }
-
-
-def _top_meta(registry: Any, workflow: BpmnWorkflow) -> dict[str, Any]:
-    meta = _workflow_attrs(registry, workflow)
-    meta["spec"] = workflow.spec.name
-    meta["bpmn_events"] = registry.convert(workflow.bpmn_events)
-    return meta
-
-
-def _dirty_tasks(workflow: BpmnWorkflow, tracker: Tracker | None) -> tuple[list[Any], set[UUID]]:
-    """Tasks whose rows must be written, and the ids of stored tasks that are gone."""
+def _plan(workflow: BpmnWorkflow, tracker: Tracker | None) -> _Plan:
+    """The tasks whose rows must be written, the new ones, and the stored ones that are gone."""
     if tracker is None:
-        return [t for wf in _workflows(workflow) for t in wf.tasks.values()], set()
-    current = _all_task_ids(workflow)
-    new = current - tracker.task_ids
-    gone = tracker.task_ids - current
-    dirty = tracker.open_ids | new
-    for task_id in new:
+        every = {wf_id: list(wf.tasks) for wf_id, wf in _workflows(workflow).items()}
+        return _Plan([t for wf in _workflows(workflow).values() for t in wf.tasks.values()], every, set())
+    new = _new_task_ids(workflow, tracker)
+    gone = {task_id for task_id in tracker.open_ids if _task(workflow, task_id) is None}
+    for wf_id, ids in tracker.task_ids.items():
+        if wf_id is not None and wf_id not in workflow.subprocesses:
+            gone.update(ids)  # a removed subprocess takes its tasks with it
+    dirty = (tracker.open_ids - gone).union(*new.values())
+    for task_id in list(dirty):
         task = _task(workflow, task_id)
-        if task is not None and task._parent is not None:
-            dirty.add(task._parent)
+        if task is not None and task._parent is not None and task_id not in tracker.open_ids:
+            dirty.add(task._parent)  # a new child changes its parent's list of children
     dirty.update(p for task_id in gone if (p := tracker.open_parents.get(task_id)) is not None)
-    tasks = [t for task_id in dirty & current if (t := _task(workflow, task_id)) is not None]
-    return tasks, gone
+    written = [t for task_id in dirty if (t := _task(workflow, task_id)) is not None]
+    return _Plan(sorted(written, key=_stable_order), new, gone)
 
 
 def dump_changes(workflow: BpmnWorkflow, tracker: Tracker | None) -> StateChanges:
     """Serialize only the rows that are new or changed since the tracker's state (everything when None)."""
     registry = spec_registry()
     track = tracker or Tracker()
-    tasks, gone = _dirty_tasks(workflow, tracker)
-    upserts: dict[str, dict[str, Any]] = {}
-    for task in tasks:
-        upserts.update(_task_rows(registry, task, track))
-    for sp_id, sub in workflow.subprocesses.items():
-        if sp_id not in track.finished_subprocesses:
-            attrs = _workflow_attrs(registry, sub)
+    plan = _plan(workflow, tracker)
+    new_ids = {task_id for ids in plan.new.values() for task_id in ids}
+    inserts: dict[str, dict[str, Any]] = {}
+    updates: dict[str, dict[str, Any]] = {}
+    deletes: set[str] = {f"t:{task_id}" for task_id in plan.gone}
+    for task in plan.written:
+        for key, row in task_rows(registry, task, track.lists).items():
+            stored = _is_stored(key, task, new_ids, track)
+            (updates if stored else inserts)[key] = row
+        deletes.update(_stale_chunks(task, track))
+    for task_id in plan.gone:
+        deletes.update(_chunk_keys(task_id, track))
+    for sub_id, sub in workflow.subprocesses.items():
+        if sub_id not in track.finished_subprocesses:
+            attrs = workflow_attrs(registry, sub)
             attrs.update(parent_task_id=str(sub.parent_task_id), spec=sub.spec.name)
-            upserts[f"s:{sp_id}"] = attrs
-    current_subs = {f"s:{sp_id}" for sp_id in workflow.subprocesses}
-    deletes = {f"t:{task_id}" for task_id in gone}
-    deletes.update(k for k in track.keys if k.startswith("s:") and k not in current_subs)
-    deletes.update(k for k in track.keys if k.startswith("x:") and UUID(k.split(":")[1]) in gone)
-    deletes.update(_stale_chunks(track, upserts))
-    return StateChanges(_top_meta(registry, workflow), upserts, sorted(deletes), frozenset(track.keys))
+            (updates if sub_id in track.task_ids else inserts)[f"s:{sub_id}"] = attrs
+    deletes.update(f"s:{wf_id}" for wf_id in track.task_ids if wf_id is not None and wf_id not in workflow.subprocesses)
+    return StateChanges(top_meta(registry, workflow), inserts, updates, sorted(deletes), plan)
 
 
-def _stale_chunks(track: Tracker, upserts: dict[str, dict[str, Any]]) -> set[str]:
+def _is_stored(key: str, task: Any, new_ids: set[UUID], track: Tracker) -> bool:
+    if key.startswith("t:"):
+        return task.id not in new_ids
+    _x, _task_id, name, index = key.split(":")
+    return int(index) < full_chunks(track.lists.get((task.id, name), []))
+
+
+def _chunk_keys(task_id: UUID, track: Tracker) -> list[str]:
+    return [
+        chunk_key(task_id, name, index)
+        for (owner, name), items in track.lists.items()
+        if owner == task_id
+        for index in range(full_chunks(items))
+    ]
+
+
+def _stale_chunks(task: Any, track: Tracker) -> list[str]:
     """Chunk rows beyond a list's new length (a list that shrank)."""
-    stale: set[str] = set()
-    for key, row in upserts.items():
-        if key.startswith("t:"):
-            for name, count in row["chunks"].items():
-                stored = _stored_chunks(track.lists.get((UUID(key[2:]), name), []))
-                stale.update(f"x:{key[2:]}:{name}:{index}" for index in range(count, stored))
+    stale: list[str] = []
+    for name in ("children", "merged"):
+        stored = full_chunks(track.lists.get((task.id, name), []))
+        items = task._children if name == "children" else task.internal_data.get("merged") or []
+        stale.extend(chunk_key(task.id, name, i) for i in range(full_chunks(items), stored))
     return stale
 
 
 def track_saved(workflow: BpmnWorkflow, tracker: Tracker | None, changes: StateChanges) -> Tracker:
-    """The tracker after `changes` were stored."""
-    opened = open_tasks(workflow, tracker)
+    """The tracker once `changes` are stored."""
+    plan = changes.plan
+    assert plan is not None
     track = tracker or Tracker()
-    track.keys.difference_update(changes.deletes)
-    track.keys.update(changes.upserts)
-    track.task_ids = _all_task_ids(workflow)
+    for wf_id in list(track.task_ids):
+        if wf_id is not None and wf_id not in workflow.subprocesses:
+            del track.task_ids[wf_id]
+    for wf_id, new_ids in plan.new.items():
+        track.task_ids.setdefault(wf_id, set()).update(new_ids)
+    for known in track.task_ids.values():
+        known.difference_update(plan.gone)
+    opened = [t for t in plan.written if not t.state & FINISHED]
     track.open_ids = {t.id for t in opened}
     track.open_parents = {t.id: t._parent for t in opened}
-    track.finished_subprocesses = {sp_id for sp_id, sub in workflow.subprocesses.items() if sub.completed}
-    _remember_lists(workflow, track, changes.upserts)
+    track.finished_subprocesses = {sub_id for sub_id, sub in workflow.subprocesses.items() if sub.completed}
+    for key in [k for k in track.lists if k[0] in plan.gone]:
+        del track.lists[key]
+    for task in plan.written:
+        remember_lists(task, track.lists)
     return track
-
-
-def _remember_lists(workflow: BpmnWorkflow, track: Tracker, rows: dict[str, dict[str, Any]]) -> None:
-    """Keep the chunked lists as stored, to know next time which chunks are already there."""
-    for key, row in rows.items():
-        if key.startswith("t:") and row.get("chunks"):
-            task = _task(workflow, UUID(key[2:]))
-            for name in row["chunks"]:
-                items = [str(c) for c in task._children] if name == "children" else task.internal_data["merged"]
-                track.lists[(task.id, name)] = list(items)
 
 
 def full_state(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The whole state as (meta, rows): what a fresh instance stores."""
     changes = dump_changes(workflow, None)
     return changes.meta, changes.upserts
-
-
-def _assemble(rows: dict[str, dict[str, Any]]) -> dict[str | None, dict[str, dict[str, Any]]]:
-    """Task rows grouped by workflow, with chunked lists put back together."""
-    by_wf: dict[str | None, dict[str, dict[str, Any]]] = {}
-    for key, row in rows.items():
-        if not key.startswith("t:"):
-            continue
-        task = dict(row)
-        internal = dict(task["internal_data"])
-        for name, count in task.pop("chunks", {}).items():
-            items = [i for n in range(count) for i in rows[f"x:{key[2:]}:{name}:{n}"]["items"]] + task[name]
-            if name == "merged":
-                internal["merged"] = items
-                task.pop("merged")
-            else:
-                task["children"] = items
-        task["internal_data"] = internal
-        by_wf.setdefault(task.pop("wf"), {})[key[2:]] = task
-    return by_wf
 
 
 def _restore_tasks(registry: Any, wf: Any, rows: dict[str, dict[str, Any]], root: str) -> None:
@@ -354,25 +304,28 @@ def restore(
     registry = spec_registry()
     spec, sub_specs = specs.for_process(meta["spec"])
     workflow = BpmnWorkflow(spec, sub_specs, script_engine=script_engine, deserializing=True)
-    by_wf = _assemble(rows)
+    by_wf = assemble(rows)
     sub_rows = {key[2:]: row for key, row in rows.items() if key.startswith("s:")}
     _restore_tasks(registry, workflow, by_wf.get(None, {}), meta["root"])
     _set_attrs(registry, workflow, meta)
     _restore_subprocesses(registry, workflow, workflow, sub_rows, by_wf)
     workflow.bpmn_events = registry.restore(meta.get("bpmn_events", []))
-    return workflow, _tracker_for(workflow, rows)
+    return workflow, _tracker_for(workflow)
 
 
-def _tracker_for(workflow: BpmnWorkflow, rows: dict[str, dict[str, Any]]) -> Tracker:
+def _tracker_for(workflow: BpmnWorkflow) -> Tracker:
+    """A tracker for a workflow exactly as stored (one walk of every task, at load time only)."""
     opened = open_tasks(workflow, None)
     track = Tracker(
-        keys=set(rows),
-        task_ids=_all_task_ids(workflow),
+        task_ids={wf_id: set(wf.tasks) for wf_id, wf in _workflows(workflow).items()},
         open_ids={t.id for t in opened},
         open_parents={t.id: t._parent for t in opened},
-        finished_subprocesses={sp_id for sp_id, sub in workflow.subprocesses.items() if sub.completed},
+        finished_subprocesses={sub_id for sub_id, sub in workflow.subprocesses.items() if sub.completed},
     )
-    _remember_lists(workflow, track, rows)
+    for wf in _workflows(workflow).values():
+        for task in wf.tasks.values():
+            if len(task._children) > CHUNK or "merged" in task.internal_data:
+                remember_lists(task, track.lists)
     return track
 
 

@@ -20,7 +20,7 @@ class AuditEvent(Base):
     __table_args__ = (UniqueConstraint("instance_id", "seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))  # indexed by (instance_id, seq)
     seq: Mapped[int] = mapped_column(Integer)
     type: Mapped[str] = mapped_column(String(40), index=True)
     actor: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -28,6 +28,8 @@ class Instance(Base):
     data_json: Mapped[str] = mapped_column(Text)
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     error_message: Mapped[str | None] = mapped_column(Text)
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0)
+    audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -48,9 +50,10 @@ class InboxTask(Base):
     (`completed`, `cancelled`) are the case's step history."""
 
     __tablename__ = "inbox_task"
+    __table_args__ = (Index("ix_inbox_task_instance_status", "instance_id", "status"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
     process_id: Mapped[str] = mapped_column(String(128))
     element_id: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(255))
@@ -60,7 +63,7 @@ class InboxTask(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    status: Mapped[str] = mapped_column(String(16), default="ready", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="ready")
     completed_by: Mapped[str | None] = mapped_column(String(64))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -59,7 +59,6 @@ def _load_row(session: Session, instance_id: int) -> Instance:
 
 def instance_view(session: Session, row: Instance) -> dict[str, Any]:
     """An instance as the API shows it."""
-    session.refresh(row)
     version = session.get(ProcessVersion, row.version_id)
     assert version is not None
     tasks = session.scalars(

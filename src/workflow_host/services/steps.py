@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..engine import LOCAL_TZ, EngineError, Instance, ProcessInfo, Runtime, UserTaskInfo, now, task_key
-from ..models import InboxCandidate, InboxTask, InstanceStateRow, ProcessVersion
+from ..engine import LOCAL_TZ, EngineError, Instance, ProcessInfo, ReadyTask, Runtime, UserTaskInfo, now, task_key
+from ..models import AuditEvent, InboxCandidate, InboxTask, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
 from .assignment import candidates_for
-from .audit import append_event
+from .audit import GENESIS, EventSpec, chain
 from .errors import Conflict, Invalid, NotFound
 
 __all__ = ["Case", "Catalog", "catalog_of", "load_case", "new_case", "save_case"]
@@ -95,6 +96,8 @@ def new_case(
         created_by=actor,
         created_at=at,
         updated_at=at,
+        audit_seq=0,
+        audit_head=GENESIS,
     )
     session.add(row)
     session.flush()
@@ -108,7 +111,7 @@ def _json(value: Any) -> str:
 def save_case(
     session: Session,
     case: Case,
-    events: list[tuple[str, str | None, dict[str, Any]]],
+    events: list[EventSpec],
     completed: tuple[str, str] | None = None,
 ) -> None:
     """Write what the step changed and append its audit events; Conflict if someone saved first.
@@ -119,35 +122,34 @@ def save_case(
     data = engine.data
     at = now()
     status = engine.status
+    if status == "completed":
+        events = [*events, ("instance_completed", None, {})]
+    chained = chain(row, events, at, case.version.content_hash, engine.state_digest())
+    values = {
+        "revision": row.revision + 1,
+        "status": status,
+        "meta_json": _json(changes.meta),
+        "data_json": _json(data),
+        "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
+        "next_due_at": engine.next_due() if status == "running" else None,
+        "updated_at": at,
+        "audit_seq": chained[-1]["seq"] if chained else row.audit_seq,
+        "audit_head": chained[-1]["hash"] if chained else row.audit_head,
+    }
     result = session.execute(
         update(InstanceRow)
         .where(InstanceRow.id == row.id, InstanceRow.revision == row.revision)
-        .values(
-            revision=row.revision + 1,
-            status=status,
-            meta_json=_json(changes.meta),
-            data_json=_json(data),
-            case_no=str(data["case_no"])[:128] if data.get("case_no") else None,
-            next_due_at=engine.next_due() if status == "running" else None,
-            updated_at=at,
-        )
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("the case was changed by someone else a moment ago; reload it and try again")
-    session.expire(row)
+    for key, value in values.items():
+        set_committed_value(row, key, value)
     _write_rows(session, row.id, changes.deletes, changes.inserts, changes.updates)
     _sync_inbox(session, case, data, at, completed)
-    state_hash = engine.state_digest()
-    previous = None
-    for type_, actor, payload in events:
-        previous = append_event(
-            session, row.id, type_, actor, at, case.version.content_hash, payload, state_hash, previous
-        )
-    if status == "completed":
-        append_event(
-            session, row.id, "instance_completed", None, at, case.version.content_hash, {}, state_hash, previous
-        )
+    if chained:
+        session.execute(insert(AuditEvent), chained)
     engine.mark_saved()
 
 
@@ -191,24 +193,51 @@ def due_instant(value: Any) -> datetime | None:
 
 
 def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tuple[str, str] | None) -> None:
+    """Tasks that are no longer ready leave the inbox and become history: completed by someone, or cancelled."""
     session.execute(delete(InboxCandidate).where(InboxCandidate.task_id.in_(gone)))
-    for task_id in gone:
-        done = completed is not None and completed[0] == task_id
+    done = completed[0] if completed and completed[0] in gone else None
+    if done is not None and completed is not None:
         session.execute(
             update(InboxTask)
-            .where(InboxTask.id == task_id)
-            .values(
-                status="completed" if done else "cancelled",
-                completed_by=completed[1] if done and completed else None,
-                completed_at=at,
-            )
+            .where(InboxTask.id == done)
+            .values(status="completed", completed_by=completed[1], completed_at=at)
             .execution_options(synchronize_session=False)
         )
+    cancelled = [task_id for task_id in gone if task_id != done]
+    if cancelled:
+        session.execute(
+            update(InboxTask)
+            .where(InboxTask.id.in_(cancelled))
+            .values(status="cancelled", completed_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _inbox_row(case: Case, task: ReadyTask, data: dict[str, Any], at: datetime, session: Session) -> dict[str, Any]:
+    info = case.catalog.user_task(task.process_id, task.element_id)
+    who = candidates_for(session, info, task.data)
+    if not who.keys:
+        raise EngineError("nobody can take this task", element_id=task.element_id)
+    return {
+        "id": task.id,
+        "instance_id": case.row.id,
+        "process_id": task.process_id,
+        "element_id": task.element_id,
+        "title": info.title if info else task.element_id,
+        "lane": info.lane if info else None,
+        "unit": who.unit,
+        "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
+        "due_at": due_instant(task.data.get(info.due_variable)) if info and info.due_variable else None,
+        "created_at": at,
+        "status": "ready",
+        "candidates": sorted(who.keys),
+    }
 
 
 def _sync_inbox(
     session: Session, case: Case, data: dict[str, Any], at: datetime, completed: tuple[str, str] | None
 ) -> None:
+    """Make the instance's ready inbox rows match its ready user tasks."""
     ready = {t.id: t for t in case.engine.ready_user_tasks()}
     existing = set(
         session.scalars(select(InboxTask.id).where(InboxTask.instance_id == case.row.id, InboxTask.status == "ready"))
@@ -216,29 +245,11 @@ def _sync_inbox(
     gone = sorted(existing - set(ready))
     if gone:
         _close_tasks(session, gone, at, completed)
-    for task_id in ready.keys() - existing:
-        task = ready[task_id]
-        info = case.catalog.user_task(task.process_id, task.element_id)
-        who = candidates_for(session, info, task.data)
-        if not who.keys:
-            raise EngineError("nobody can take this task", element_id=task.element_id)
-        session.add(
-            InboxTask(
-                id=task.id,
-                instance_id=case.row.id,
-                process_id=task.process_id,
-                element_id=task.element_id,
-                title=info.title if info else task.element_id,
-                lane=info.lane if info else None,
-                unit=who.unit,
-                case_no=str(data["case_no"])[:128] if data.get("case_no") else None,
-                due_at=due_instant(task.data.get(info.due_variable)) if info and info.due_variable else None,
-                created_at=at,
-                status="ready",
-            )
-        )
-        session.flush()
-        session.execute(insert(InboxCandidate), [{"task_id": task.id, "key": k} for k in sorted(who.keys)])
+    rows = [_inbox_row(case, ready[task_id], data, at, session) for task_id in sorted(ready.keys() - existing)]
+    if rows:
+        candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
+        session.execute(insert(InboxTask), rows)
+        session.execute(insert(InboxCandidate), candidates)
 
 
 def require_json_object(data: Any, what: str = "data") -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..engine import EngineError, Runtime, now
 from ..models import InboxCandidate, InboxTask, Instance, ProcessVersion, User
 from .assignment import keys_for_user
-from .audit import append_event, last_event
+from .audit import append_events
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_form_data
 from .steps import catalog_of, load_case, require_json_object, save_case
@@ -131,10 +131,8 @@ def _record_claim(session: Session, user: User, task: InboxTask, kind: str) -> N
     assert instance is not None
     version = session.get(ProcessVersion, instance.version_id)
     assert version is not None
-    previous = last_event(session, instance.id)
     payload = {"task_id": task.id, "name": task.element_id}
-    state_hash = previous.state_hash if previous else None
-    append_event(session, instance.id, kind, user.username, now(), version.content_hash, payload, state_hash, previous)
+    append_events(session, instance, [(kind, user.username, payload)], now(), version.content_hash)
 
 
 def claim_task(session: Session, user: User, task_id: str) -> dict[str, Any]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..db import Database, is_postgres
 from ..engine import EngineError, FixedClock, Runtime, use_clock
 from ..models import Instance
-from .audit import append_event, last_event
+from .audit import append_events
 from .steps import load_case, save_case
 
 __all__ = ["fire_due_timers"]
@@ -49,14 +49,14 @@ def _fire_one(database: Database, runtime: Runtime, at: datetime, done: list[int
 
 def _record_error(session: Session, row: Instance, version_hash: str, err: EngineError, at: datetime) -> None:
     # The failed step is not kept: the instance stays as it was, marked as in error for a person to look at.
-    row.status = "error"
-    row.error_message = err.message
-    row.next_due_at = None
-    row.revision += 1
-    previous = last_event(session, row.id)
+    session.execute(
+        update(Instance)
+        .where(Instance.id == row.id)
+        .values(status="error", error_message=err.message, next_due_at=None, revision=row.revision + 1)
+        .execution_options(synchronize_session=False)
+    )
     payload = {"message": err.message, "element_id": err.element_id}
-    state_hash = previous.state_hash if previous else None
-    append_event(session, row.id, "instance_errored", None, at, version_hash, payload, state_hash, previous)
+    append_events(session, row, [("instance_errored", None, payload)], at, version_hash)
 
 
 def fire_due_timers(database: Database, runtime: Runtime, at: datetime, limit: int = 10_000) -> list[int]:

@@ -48,6 +48,8 @@ def upgrade() -> None:
         sa.Column("data_json", sa.Text(), nullable=False),
         sa.Column("next_due_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
+        sa.Column("audit_seq", sa.Integer(), nullable=False),
+        sa.Column("audit_head", sa.String(length=64), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -136,7 +138,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_actor"), ["actor"], unique=False)
-        batch_op.create_index(batch_op.f("ix_audit_event_instance_id"), ["instance_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_event_type"), ["type"], unique=False)
 
     op.create_table(
@@ -162,8 +163,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_inbox_task_claimed_by"), ["claimed_by"], unique=False)
         batch_op.create_index(batch_op.f("ix_inbox_task_created_at"), ["created_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_inbox_task_due_at"), ["due_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_inbox_task_instance_id"), ["instance_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_inbox_task_status"), ["status"], unique=False)
+        batch_op.create_index("ix_inbox_task_instance_status", ["instance_id", "status"], unique=False)
 
     op.create_table(
         "instance_state_row",
@@ -233,7 +233,7 @@ def downgrade() -> None:
     op.drop_table("user_role")
     op.drop_table("instance_state_row")
     with op.batch_alter_table("inbox_task", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_inbox_task_instance_id"))
+        batch_op.drop_index("ix_inbox_task_instance_status")
         batch_op.drop_index(batch_op.f("ix_inbox_task_due_at"))
         batch_op.drop_index(batch_op.f("ix_inbox_task_created_at"))
         batch_op.drop_index(batch_op.f("ix_inbox_task_claimed_by"))
@@ -241,7 +241,6 @@ def downgrade() -> None:
     op.drop_table("inbox_task")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_type"))
-        batch_op.drop_index(batch_op.f("ix_audit_event_instance_id"))
         batch_op.drop_index(batch_op.f("ix_audit_event_actor"))
 
     op.drop_table("audit_event")
