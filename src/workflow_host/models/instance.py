@@ -41,7 +41,7 @@ class InstanceStateRow(Base):
     __tablename__ = "instance_state_row"
 
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
 
 

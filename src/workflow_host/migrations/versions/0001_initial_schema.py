@@ -168,7 +168,7 @@ def upgrade() -> None:
     op.create_table(
         "instance_state_row",
         sa.Column("instance_id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["instance_id"], ["instance.id"], name=op.f("fk_instance_state_row_instance_id_instance")
