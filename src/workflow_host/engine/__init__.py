@@ -1,5 +1,6 @@
 """The only package that imports SpiffWorkflow; nothing SpiffWorkflow-typed leaves it."""
 
+from .cache import LiveCache
 from .clock import LOCAL_TZ, Clock, FixedClock, SystemClock, current_clock, now, use_clock
 from .errors import DiagramError, DiagramErrors, EngineError, ScriptError
 from .runtime import Instance, ReadyTask, Runtime
@@ -17,6 +18,7 @@ __all__ = [
     "EngineError",
     "FixedClock",
     "Instance",
+    "LiveCache",
     "ProcessInfo",
     "ReadyTask",
     "Runtime",

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from .cache import LiveCache
 from .clock import aware
 from .errors import EngineError, ScriptError
 from .sandbox import Budget, Sandbox
@@ -43,10 +44,16 @@ class ReadyTask:
 class Runtime:
     """Everything the host does with SpiffWorkflow goes through here."""
 
-    def __init__(self, helpers: Mapping[str, Callable[..., Any]] | None = None, budget: Budget | None = None):
+    def __init__(
+        self,
+        helpers: Mapping[str, Callable[..., Any]] | None = None,
+        budget: Budget | None = None,
+        live_instances: int = 256,
+    ):
         install_clock()
         self.sandbox = Sandbox(helpers, budget)
         self._script_engine = make_script_engine(self.sandbox)
+        self.live: LiveCache[Instance] = LiveCache(live_instances)
 
     def compile(self, files: list[SourceFile]) -> CompiledBundle:
         """Validate and serialize diagrams; raises DiagramErrors."""

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -49,11 +49,12 @@ def catalog_of(version: ProcessVersion) -> Catalog:
 
 @dataclass
 class Case:
-    """An instance row, its version, and the engine's live instance."""
+    """An instance row, its version, the engine's live instance, and the runtime that keeps it warm."""
 
     row: InstanceRow
     version: ProcessVersion
     engine: Instance
+    runtime: Runtime
 
     @property
     def catalog(self) -> Catalog:
@@ -70,14 +71,16 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
         raise NotFound(f"instance {instance_id} does not exist")
     version = session.get(ProcessVersion, row.version_id)
     assert version is not None
-    rows = {
-        key: json.loads(body)
-        for key, body in session.execute(
-            select(InstanceStateRow.key, InstanceStateRow.body).where(InstanceStateRow.instance_id == instance_id)
-        )
-    }
-    engine = runtime.load(version.spec_json, json.loads(row.meta_json), rows)
-    return Case(row, version, engine)
+    engine = runtime.live.take((row.id, row.revision))
+    if engine is None:
+        rows = {
+            key: json.loads(body)
+            for key, body in session.execute(
+                select(InstanceStateRow.key, InstanceStateRow.body).where(InstanceStateRow.instance_id == instance_id)
+            )
+        }
+        engine = runtime.load(version.spec_json, json.loads(row.meta_json), rows)
+    return Case(row, version, engine, runtime)
 
 
 def new_case(
@@ -101,7 +104,7 @@ def new_case(
     )
     session.add(row)
     session.flush()
-    return Case(row, version, engine)
+    return Case(row, version, engine, runtime)
 
 
 def _json(value: Any) -> str:
@@ -151,6 +154,9 @@ def save_case(
     if chained:
         session.execute(insert(AuditEvent), chained)
     engine.mark_saved()
+    # Kept warm for the next step only once this one is committed; a rollback just drops it.
+    live_key = (row.id, row.revision)
+    event.listen(session, "after_commit", lambda _session: case.runtime.live.put(live_key, engine), once=True)
 
 
 def _write_rows(

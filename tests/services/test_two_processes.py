@@ -1,0 +1,37 @@
+"""Two host processes on one database (two runtimes, each keeping cases warm) never act on stale state."""
+
+from __future__ import annotations
+
+from workflow_host.engine import Runtime
+from workflow_host.host import Host
+from workflow_host.models import User
+from workflow_host.services import instances, tasks
+
+INTAKE = {"case_no": "(2026)蒙0205行初9号", "defendant": "unit", "defendant_unit": "land_bureau"}
+STEPS = [("clerk", INTAKE), ("clerk", {}), ("jb_staff", {}), ("land_officer", {}), ("director_wang", {"approve_ok": True})]
+
+
+def _complete(host: Host, runtime: Runtime, username: str, data: dict[str, object]) -> None:
+    with host.database.transaction() as session:
+        user = session.get(User, username)
+        assert user is not None
+        [task] = tasks.list_tasks(session, user)
+        tasks.complete_task(session, runtime, user, task["id"], data)
+
+
+def test_steps_alternating_between_two_runtimes_see_each_others_work(deployed: Host) -> None:
+    other = Runtime()
+    with deployed.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        case_id = int(instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})["id"])
+    for index, (username, data) in enumerate(STEPS):
+        _complete(deployed, deployed.runtime if index % 2 == 0 else other, username, data)
+    _complete(deployed, other, "clerk", {})
+    with deployed.database.transaction() as session:
+        auditor = session.get(User, "auditor")
+        assert auditor is not None
+        case = instances.get_instance(session, auditor, case_id)
+    assert case["status"] == "completed"
+    assert case["data"]["approve_ok"] is True
+    assert len(deployed.runtime.live) + len(other.live) >= 1
