@@ -55,9 +55,14 @@ def fresh_database(kind: str, pg_url: str, tmp_dir: Path) -> Database:
     return database
 
 
-def deployed_host(database: Database, process_dir: Path, forms_dir: Path | None = None) -> Host:
-    """A Host like tests/conftest.py builds: the test directory loaded and `process_dir` deployed."""
-    host = Host(Settings(database_url=database.url, secret_key="x" * 32), database, Runtime())
+def deployed_host(
+    database: Database, process_dir: Path, forms_dir: Path | None = None, live_instances: int = 256
+) -> Host:
+    """A Host like tests/conftest.py builds: the test directory loaded and `process_dir` deployed.
+
+    `live_instances=0` turns off keeping cases warm between steps: every step loads from the database."""
+    runtime = Runtime(live_instances=live_instances)
+    host = Host(Settings(database_url=database.url, secret_key="x" * 32), database, runtime)
     with database.transaction() as session:
         load_directory(session, (FIXTURES / "directory.yaml").read_text(encoding="utf-8"))
         versions.deploy(session, host.runtime, versions.read_directory(process_dir, forms_dir), "bench")

@@ -31,12 +31,12 @@ TARGET = 1.5
 SAVE_PARTS = ["changes", "write_rows", "sync_inbox", "digest", "mark_saved"]
 
 
-def run_case(kind: str, pg_url: str, total: int) -> tuple[list[dict[str, float]], dict[int, int]]:
+def run_case(kind: str, pg_url: str, total: int, warm: bool) -> tuple[list[dict[str, float]], dict[int, int]]:
     """Grow one instance to `total` completed steps; per step: timings (seconds) and rows written."""
     with tempfile.TemporaryDirectory() as tmp:
         database = fresh_database(kind, pg_url, Path(tmp))
         try:
-            host = deployed_host(database, FIXTURES)
+            host = deployed_host(database, FIXTURES, live_instances=256 if warm else 0)
             return _grow(host, total)
         finally:
             database.dispose()
@@ -106,14 +106,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=int, default=10, help="steps averaged around each measuring point")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument(
+        "--mode",
+        choices=["warm", "cold", "both"],
+        default="both",
+        help="warm: the process keeps the case between steps (as when one person works through a case); "
+        "cold: every step loads the case from the database (as when it comes back hours later)",
+    )
     args = parser.parse_args(argv)
     assert args.steps > 2 * args.window, "--steps must be well above --window"
 
     points = sorted({10, 100, args.steps // 2, args.steps} & set(range(10, args.steps + 1)))
     growth, parts, verdicts = [], [], []
-    for kind in ["sqlite"] + ([] if args.skip_pg else ["postgresql"]):
+    modes = ["warm", "cold"] if args.mode == "both" else [args.mode]
+    runs = [(db, mode) for db in ["sqlite"] + ([] if args.skip_pg else ["postgresql"]) for mode in modes]
+    for db, mode in runs:
+        kind = f"{db} {mode}"
         started = time.perf_counter()
-        records, stored = run_case(kind, args.pg_url, args.steps)
+        records, stored = run_case(db, args.pg_url, args.steps, mode == "warm")
         wall = time.perf_counter() - started
         for point in points:
             span = window(point, args.window, args.steps)
@@ -133,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "TARGET MET" if save_ratio <= TARGET else "TARGET MISSED"
         rows_note = ", ".join(f"{n:,} state rows stored after step {s}" for s, n in sorted(stored.items()))
         verdicts.append(
-            f"  {kind:<10} save@{args.steps}/save@10 = {save_ratio:.2f}x  (whole step {total_ratio:.2f}x)  {verdict}"
-            f"\n  {'':<10} {len(records)} steps in {wall:.1f}s; {rows_note}"
+            f"  {kind:<15} save@{args.steps}/save@10 = {save_ratio:.2f}x  (whole step {total_ratio:.2f}x)  {verdict}"
+            f"\n  {'':<15} {len(records)} steps in {wall:.1f}s; {rows_note}"
         )
 
     print(f"\none {PROCESS} instance grown to {args.steps} completed steps;", end=" ")

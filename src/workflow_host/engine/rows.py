@@ -21,6 +21,7 @@ __all__ = [
     "ChunkState",
     "assemble",
     "chunk_key",
+    "forget_lists",
     "full_chunks",
     "remember_lists",
     "sp_id",
@@ -98,9 +99,18 @@ def task_rows(registry: Any, task: Any, stored: ChunkState) -> dict[str, dict[st
 
 
 def remember_lists(task: Any, stored: ChunkState) -> None:
-    """Keep a task's lists as now stored, to know at the next save which chunks are already there."""
+    """Keep a task's chunked lists as now stored, to know at the next save which chunks are already there."""
     for name, items in _lists(task).items():
-        stored[(task.id, name)] = list(items)
+        if full_chunks(items):
+            stored[(task.id, name)] = list(items)
+        else:
+            stored.pop((task.id, name), None)
+
+
+def forget_lists(task_id: UUID, stored: ChunkState) -> None:
+    """Drop what is kept of a task that is gone."""
+    for name in CHUNKED:
+        stored.pop((task_id, name), None)
 
 
 def assemble(rows: dict[str, dict[str, Any]]) -> dict[str | None, dict[str, dict[str, Any]]]:

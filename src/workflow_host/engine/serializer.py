@@ -35,6 +35,7 @@ from .rows import (
     ChunkState,
     assemble,
     chunk_key,
+    forget_lists,
     full_chunks,
     remember_lists,
     sp_id,
@@ -231,9 +232,8 @@ def _is_stored(key: str, task: Any, new_ids: set[UUID], track: Tracker) -> bool:
 def _chunk_keys(task_id: UUID, track: Tracker) -> list[str]:
     return [
         chunk_key(task_id, name, index)
-        for (owner, name), items in track.lists.items()
-        if owner == task_id
-        for index in range(full_chunks(items))
+        for name in ("children", "merged")
+        for index in range(full_chunks(track.lists.get((task_id, name), [])))
     ]
 
 
@@ -263,8 +263,8 @@ def track_saved(workflow: BpmnWorkflow, tracker: Tracker | None, changes: StateC
     track.open_ids = {t.id for t in opened}
     track.open_parents = {t.id: t._parent for t in opened}
     track.finished_subprocesses = {sub_id for sub_id, sub in workflow.subprocesses.items() if sub.completed}
-    for key in [k for k in track.lists if k[0] in plan.gone]:
-        del track.lists[key]
+    for task_id in plan.gone:
+        forget_lists(task_id, track.lists)
     for task in plan.written:
         remember_lists(task, track.lists)
     return track
@@ -324,7 +324,7 @@ def _tracker_for(workflow: BpmnWorkflow) -> Tracker:
     )
     for wf in _workflows(workflow).values():
         for task in wf.tasks.values():
-            if len(task._children) > CHUNK or "merged" in task.internal_data:
+            if len(task._children) > CHUNK or len(task.internal_data.get("merged") or ()) > CHUNK:
                 remember_lists(task, track.lists)
     return track
 
