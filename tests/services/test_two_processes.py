@@ -8,7 +8,13 @@ from workflow_host.models import User
 from workflow_host.services import instances, tasks
 
 INTAKE = {"case_no": "(2026)蒙0205行初9号", "defendant": "unit", "defendant_unit": "land_bureau"}
-STEPS = [("clerk", INTAKE), ("clerk", {}), ("jb_staff", {}), ("land_officer", {}), ("director_wang", {"approve_ok": True})]
+STEPS = [
+    ("clerk", INTAKE),
+    ("clerk", {}),
+    ("jb_staff", {}),
+    ("land_officer", {}),
+    ("director_wang", {"approve_ok": True}),
+]
 
 
 def _complete(host: Host, runtime: Runtime, username: str, data: dict[str, object]) -> None:
