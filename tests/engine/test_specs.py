@@ -109,6 +109,8 @@ def test_call_to_a_missing_process_is_reported() -> None:
 
     assert error.file == "missing_call.bpmn"
     assert "no_such_process" in error.message
+    assert error.element_id == "call_missing"
+    assert error.line == 7
 
 
 def test_schema_invalid_bpmn_is_reported_with_its_file() -> None:

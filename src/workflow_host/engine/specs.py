@@ -177,7 +177,7 @@ def _build_specs(
             spec = parser.get_spec(process_id)
             subprocesses = parser.get_subprocess_specs(process_id)
         except ValidationException as err:
-            errors.append(_validation_error(err, info.file, trees))
+            errors.append(_missing_call(err, info.file, trees) or _validation_error(err, info.file, trees))
             continue
         except SpiffWorkflowException as err:
             errors.append(DiagramError(info.file, str(err)))
@@ -200,6 +200,22 @@ def _describe(trees: dict[str, etree._Element]) -> tuple[dict[str, ProcessInfo],
                 info = _user_task(pid, node, lanes)
                 user_tasks[task_key(pid, info.element_id)] = info
     return processes, user_tasks
+
+
+_MISSING_PROCESS = re.compile(r"The process '([^']+)' was not found")
+
+
+def _missing_call(err: ValidationException, filename: str, trees: dict[str, etree._Element]) -> DiagramError | None:
+    """Locate the call activity behind SpiffWorkflow's "process not found", which names no element."""
+    match = _MISSING_PROCESS.search(str(err))
+    if match is None:
+        return None
+    for name, root in trees.items():
+        for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
+            if node.get("calledElement") == match.group(1):
+                message = f"call activity calls process '{match.group(1)}', which is not deployed"
+                return DiagramError(name, message, element_id=node.get("id"), line=_source_line(node))
+    return None
 
 
 def _dangling_flows(filename: str, root: etree._Element) -> list[DiagramError]:
