@@ -12,7 +12,6 @@ from sqlalchemy import create_engine, event, make_url, text
 
 from workflow_host.config import Settings
 from workflow_host.db import Database
-from workflow_host.engine import Runtime
 from workflow_host.host import Host
 from workflow_host.services import schema, versions
 from workflow_host.services.directory import load_directory
@@ -61,8 +60,7 @@ def deployed_host(
     """A Host like tests/conftest.py builds: the test directory loaded and `process_dir` deployed.
 
     `live_instances=0` turns off keeping cases warm between steps: every step loads from the database."""
-    runtime = Runtime(live_instances=live_instances)
-    host = Host(Settings(database_url=database.url, secret_key="x" * 32), database, runtime)
+    host = Host.on(Settings(database_url=database.url, secret_key="x" * 32), database, live_instances)
     with database.transaction() as session:
         load_directory(session, (FIXTURES / "directory.yaml").read_text(encoding="utf-8"))
         versions.deploy(session, host.runtime, versions.read_directory(process_dir, forms_dir), "bench")

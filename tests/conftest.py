@@ -15,7 +15,6 @@ from sqlalchemy import text
 from workflow_host import create_app
 from workflow_host.config import Settings
 from workflow_host.db import Database
-from workflow_host.engine import Runtime
 from workflow_host.host import Host
 from workflow_host.services import schema, versions
 from workflow_host.services.directory import load_directory
@@ -35,6 +34,8 @@ TABLES = [
     "user_role",
     "user_account",
     "unit",
+    "calendar_day",
+    "calendar_year",
 ]
 
 
@@ -72,7 +73,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path, pg_database: Databa
 @pytest.fixture
 def host(database: Database) -> Host:
     settings = Settings(database_url=database.url, secret_key="x" * 32)
-    host = Host(settings, database, Runtime())
+    host = Host.on(settings, database)
     with database.transaction() as session:
         load_directory(session, (FIXTURES / "directory.yaml").read_text(encoding="utf-8"))
     return host

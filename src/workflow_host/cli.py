@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from .config import Settings
@@ -13,6 +13,8 @@ from .engine import now
 from .host import Host
 from .services import schema, versions
 from .services.audit import verify_chain
+from .services.calendar import load_calendar_year
+from .services.deadlines import compute_deadline, parse_period
 from .services.directory import load_directory
 from .services.errors import ServiceError
 from .services.timers import fire_due_timers
@@ -57,6 +59,28 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         return 1
     state = "deployed as new version" if result.created else "unchanged, still version"
     print(f"{state} {result.version.id} ({result.version.content_hash[:12]})")
+    return 0
+
+
+def cmd_deadline(args: argparse.Namespace) -> int:
+    host = _host()
+    start = date.fromisoformat(args.start)
+    result = compute_deadline(host.calendar.current(), start, parse_period(args.period, args.working_days))
+    note = "  provisional: the holiday calendar does not cover this period yet" if result.provisional else ""
+    print(f"{result.due_on.isoformat()}  ({start.isoformat()} + {result.period}){note}")
+    return 0
+
+
+def cmd_calendar_load(args: argparse.Namespace) -> int:
+    host = _host()
+    with host.database.transaction() as session:
+        year, days = load_calendar_year(session, Path(args.file).read_text(encoding="utf-8"), "cli")
+    print(f"loaded {year}: {days} holidays and adjusted working days")
+    return 0
+
+
+def cmd_calendar_years(args: argparse.Namespace) -> int:
+    print(" ".join(str(y) for y in _host().calendar.current().years))
     return 0
 
 
@@ -155,6 +179,16 @@ def _parser() -> argparse.ArgumentParser:
     tick = sub.add_parser("tick", help="fire everything due as of --now once")
     tick.add_argument("--now", help="ISO-8601 instant with zone (default: the current time)")
     tick.set_defaults(func=cmd_tick)
+    deadline = sub.add_parser("deadline", help="print the due date of a statutory period")
+    deadline.add_argument("start", help="the triggering day, e.g. 2026-09-20 (not counted)")
+    deadline.add_argument("period", help="15 (days), 5wd (working days) or 6m (months)")
+    deadline.add_argument("--working-days", action="store_true", help="count working days")
+    deadline.set_defaults(func=cmd_deadline)
+    calendar = sub.add_parser("calendar", help="holiday calendar").add_subparsers(dest="action", required=True)
+    calendar_load = calendar.add_parser("load", help="load a year from a State Council notice file (YAML)")
+    calendar_load.add_argument("file")
+    calendar_load.set_defaults(func=cmd_calendar_load)
+    calendar.add_parser("years", help="list the years the calendar knows").set_defaults(func=cmd_calendar_years)
     audit = sub.add_parser("audit", help="audit trail").add_subparsers(dest="action", required=True)
     verify = audit.add_parser("verify", help="check hash chains")
     group = verify.add_mutually_exclusive_group(required=True)

@@ -1,4 +1,4 @@
-"""The long-lived parts one process shares: settings, database, engine runtime."""
+"""The long-lived parts one process shares: settings, database, holiday calendar, engine runtime."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from .config import Settings
 from .db import Database
 from .engine import Runtime
+from .services.calendar import CalendarSource
+from .services.deadlines import deadline_helpers
 
 __all__ = ["Host"]
 
@@ -16,7 +18,16 @@ class Host:
     settings: Settings
     database: Database
     runtime: Runtime
+    calendar: CalendarSource
 
     @classmethod
     def create(cls, settings: Settings) -> Host:
-        return cls(settings, Database(settings.database_url), Runtime())
+        """The host for the database the settings name."""
+        return cls.on(settings, Database(settings.database_url))
+
+    @classmethod
+    def on(cls, settings: Settings, database: Database, live_instances: int = 256) -> Host:
+        """The host for an open database: diagrams get the deadline helpers over its calendar."""
+        calendar = CalendarSource(database.sessions)
+        runtime = Runtime(helpers=deadline_helpers(calendar.current), live_instances=live_instances)
+        return cls(settings, database, runtime, calendar)

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .auth import ApiToken
+from .calendar import CalendarDay, CalendarYear
 from .directory import Unit, User, UserRole
 from .instance import InboxCandidate, InboxTask, Instance, InstanceStateRow
 from .process import ProcessVersion, VersionFile, VersionProcess
@@ -9,6 +10,8 @@ from .process import ProcessVersion, VersionFile, VersionProcess
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
     "InboxCandidate",
     "InboxTask",
     "Instance",
