@@ -17,6 +17,8 @@ from .services.calendar import load_calendar_year
 from .services.deadlines import compute_deadline, parse_period
 from .services.directory import load_directory
 from .services.errors import ServiceError
+from .services.notices import deliver_pending, fire_due_notices
+from .services.recompute import recompute_provisional
 from .services.timers import fire_due_timers
 
 __all__ = ["main"]
@@ -76,6 +78,9 @@ def cmd_calendar_load(args: argparse.Namespace) -> int:
     with host.database.transaction() as session:
         year, days = load_calendar_year(session, Path(args.file).read_text(encoding="utf-8"), "cli")
     print(f"loaded {year}: {days} holidays and adjusted working days")
+    host.calendar.invalidate()
+    moved = recompute_provisional(host.database, host.runtime, host.calendar.current(), "cli")
+    print(f"recomputed {len(moved)} provisional deadline(s)")
     return 0
 
 
@@ -93,17 +98,23 @@ def _parse_now(value: str | None) -> datetime:
     return at
 
 
+def _tick(host: Host, at: datetime) -> tuple[list[int], list[int]]:
+    fired = fire_due_timers(host.database, host.runtime, at)
+    noticed = fire_due_notices(host.database, at)
+    deliver_pending(host.database, host.sinks, at)
+    return fired, noticed
+
+
 def cmd_tick(args: argparse.Namespace) -> int:
-    host = _host()
-    fired = fire_due_timers(host.database, host.runtime, _parse_now(args.now))
-    print(f"fired timers of {len(fired)} instance(s)")
+    fired, noticed = _tick(_host(), _parse_now(args.now))
+    print(f"fired timers of {len(fired)} instance(s); sent reminders or escalations for {len(noticed)} deadline(s)")
     return 0
 
 
 def _worker_loop(host: Host, interval: float, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
-            fire_due_timers(host.database, host.runtime, now())
+            _tick(host, now())
         except Exception as err:  # the worker must outlive one bad step
             print(f"timer worker: {err}", file=sys.stderr)
         stop.wait(interval)

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-__all__ = ["Base", "Database", "is_postgres"]
+__all__ = ["READ_ONLY", "Base", "Database", "is_postgres"]
+
+READ_ONLY = "workflow_host_read_only"
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -43,7 +45,8 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads that may run beside a step (the calendar, lookups) must not queue behind its write lock.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -63,6 +66,7 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             _sqlite_setup(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

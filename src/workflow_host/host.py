@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .config import Settings
 from .db import Database
 from .engine import Runtime
 from .services.calendar import CalendarSource
 from .services.deadlines import deadline_helpers
+from .services.notices import NotificationSink
 
 __all__ = ["Host"]
 
@@ -19,6 +20,7 @@ class Host:
     database: Database
     runtime: Runtime
     calendar: CalendarSource
+    sinks: list[NotificationSink] = field(default_factory=list)
 
     @classmethod
     def create(cls, settings: Settings) -> Host:
@@ -28,6 +30,6 @@ class Host:
     @classmethod
     def on(cls, settings: Settings, database: Database, live_instances: int = 256) -> Host:
         """The host for an open database: diagrams get the deadline helpers over its calendar."""
-        calendar = CalendarSource(database.sessions)
+        calendar = CalendarSource(database.read_sessions)
         runtime = Runtime(helpers=deadline_helpers(calendar.current), live_instances=live_instances)
         return cls(settings, database, runtime, calendar)

@@ -173,6 +173,17 @@ class Instance:
         due = [at for event in self._workflow.waiting_events() if (at := _timer_instant(event.value)) is not None]
         return min(due) if due else None
 
+    def retime(self, instants: Mapping[str, str]) -> int:
+        """Move waiting timers due at an instant in `instants` (old ISO string -> new one), e.g. a deadline
+        recomputed after a calendar year was loaded; returns how many moved."""
+        moved = 0
+        for task in self._open():
+            due = task.internal_data.get("event_value")
+            if task.state == TaskState.WAITING and isinstance(due, str) and due in instants:
+                task.internal_data = {**task.internal_data, "event_value": instants[due]}
+                moved += 1
+        return moved
+
     def changes(self) -> StateChanges:
         """What this instance changed since it was loaded or last saved (everything, if new)."""
         self._pending = dump_changes(self._workflow, self._tracker)

@@ -56,6 +56,7 @@ class UserTaskInfo:
     candidate_units_variable: str | None
     candidate_users_variable: str | None
     due_variable: str | None
+    deadline_variable: str | None = None
 
 
 @dataclass
@@ -264,6 +265,7 @@ def _user_task(process_id: str, node: etree._Element, lanes: dict[str, str]) -> 
         candidate_units_variable=props.get("candidateUnitsVariable"),
         candidate_users_variable=props.get("candidateUsersVariable"),
         due_variable=props.get("dueDateVariable"),
+        deadline_variable=props.get("deadline"),
     )
 
 

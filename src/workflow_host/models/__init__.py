@@ -3,6 +3,7 @@
 from .audit import AuditEvent
 from .auth import ApiToken
 from .calendar import CalendarDay, CalendarYear
+from .deadline import CaseDeadline, Notification
 from .directory import Unit, User, UserRole
 from .instance import InboxCandidate, InboxTask, Instance, InstanceStateRow
 from .process import ProcessVersion, VersionFile, VersionProcess
@@ -12,10 +13,12 @@ __all__ = [
     "AuditEvent",
     "CalendarDay",
     "CalendarYear",
+    "CaseDeadline",
     "InboxCandidate",
     "InboxTask",
     "Instance",
     "InstanceStateRow",
+    "Notification",
     "ProcessVersion",
     "Unit",
     "User",

@@ -4,6 +4,7 @@ only, and everything computed from it is marked provisional."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -14,11 +15,14 @@ from typing import Any
 import yaml
 from chinese_calendar import constants as packaged
 from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from ..engine import now
 from ..models import CalendarDay, CalendarYear
 from .errors import Invalid
+
+log = logging.getLogger(__name__)
 
 __all__ = ["CalendarSource", "HolidayCalendar", "YearDays", "load_calendar_year", "parse_calendar_file"]
 
@@ -168,5 +172,7 @@ class CalendarSource:
         try:
             with self._open_session() as session:
                 return _loaded_years(session)
-        except Exception:
+        except (OperationalError, ProgrammingError) as err:
+            # No schema yet (before init-db): the packaged calendar alone.
+            log.warning("holiday calendar: loaded years unavailable (%s)", err.orig)
             return {}

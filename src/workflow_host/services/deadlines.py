@@ -14,7 +14,9 @@ from ..engine import LOCAL_TZ
 from .calendar import HolidayCalendar
 from .errors import Invalid
 
-__all__ = ["Deadline", "Period", "compute_deadline", "deadline_helpers", "parse_period"]
+__all__ = ["DEADLINE_KIND", "Deadline", "Period", "compute_deadline", "deadline_helpers", "parse_period"]
+
+DEADLINE_KIND = "statutory_deadline"
 
 _PERIOD = re.compile(r"^\s*(\d{1,4})\s*(d|wd|m)?\s*$", re.IGNORECASE)
 
@@ -63,16 +65,36 @@ class Deadline:
         """The end of the due day, Beijing time."""
         return datetime.combine(self.due_on, time(23, 59, 59), LOCAL_TZ)
 
-    def as_data(self) -> dict[str, Any]:
-        """JSON-safe, for task data and the API."""
+    def as_data(self, calendar: HolidayCalendar, title: str = "") -> dict[str, Any]:
+        """JSON-safe, for task data: the host records every value of this shape as a deadline of the case.
+
+        `schedule`: when to remind (09:00 of the working day before), when it is missed (the end of the due
+        day), and when to escalate further (09:00 of the first and second working days after)."""
         return {
+            "kind": DEADLINE_KIND,
+            "title": title,
             "start": self.start.isoformat(),
             "period": asdict(self.period),
             "rule": str(self.period),
             "due_on": self.due_on.isoformat(),
             "due_at": self.due_at.isoformat(),
             "provisional": self.provisional,
+            "schedule": [at.isoformat() for at in self.schedule(calendar)],
         }
+
+    def schedule(self, calendar: HolidayCalendar) -> list[datetime]:
+        before = self.due_on - timedelta(days=1)
+        while before > self.start and not calendar.is_working_day(before):
+            before -= timedelta(days=1)
+        first = calendar.next_working_day(self.due_on + timedelta(days=1))
+        second = calendar.next_working_day(first + timedelta(days=1))
+        nine = time(9, 0)
+        return [
+            datetime.combine(max(before, self.start), nine, LOCAL_TZ),
+            self.due_at,
+            datetime.combine(first, nine, LOCAL_TZ),
+            datetime.combine(second, nine, LOCAL_TZ),
+        ]
 
 
 def _add_months(start: date, months: int) -> date:
@@ -99,12 +121,13 @@ def compute_deadline(calendar: HolidayCalendar, start: date, period: Period) -> 
 def deadline_helpers(current: Any) -> dict[str, Any]:
     """Helpers for diagram scripts; `current()` returns the calendar in force."""
 
-    def deadline(start: str, period: str | int, working_days: bool = False) -> dict[str, Any]:
+    def deadline(start: str, period: str | int, working_days: bool = False, title: str = "") -> dict[str, Any]:
         """The due date of a period from an ISO date, as task data (see Deadline.as_data)."""
         try:
             start_day = date.fromisoformat(str(start)[:10])
         except ValueError:
             raise Invalid(f"deadline(): '{start}' is not an ISO date") from None
-        return compute_deadline(current(), start_day, parse_period(period, working_days)).as_data()
+        calendar = current()
+        return compute_deadline(calendar, start_day, parse_period(period, working_days)).as_data(calendar, title)
 
     return {"deadline": deadline}

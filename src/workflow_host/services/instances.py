@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import EngineError, Runtime
-from ..models import AuditEvent, InboxTask, Instance, ProcessVersion, User
+from ..models import AuditEvent, CaseDeadline, InboxTask, Instance, ProcessVersion, User
 from .audit import event_dict
+from .case_deadlines import deadline_view
 from .errors import Forbidden, Invalid, NotFound
 from .permissions import require_view_instance
 from .steps import catalog_of, new_case, require_json_object, save_case
@@ -68,9 +69,10 @@ def instance_view(session: Session, row: Instance) -> dict[str, Any]:
     )
     open_tasks = [task_summary(t) for t in tasks]
     deadlines = [
-        {"task_id": t["id"], "name": t["name"], "title": t["title"], "due_at": t["due_at"]}
-        for t in open_tasks
-        if t["due_at"]
+        deadline_view(d)
+        for d in session.scalars(
+            select(CaseDeadline).where(CaseDeadline.instance_id == row.id).order_by(CaseDeadline.due_at)
+        )
     ]
     return {
         "id": row.id,

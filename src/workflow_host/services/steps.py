@@ -17,6 +17,7 @@ from ..models import AuditEvent, InboxCandidate, InboxTask, InstanceStateRow, Pr
 from ..models import Instance as InstanceRow
 from .assignment import candidates_for
 from .audit import GENESIS, EventSpec, chain
+from .case_deadlines import open_deadline_due, sync_deadlines
 from .errors import Conflict, Invalid, NotFound
 
 __all__ = ["Case", "Catalog", "catalog_of", "load_case", "new_case", "save_case"]
@@ -55,6 +56,7 @@ class Case:
     version: ProcessVersion
     engine: Instance
     runtime: Runtime
+    completed_task: tuple[str, str] | None = None  # (process id, element id) of the task this step completed
 
     @property
     def catalog(self) -> Catalog:
@@ -125,6 +127,7 @@ def save_case(
     data = engine.data
     at = now()
     status = engine.status
+    events = [*events, *sync_deadlines(session, row, data, at, _closing(case, completed))]
     if status == "completed":
         events = [*events, ("instance_completed", None, {})]
     chained = chain(row, events, at, case.version.content_hash, engine.state_digest())
@@ -157,6 +160,16 @@ def save_case(
     # Kept warm for the next step only once this one is committed; a rollback just drops it.
     live_key = (row.id, row.revision)
     event.listen(session, "after_commit", lambda _session: case.runtime.live.put(live_key, engine), once=True)
+
+
+def _closing(case: Case, completed: tuple[str, str] | None) -> dict[str, Any] | None:
+    """The deadline the completed task is bound to (its `deadline` property), if any."""
+    if completed is None or case.completed_task is None:
+        return None
+    info = case.catalog.user_task(*case.completed_task)
+    if info is None or not info.deadline_variable:
+        return None
+    return {"variable": info.deadline_variable, "by": completed[1]}
 
 
 def _write_rows(
@@ -219,7 +232,18 @@ def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tup
         )
 
 
-def _inbox_row(case: Case, task: ReadyTask, data: dict[str, Any], at: datetime, session: Session) -> dict[str, Any]:
+def _task_due(info: UserTaskInfo | None, data: dict[str, Any], deadlines: dict[str, datetime]) -> datetime | None:
+    """A task's due instant: its bound deadline's end (as recorded), or the date its `dueDateVariable` names."""
+    if info is None:
+        return None
+    if info.deadline_variable and info.deadline_variable in deadlines:
+        return deadlines[info.deadline_variable]
+    return due_instant(data.get(info.due_variable)) if info.due_variable else None
+
+
+def _inbox_row(
+    case: Case, task: ReadyTask, data: dict[str, Any], at: datetime, session: Session, deadlines: dict[str, datetime]
+) -> dict[str, Any]:
     info = case.catalog.user_task(task.process_id, task.element_id)
     who = candidates_for(session, info, task.data)
     if not who.keys:
@@ -233,7 +257,7 @@ def _inbox_row(case: Case, task: ReadyTask, data: dict[str, Any], at: datetime, 
         "lane": info.lane if info else None,
         "unit": who.unit,
         "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
-        "due_at": due_instant(task.data.get(info.due_variable)) if info and info.due_variable else None,
+        "due_at": _task_due(info, task.data, deadlines),
         "created_at": at,
         "status": "ready",
         "candidates": sorted(who.keys),
@@ -243,15 +267,24 @@ def _inbox_row(case: Case, task: ReadyTask, data: dict[str, Any], at: datetime, 
 def _sync_inbox(
     session: Session, case: Case, data: dict[str, Any], at: datetime, completed: tuple[str, str] | None
 ) -> None:
-    """Make the instance's ready inbox rows match its ready user tasks."""
+    """Make the instance's ready inbox rows match its ready user tasks (and their due instants)."""
     ready = {t.id: t for t in case.engine.ready_user_tasks()}
-    existing = set(
-        session.scalars(select(InboxTask.id).where(InboxTask.instance_id == case.row.id, InboxTask.status == "ready"))
+    query = select(InboxTask.id, InboxTask.due_at).where(
+        InboxTask.instance_id == case.row.id, InboxTask.status == "ready"
     )
-    gone = sorted(existing - set(ready))
+    existing = {task_id: due for task_id, due in session.execute(query)}
+    gone = sorted(existing.keys() - ready.keys())
     if gone:
         _close_tasks(session, gone, at, completed)
-    rows = [_inbox_row(case, ready[task_id], data, at, session) for task_id in sorted(ready.keys() - existing)]
+    infos = {t.id: case.catalog.user_task(t.process_id, t.element_id) for t in ready.values()}
+    bound = any(info and info.deadline_variable for info in infos.values())
+    deadlines = open_deadline_due(session, case.row.id) if bound else {}
+    for task_id in ready.keys() & existing.keys():
+        due = _task_due(infos[task_id], ready[task_id].data, deadlines)
+        if due != existing[task_id]:  # a deadline recomputed after a calendar year was loaded
+            session.execute(update(InboxTask).where(InboxTask.id == task_id).values(due_at=due))
+    new_ids = sorted(ready.keys() - existing.keys())
+    rows = [_inbox_row(case, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
     if rows:
         candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
         session.execute(insert(InboxTask), rows)

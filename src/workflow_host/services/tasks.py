@@ -162,6 +162,7 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
         if err.message == "task is not ready":
             raise Conflict("this task was already completed") from None
         raise Invalid(f"the step failed: {err.message}", element_id=err.element_id) from None
+    case.completed_task = (task.process_id, task.element_id)
     payload = {"task_id": task_id, "name": task.element_id, "title": task.title, "data": data}
     save_case(session, case, [("task_completed", user.username, payload)], completed=(task_id, user.username))
     return {"instance_id": case.row.id, "status": case.row.status, "task_id": task_id}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..host import Host
 from ..models import Instance, User
-from ..services import auth, instances, tasks, versions
+from ..services import auth, instances, notifications, tasks, versions
 from ..services.audit import verify_chain
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
@@ -162,6 +162,18 @@ def claim(session: Session, user: User, task_id: str) -> Response:
 @authenticated
 def unclaim(session: Session, user: User, task_id: str) -> Response:
     return jsonify(tasks.unclaim_task(session, user, task_id))
+
+
+@bp.get("/notifications")
+@authenticated
+def list_notifications(session: Session, user: User) -> Response:
+    return jsonify({"notifications": notifications.list_notifications(session, user)})
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@authenticated
+def read_notification(session: Session, user: User, notification_id: int) -> Response:
+    return jsonify(notifications.mark_read(session, user, notification_id))
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -173,6 +173,19 @@ OPENAPI: dict[str, Any] = {
         "/tasks/{task_id}": {
             "get": _op("A task with its form and the case data", {"200": _json({}, "task")}, parameters=[TASK_ID])
         },
+        "/notifications": {
+            "get": _op(
+                "The caller's reminders and escalations, newest first",
+                {"200": _json({"type": "object", "properties": {"notifications": {"type": "array"}}}, "list")},
+            )
+        },
+        "/notifications/{notification_id}/read": {
+            "post": _op(
+                "Mark a notification read",
+                {"200": _json({}, "notification")},
+                parameters=[{"name": "notification_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            )
+        },
         "/tasks/{task_id}/claim": {
             "post": _op("Claim a task", {"200": _json(_ref("Task"), "claimed")}, parameters=[TASK_ID])
         },

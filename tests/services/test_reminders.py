@@ -1,0 +1,100 @@
+"""A defence deadline reminds, then is missed and escalates level by level; time is driven, never slept."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from workflow_host.engine import FixedClock, use_clock
+from workflow_host.host import Host
+from workflow_host.models import User
+from workflow_host.services import instances, notifications, tasks
+from workflow_host.services.notices import fire_due_notices
+
+CST = timezone(timedelta(hours=8))
+START = {"complaint_served_on": "2026-09-20", "handling_units": ["land_bureau"]}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=CST)
+
+
+def _start(host: Host) -> dict[str, Any]:
+    with use_clock(FixedClock(at("2026-09-21T09:00"))), host.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        return instances.start_instance(session, host.runtime, clerk, "unit_deadline", START)
+
+
+def _messages(host: Host, username: str) -> list[str]:
+    with host.database.transaction() as session:
+        user = session.get(User, username)
+        assert user is not None
+        return [n["message"] for n in notifications.list_notifications(session, user)]
+
+
+def _deadline(host: Host, case_id: int) -> dict[str, Any]:
+    with host.database.transaction() as session:
+        auditor = session.get(User, "auditor")
+        assert auditor is not None
+        [deadline] = instances.get_instance(session, auditor, case_id)["deadlines"]
+        return deadline
+
+
+def test_reminder_then_missed_then_escalation_to_the_justice_bureau_and_the_vice_head(deployed: Host) -> None:
+    case = _start(deployed)
+    deadline = _deadline(deployed, case["id"])
+    assert (deadline["due_on"], deadline["status"], deadline["provisional"]) == ("2026-10-08", "open", False)
+    assert case["tasks"][0]["due_at"] == "2026-10-08T15:59:59+00:00"
+
+    # 8 Oct is the first working day after the National Day holiday; the last one before it is 30 Sep.
+    assert fire_due_notices(deployed.database, at("2026-09-30T08:59")) == []
+    assert len(fire_due_notices(deployed.database, at("2026-09-30T09:00"))) == 1
+    [reminder] = _messages(deployed, "land_officer")
+    assert reminder.startswith("提醒")
+    assert "答辩期限" in reminder
+    assert _messages(deployed, "town_officer") == []
+
+    fire_due_notices(deployed.database, at("2026-10-09T00:00"))
+    assert _deadline(deployed, case["id"])["status"] == "missed"
+    assert _messages(deployed, "zhao") == []
+    fire_due_notices(deployed.database, at("2026-10-09T09:00"))
+    assert _messages(deployed, "zhao")[0].startswith("督办")  # the justice bureau's head
+    assert _messages(deployed, "li_vice") == []
+    # 10 Oct 2026 is a Saturday worked in lieu: the next working day after 9 Oct
+    fire_due_notices(deployed.database, at("2026-10-10T09:00"))
+    assert "分管副区长" in _messages(deployed, "li_vice")[0]
+    assert fire_due_notices(deployed.database, at("2026-12-31T09:00")) == []
+
+    with deployed.database.transaction() as session:
+        auditor = session.get(User, "auditor")
+        assert auditor is not None
+        types = [e["type"] for e in instances.instance_events(session, auditor, case["id"])]
+    assert types.count("deadline_escalated") == 2
+    assert [t for t in types if t in ("deadline_reminded", "deadline_missed")] == [
+        "deadline_reminded",
+        "deadline_missed",
+    ]
+
+
+def test_a_task_done_in_time_meets_its_deadline_and_nothing_escalates(deployed: Host) -> None:
+    case = _start(deployed)
+    with use_clock(FixedClock(at("2026-10-08T17:00"))), deployed.database.transaction() as session:
+        officer = session.get(User, "land_officer")
+        assert officer is not None
+        [task] = tasks.list_tasks(session, officer)
+        tasks.complete_task(session, deployed.runtime, officer, task["id"], {})
+    deadline = _deadline(deployed, case["id"])
+    assert (deadline["status"], deadline["closed_by"]) == ("met", "land_officer")
+    assert fire_due_notices(deployed.database, at("2026-10-20T09:00")) == []
+    assert _messages(deployed, "land_officer") == []
+
+
+def test_a_late_task_closes_its_deadline_as_missed(deployed: Host) -> None:
+    case = _start(deployed)
+    with use_clock(FixedClock(at("2026-10-09T10:00"))), deployed.database.transaction() as session:
+        officer = session.get(User, "land_officer")
+        assert officer is not None
+        [task] = tasks.list_tasks(session, officer)
+        tasks.complete_task(session, deployed.runtime, officer, task["id"], {})
+    assert _deadline(deployed, case["id"])["status"] == "missed"
