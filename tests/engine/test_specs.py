@@ -135,3 +135,31 @@ def test_runtime_fixtures_compile(name: str) -> None:
     bundle = Runtime().compile([source(ENGINE / name)])
 
     assert name.removesuffix(".bpmn") in bundle.processes
+
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+def _decision(replace: str, by: str) -> list[DiagramError]:
+    text = (PROCESSES / "signoff_chain.dmn").read_text(encoding="utf-8")
+    assert replace in text
+    with pytest.raises(DiagramErrors) as refused_:
+        Runtime().compile([SourceFile("signoff_chain.dmn", text.replace(replace, by, 1).encode())])
+    return refused_.value.errors
+
+
+def test_a_decision_no_diagram_calls_yet_is_still_checked() -> None:
+    [error] = _decision('<text>"ordinary"</text>', "<text>().__class__</text>")
+    assert (error.file, error.element_id) == ("signoff_chain.dmn", "signoff_chain")
+    assert "__class__" in error.message
+
+
+def test_a_word_test_without_question_mark_is_refused_before_it_breaks_at_run_time() -> None:
+    [error] = _decision('<text>"ordinary"</text>', '<text>in ["ordinary"]</text>')
+    assert "'? in" in error.message
+
+
+def test_a_decision_spiffworkflow_cannot_read_is_refused_not_crashed_on() -> None:
+    errors = _decision("<rule ", "<!-- a comment where SpiffWorkflow expects elements --><rule ")
+    assert errors
+    assert all(e.file == "signoff_chain.dmn" for e in errors)

@@ -81,10 +81,13 @@ def _engine_error(err: Exception) -> EngineError:
         cause = getattr(cause, "exception", None) or cause.__cause__ or cause.__context__
     task_spec = getattr(err, "task_spec", None)
     element = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)
+    # SpiffWorkflow adds where it happened as notes, e.g. "Rule failed on row 6" of a decision table
+    notes = [n for n in getattr(err, "notes", []) if isinstance(n, str) and not n.startswith("Error evaluating")]
+    where = f" ({'; '.join(notes)})" if notes else ""
     if isinstance(cause, ScriptError):
         line = f" (line {cause.line})" if cause.line else ""
-        return EngineError(f"{cause.message}{line}", element_id=element)
-    return EngineError(str(err).split(". ")[0], element_id=element)
+        return EngineError(f"{cause.message}{line}{where}", element_id=element)
+    return EngineError(f"{str(err).split('. ')[0]}{where}", element_id=element)
 
 
 def _timer_instant(value: Any) -> datetime | None:

@@ -27,8 +27,8 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from .decisions import HOST_CONFIG
 from .rows import (
     CHUNK,
     FINISHED,
@@ -61,7 +61,7 @@ __all__ = [
 @lru_cache(maxsize=1)
 def spec_registry() -> Any:
     """The converter registry for SpiffWorkflow's spiff dialect."""
-    return BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    return BpmnWorkflowSerializer.configure(HOST_CONFIG)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Iterator
@@ -15,9 +16,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP
 
+from .decisions import HostBpmnParser
 from .errors import DiagramError, DiagramErrors, ScriptError
 from .sandbox import Sandbox
 from .serializer import spec_registry
@@ -103,9 +105,30 @@ def task_key(process_id: str, element_id: str) -> str:
 
 def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
     """Parse, validate and serialize a set of diagrams; raise DiagramErrors listing every problem."""
-    parser = SpiffBpmnParser(validator=VALIDATOR)
-    errors: list[DiagramError] = []
+    parser = HostBpmnParser(validator=VALIDATOR)
+    trees, errors = _read_sources(parser, files)
+    for name, root in trees.items():
+        errors.extend(_dangling_flows(name, root))
+    errors.extend(_check_decisions(parser, sandbox))
+    if errors:
+        raise DiagramErrors(errors)
+    processes, user_tasks = _describe(trees)
+    specs = _build_specs(parser, processes, errors, trees)
+    if not errors:
+        errors.extend(_check_scripts(specs, processes, sandbox))
+    if errors:
+        raise DiagramErrors(errors)
+    registry = spec_registry()
+    payload = {pid: registry.convert(spec) for pid, spec in specs.items()}
+    return CompiledBundle(processes, user_tasks, json.dumps(payload, sort_keys=True))
+
+
+def _read_sources(
+    parser: HostBpmnParser, files: list[SourceFile]
+) -> tuple[dict[str, etree._Element], list[DiagramError]]:
+    """Parse every file safely and hand it to SpiffWorkflow's parser; BPMN trees are kept for checks."""
     trees: dict[str, etree._Element] = {}
+    errors: list[DiagramError] = []
     for source in files:
         try:
             root = parse_xml(source.content, source.name)
@@ -120,21 +143,31 @@ def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
                 trees[source.name] = root
         except ValidationException as err:
             errors.append(_validation_error(err, source.name, {source.name: root}))
-        except SpiffWorkflowException as err:
-            errors.append(DiagramError(source.name, str(err)))
-    for name, root in trees.items():
-        errors.extend(_dangling_flows(name, root))
-    if errors:
-        raise DiagramErrors(errors)
-    processes, user_tasks = _describe(trees)
-    specs = _build_specs(parser, processes, errors, trees)
-    if not errors:
-        errors.extend(_check_scripts(specs, processes, sandbox))
-    if errors:
-        raise DiagramErrors(errors)
-    registry = spec_registry()
-    payload = {pid: registry.convert(spec) for pid, spec in specs.items()}
-    return CompiledBundle(processes, user_tasks, json.dumps(payload, sort_keys=True))
+        except Exception as err:  # SpiffWorkflow's parser is not hardened against every odd document
+            errors.append(DiagramError(source.name, f"could not be read: {type(err).__name__}: {err}"))
+    return trees, errors
+
+
+def _check_decisions(parser: HostBpmnParser, sandbox: Sandbox) -> list[DiagramError]:
+    """Every decision table is parsed and its expressions checked, whether or not a diagram calls it yet."""
+    errors: list[DiagramError] = []
+    for decision_id, dmn_parser in parser.dmn_parsers.items():
+        filename = getattr(dmn_parser, "filename", None) or decision_id
+        try:
+            dmn_parser.parse()
+            table = dmn_parser.decision.decisionTables[0]
+        except Exception as err:  # a malformed table surfaces as any kind of error inside SpiffWorkflow
+            errors.append(DiagramError(filename, f"decision could not be read: {err}", element_id=decision_id))
+            continue
+        for what, source, mode in _dmn_expressions(table):
+            if mode == "refused":
+                errors.append(DiagramError(filename, f"{what} refused: {source}", element_id=decision_id))
+                continue
+            try:
+                sandbox.check(source, mode)
+            except ScriptError as err:
+                errors.append(DiagramError(filename, f"{what} refused: {err.message}", element_id=decision_id))
+    return errors
 
 
 def _validation_error(
@@ -167,7 +200,7 @@ def _element_line(trees: dict[str, etree._Element], file: str, element_id: str |
 
 
 def _build_specs(
-    parser: SpiffBpmnParser,
+    parser: HostBpmnParser,
     processes: dict[str, ProcessInfo],
     errors: list[DiagramError],
     trees: dict[str, etree._Element],
@@ -287,34 +320,51 @@ def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
     event = getattr(task_spec, "event_definition", None)
     if isinstance(event, TimerEventDefinition | ConditionalEventDefinition):
         yield "event expression", event.expression, "eval"
-    engine = getattr(task_spec, "dmnEngine", None)
-    if engine is not None:
-        yield from _dmn_expressions(engine.decision_table)
+
+
+_QUESTION_MARK = re.compile(
+    r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)"
+)  # a '?' outside quotes, as SpiffWorkflow finds it
+_WORD_TEST = (
+    "a test that starts with a word (in, not in, is …) must name its input with '?', e.g. '? in [\"a\", \"b\"]'"
+)
 
 
 def _dmn_expressions(table: Any) -> Iterator[tuple[str, str, str]]:
+    """Every expression of a table, composed exactly as SpiffWorkflow's DMN engine will evaluate it."""
     for column in table.inputs:
         if column.expression:
             yield f"decision input {column.label or column.id}", column.expression, "eval"
     for rule in table.rules:
+        where = f"decision rule {rule.row_number} ({rule.id})"
         for entry in rule.inputEntries:
+            input_expr = getattr(entry.input, "expression", "") or ""
             for lhs in entry.lhs:
                 if lhs and lhs.strip() not in ("-", ""):
-                    source = lhs.replace("?", "dmninputexpr")
-                    if "dmninputexpr" not in source:
-                        source = f"dmninputexpr == ({lhs})" if _parses(lhs) else f"dmninputexpr {lhs}"
-                    yield f"decision rule {rule.row_number} input", source, "eval"
+                    yield (f"{where} input", *_match_expression(input_expr, lhs))
         for out in rule.outputEntries:
             if out.text and out.text.strip():
-                yield f"decision rule {rule.row_number} output", out.text, "eval"
+                yield f"{where} output", out.text, "eval"
 
 
 def _parses(source: str) -> bool:
+    """Whether SpiffWorkflow's DMN engine takes the entry as a value to compare with (it tries ast.parse)."""
     try:
-        compile(source, "<check>", "eval", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+        ast.parse(source)
     except SyntaxError:
         return False
     return True
+
+
+def _match_expression(input_expr: str, lhs: str) -> tuple[str, str]:
+    """(source, mode) of an input entry; mode `refused` when SpiffWorkflow would build a broken expression."""
+    if _QUESTION_MARK.search(lhs):
+        return _QUESTION_MARK.sub("dmninputexpr", lhs), "eval"
+    if _parses(lhs):
+        return f"({input_expr}) == ({lhs})", "eval"
+    if lhs.lstrip()[:1].isalpha():
+        return _WORD_TEST, "refused"  # SpiffWorkflow would glue it to the input: 'significancein [...]'
+    return input_expr + lhs, "eval"
 
 
 def _check_scripts(specs: dict[str, Any], processes: dict[str, ProcessInfo], sandbox: Sandbox) -> list[DiagramError]:
