@@ -16,7 +16,7 @@ from .services.audit import verify_chain
 from .services.calendar import load_calendar_year
 from .services.deadlines import compute_deadline, parse_period
 from .services.directory import load_directory
-from .services.errors import ServiceError
+from .services.errors import Invalid, ServiceError
 from .services.notices import deliver_pending, fire_due_notices
 from .services.recompute import recompute_provisional
 from .services.timers import fire_due_timers
@@ -24,8 +24,13 @@ from .services.timers import fire_due_timers
 __all__ = ["main"]
 
 
+_opened: list[Host] = []
+
+
 def _host() -> Host:
-    return Host.create(Settings.from_env(Path.cwd() / "instance"))
+    host = Host.create(Settings.from_env(Path.cwd() / "instance"))
+    _opened.append(host)
+    return host
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
@@ -92,9 +97,12 @@ def cmd_calendar_years(args: argparse.Namespace) -> int:
 def _parse_now(value: str | None) -> datetime:
     if not value:
         return now()
-    at = datetime.fromisoformat(value)
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"--now '{value}' is not an ISO-8601 instant") from None
     if at.tzinfo is None:
-        raise SystemExit("--now needs a time zone, e.g. 2026-12-01T09:00:00+08:00")
+        raise Invalid("--now needs a time zone, e.g. 2026-12-01T09:00:00+08:00")
     return at
 
 
@@ -107,7 +115,7 @@ def _tick(host: Host, at: datetime) -> tuple[list[int], list[int]]:
 
 def cmd_tick(args: argparse.Namespace) -> int:
     fired, noticed = _tick(_host(), _parse_now(args.now))
-    print(f"fired timers of {len(fired)} instance(s); sent reminders or escalations for {len(noticed)} deadline(s)")
+    print(f"fired timers of {len(fired)} instance(s); sent {len(noticed)} reminder(s) or escalation(s)")
     return 0
 
 
@@ -216,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     except ServiceError as err:
         print(f"error: {err.message}", file=sys.stderr)
         return 1
+    finally:
+        while _opened:
+            _opened.pop().database.dispose()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+
+from workflow_host.cli import main
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import User
@@ -98,3 +101,14 @@ def test_a_late_task_closes_its_deadline_as_missed(deployed: Host) -> None:
         [task] = tasks.list_tasks(session, officer)
         tasks.complete_task(session, deployed.runtime, officer, task["id"], {})
     assert _deadline(deployed, case["id"])["status"] == "missed"
+
+
+def test_the_tick_command_sends_what_is_due_as_of_now(
+    deployed: Host, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = _start(deployed)
+    monkeypatch.setenv("DATABASE_URL", deployed.database.url)
+    assert main(["tick", "--now", "2026-10-09T09:30:00+08:00"]) == 0
+    assert "sent 2 reminder(s) or escalation(s)" in capsys.readouterr().out  # the reminder came too late
+    assert _deadline(deployed, case["id"])["notice_level"] == 3  # reminded, missed, escalated to the bureau
+    assert main(["tick", "--now", "2026-10-09T09:30:00"]) != 0  # a time without its zone is refused

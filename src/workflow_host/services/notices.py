@@ -121,7 +121,8 @@ def _notify(session: Session, deadline: CaseDeadline, at: datetime) -> None:
 
 
 def fire_due_notices(database: Database, at: datetime, limit: int = 10_000) -> list[int]:
-    """Send every reminder and escalation due at `at`, one per transaction; returns the deadlines handled.
+    """Send every reminder and escalation due at `at`, one per transaction; returns, per notice sent, its
+    deadline's id.
 
     A deadline whose several levels are due (a worker that was down) goes through each of them in turn."""
     done: list[int] = []

@@ -37,6 +37,8 @@ def _fire_one(database: Database, runtime: Runtime, at: datetime, done: list[int
         if instance_id is None:
             return None
         case = load_case(session, runtime, instance_id)
+        if case.row.status != "running" or case.row.next_due_at is None or case.row.next_due_at >= at:
+            return instance_id  # another worker fired it between our look and our lock
         try:
             case.engine.run()
         except EngineError as err:
