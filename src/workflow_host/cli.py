@@ -70,8 +70,11 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_deadline(args: argparse.Namespace) -> int:
+    try:
+        start = date.fromisoformat(args.start)
+    except ValueError:
+        raise Invalid(f"'{args.start}' is not a date like 2026-09-20") from None
     host = _host()
-    start = date.fromisoformat(args.start)
     result = compute_deadline(host.calendar.current(), start, parse_period(args.period, args.working_days))
     note = "  provisional: the holiday calendar does not cover this period yet" if result.provisional else ""
     print(f"{result.due_on.isoformat()}  ({start.isoformat()} + {result.period}){note}")

@@ -32,6 +32,9 @@ CALENDAR = HolidayCalendar()
         ("2026-09-30", "2wd", "2026-10-09", False),
         # 10 Oct 2026 is a Saturday worked in lieu (调休): it counts; Sunday does not
         ("2026-10-09", "2wd", "2026-10-12", False),
+        # 2 working days from Friday 13 Feb 2026: Saturday 14 Feb is worked in lieu, then Spring Festival
+        # (15-23 Feb) does not count: the second working day is Tuesday 24 Feb
+        ("2026-02-13", "2wd", "2026-02-24", False),
         # 4 Jan 2026 (Sunday) is worked in lieu of New Year's Day
         ("2025-12-31", "1wd", "2026-01-04", False),
         # 6 months: the corresponding day, or the month's last day, then rolled past rest days
@@ -129,3 +132,5 @@ def test_the_deadline_command_prints_the_due_date(
     assert capsys.readouterr().out.startswith("2026-10-08")
     assert main(["deadline", "2026-12-20", "15"]) == 0
     assert "provisional" in capsys.readouterr().out
+    assert main(["deadline", "20 Sep", "15"]) == 1
+    assert "is not a date" in capsys.readouterr().err
