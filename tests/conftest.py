@@ -88,6 +88,22 @@ def deployed(host: Host) -> Host:
 
 
 @pytest.fixture
+def measures(host: Host) -> Host:
+    """The host with the real diagrams and forms of processes/ and forms/ deployed."""
+    root = FIXTURES.parent.parent
+    with host.database.transaction() as session:
+        versions.deploy(session, host.runtime, versions.read_directory(root / "processes", root / "forms"), "test")
+    return host
+
+
+@pytest.fixture
+def measures_api(measures: Host) -> Any:
+    """Sign in to the app serving the real diagrams: `measures_api("clerk")`."""
+    client = create_app({"TESTING": True, "HOST": measures}).test_client()
+    return lambda username: Api(client, username, PASSWORDS[username])
+
+
+@pytest.fixture
 def app(deployed: Host) -> Flask:
     return create_app({"TESTING": True, "HOST": deployed})
 
@@ -123,6 +139,11 @@ PASSWORDS = {
     "li_vice": "pw-li",
     "analyst": "pw-analyst",
     "auditor": "pw-auditor",
+    "office_deputy": "pw-deputy",
+    "exec_vice": "pw-exec",
+    "district_head": "pw-head",
+    "jb_head": "pw-jbhead",
+    "land_head": "pw-landhead",
 }
 
 

@@ -59,6 +59,7 @@ class UserTaskInfo:
     candidate_users_variable: str | None
     due_variable: str | None
     deadline_variable: str | None = None
+    candidate_roles_variable: str | None = None
 
 
 @dataclass
@@ -299,6 +300,7 @@ def _user_task(process_id: str, node: etree._Element, lanes: dict[str, str]) -> 
         candidate_users_variable=props.get("candidateUsersVariable"),
         due_variable=props.get("dueDateVariable"),
         deadline_variable=props.get("deadline"),
+        candidate_roles_variable=props.get("candidateRolesVariable"),
     )
 
 

@@ -44,16 +44,27 @@ def candidates_for(session: Session, info: UserTaskInfo | None, data: dict[str, 
     unit = units[0] if units else None
     if users:
         return Candidates({f"u:{u}" for u in users}, unit)
-    lane = info.lane
-    if lane is None:
+    # candidateRolesVariable: the role(s) come from the case data (e.g. each signer of a sign-off chain)
+    roles = _names(data.get(info.candidate_roles_variable)) if info.candidate_roles_variable else []
+    roles = roles or ([info.lane] if info.lane else [])
+    if not roles:
         return Candidates({f"r:{ADMIN}"}, unit)
-    if lane == VICE_HEAD and units:
+    keys: set[str] = set()
+    for role in roles:
+        keys |= _role_keys(session, role, units)
+    return Candidates(keys, unit)
+
+
+def _role_keys(session: Session, role: str, units: list[str]) -> set[str]:
+    """Who holds a role for the given units: the vice head supervising them, the handling unit's own staff,
+    or (district-level roles: the office, its directors, the heads, the justice bureau) anyone with the role."""
+    if role == VICE_HEAD and units:
         supervisors = {s for s in session.scalars(select(Unit.supervisor).where(Unit.id.in_(units))) if s}
         if supervisors:
-            return Candidates({f"u:{s}" for s in supervisors}, unit)
-    if units:
-        return Candidates({f"ru:{lane}@{u}" for u in units}, unit)
-    return Candidates({f"r:{lane}"}, unit)
+            return {f"u:{s}" for s in supervisors}
+    if role == HANDLING_UNIT and units:
+        return {f"ru:{role}@{u}" for u in units}
+    return {f"r:{role}"}
 
 
 def keys_for_user(user: User) -> list[str]:
