@@ -12,7 +12,6 @@ from .config import Settings
 from .engine import now
 from .host import Host
 from .services import schema, versions
-from .services.audit import verify_chain
 from .services.calendar import load_calendar_year
 from .services.deadlines import compute_deadline, parse_period
 from .services.directory import load_directory
@@ -20,6 +19,7 @@ from .services.errors import Invalid, ServiceError
 from .services.notices import deliver_pending, fire_due_notices
 from .services.recompute import recompute_provisional
 from .services.timers import fire_due_timers
+from .services.verification import verify_instance
 
 __all__ = ["main"]
 
@@ -167,7 +167,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         ids = [args.instance] if args.instance else list(session.scalars(select(Instance.id).order_by(Instance.id)))
         failures = 0
         for done, instance_id in enumerate(ids, start=1):
-            result = verify_chain(session, instance_id)
+            result = verify_instance(session, host.runtime, instance_id)
             if not result["ok"]:
                 failures += 1
                 mismatch = result["mismatch"]

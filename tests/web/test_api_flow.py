@@ -45,7 +45,8 @@ def test_a_case_runs_from_intake_to_filing_by_the_right_people(login: Any) -> No
     assert [e["type"] for e in events].count("task_completed") == 6
     assert events[-1]["type"] == "instance_completed"
     assert all(e["prev_hash"] == p["hash"] for p, e in itertools.pairwise(events))
-    assert clerk.post(f"/instances/{case_id}/verify").get_json() == {"ok": True, "events_checked": len(events)}
+    verified = clerk.post(f"/instances/{case_id}/verify").get_json()
+    assert verified == {"ok": True, "events_checked": len(events), "steps_replayed": len(events)}
 
 
 def test_a_user_who_is_not_a_candidate_gets_403_and_nothing_changes(login: Any) -> None:

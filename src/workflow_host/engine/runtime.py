@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -20,11 +20,11 @@ from SpiffWorkflow.util.task import TaskState
 from .cache import LiveCache
 from .clock import aware
 from .errors import EngineError, ScriptError
+from .hooks import IdSource, install_hooks, use_ids
 from .sandbox import Budget, Sandbox
 from .scripting import make_script_engine
 from .serializer import StateChanges, Tracker, dump_changes, load_specs, open_tasks, restore, spec_registry, track_saved
 from .specs import CompiledBundle, SourceFile, compile_bundle
-from .timers import install_clock
 
 __all__ = ["Instance", "ReadyTask", "Runtime"]
 
@@ -50,7 +50,7 @@ class Runtime:
         budget: Budget | None = None,
         live_instances: int = 256,
     ):
-        install_clock()
+        install_hooks()
         self.sandbox = Sandbox(helpers, budget)
         self._script_engine = make_script_engine(self.sandbox)
         self.live: LiveCache[Instance] = LiveCache(live_instances)
@@ -59,20 +59,23 @@ class Runtime:
         """Validate and serialize diagrams; raises DiagramErrors."""
         return compile_bundle(files, self.sandbox)
 
-    def start(self, spec_json: str, process_id: str, data: Mapping[str, Any]) -> Instance:
-        """Create an instance of `process_id` with initial data (not yet run)."""
+    def start(self, spec_json: str, process_id: str, data: Mapping[str, Any], id_seed: str | None = None) -> Instance:
+        """Create an instance of `process_id` with initial data (not yet run); `id_seed` replays one."""
+        ids = IdSource(UUID(id_seed) if id_seed else uuid4())
         spec, sub_specs = load_specs(spec_json).for_process(process_id)
-        workflow = BpmnWorkflow(spec, sub_specs, script_engine=self._script_engine)
+        with use_ids(ids):
+            workflow = BpmnWorkflow(spec, sub_specs, script_engine=self._script_engine)
         initial = copy.deepcopy(dict(data))
         workflow.task_tree.data = initial
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data = copy.deepcopy(initial)
-        return Instance(workflow, None)
+        return Instance(workflow, None, ids)
 
     def load(self, spec_json: str, meta: dict[str, Any], rows: dict[str, dict[str, Any]]) -> Instance:
         """Rebuild a stored instance."""
         workflow, tracker = restore(load_specs(spec_json), meta, rows, self._script_engine)
-        return Instance(workflow, tracker)
+        ids = IdSource.from_data(meta["ids"]) if "ids" in meta else IdSource(uuid4())
+        return Instance(workflow, tracker, ids)
 
 
 def _engine_error(err: Exception) -> EngineError:
@@ -105,16 +108,23 @@ def _timer_instant(value: Any) -> datetime | None:
 class Instance:
     """One running workflow and the tracker of what is stored of it."""
 
-    def __init__(self, workflow: BpmnWorkflow, tracker: Tracker | None) -> None:
+    def __init__(self, workflow: BpmnWorkflow, tracker: Tracker | None, ids: IdSource) -> None:
         self._workflow = workflow
         self._tracker = tracker
+        self._ids = ids
         self._pending: StateChanges | None = None
+
+    @property
+    def id_seed(self) -> str:
+        """What task ids are derived from: replaying with it gives the same ids."""
+        return str(self._ids.seed)
 
     def run(self) -> None:
         """Fire due timers and run engine tasks until only people or timers are awaited."""
         try:
-            self._workflow.refresh_timers()
-            self._workflow.do_engine_steps()
+            with use_ids(self._ids):
+                self._workflow.refresh_timers()
+                self._workflow.do_engine_steps()
         except (SpiffWorkflowException, ScriptError) as err:
             raise _engine_error(err) from None
 
@@ -123,7 +133,8 @@ class Instance:
         task = self._ready_user_task(task_id)
         task.data = {**task.data, **copy.deepcopy(dict(data))}
         try:
-            task.run()
+            with use_ids(self._ids):
+                task.run()
         except (SpiffWorkflowException, ScriptError) as err:
             raise _engine_error(err) from None
         self.run()
@@ -190,6 +201,7 @@ class Instance:
     def changes(self) -> StateChanges:
         """What this instance changed since it was loaded or last saved (everything, if new)."""
         self._pending = dump_changes(self._workflow, self._tracker)
+        self._pending.meta["ids"] = self._ids.as_data()
         return self._pending
 
     def mark_saved(self) -> None:

@@ -18,6 +18,7 @@ from ..models import AuditEvent, Instance
 
 __all__ = ["GENESIS", "EventSpec", "append_events", "chain", "event_dict", "verify_chain"]
 
+
 GENESIS = "0" * 64
 
 EventSpec = tuple[str, str | None, dict[str, Any]]  # (type, actor, payload)

@@ -4,12 +4,14 @@ only, and everything computed from it is marked provisional."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import yaml
@@ -24,7 +26,14 @@ from .errors import Invalid
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CalendarSource", "HolidayCalendar", "YearDays", "load_calendar_year", "parse_calendar_file"]
+__all__ = [
+    "CalendarSource",
+    "HolidayCalendar",
+    "YearDays",
+    "calendar_as_of",
+    "load_calendar_year",
+    "parse_calendar_file",
+]
 
 
 @dataclass(frozen=True)
@@ -139,12 +148,27 @@ def load_calendar_year(session: Session, text: str, actor: str | None) -> tuple[
     return year, len(days.holidays) + len(days.workdays)
 
 
-def _loaded_years(session: Session) -> dict[int, YearDays]:
-    years: dict[int, YearDays] = {y: YearDays() for y in session.scalars(select(CalendarYear.year))}
+def _loaded_years(session: Session) -> tuple[dict[int, YearDays], dict[int, datetime]]:
+    loaded = {year: at for year, at in session.execute(select(CalendarYear.year, CalendarYear.loaded_at))}
+    years: dict[int, YearDays] = {y: YearDays() for y in loaded}
     for row in session.scalars(select(CalendarDay)):
         target = years[row.year].holidays if row.kind == "holiday" else years[row.year].workdays
         target[row.day] = row.name
-    return years
+    return years, loaded
+
+
+_as_of: ContextVar[datetime | None] = ContextVar("workflow_host_calendar_as_of", default=None)
+
+
+@contextlib.contextmanager
+def calendar_as_of(at: datetime) -> Iterator[None]:
+    """Within this block the calendar in force is the one as it was at `at` (years loaded later are left
+    out): what replaying a recorded step needs."""
+    token = _as_of.set(at)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
 
 
 class CalendarSource:
@@ -155,24 +179,32 @@ class CalendarSource:
         self._ttl = ttl
         self._lock = threading.Lock()
         self._calendar: HolidayCalendar | None = None
+        self._years: dict[int, YearDays] = {}
+        self._loaded_at: dict[int, datetime] = {}
         self._read_at = 0.0
 
     def current(self) -> HolidayCalendar:
+        """The calendar in force (or, inside calendar_as_of, as it was then)."""
         with self._lock:
             if self._calendar is None or time.monotonic() - self._read_at > self._ttl:
-                self._calendar = HolidayCalendar(self._read())
+                self._years, self._loaded_at = self._read()
+                self._calendar = HolidayCalendar(self._years)
                 self._read_at = time.monotonic()
-            return self._calendar
+            calendar = self._calendar
+            at = _as_of.get()
+            if at is None or all(when <= at for when in self._loaded_at.values()):
+                return calendar
+            return HolidayCalendar({y: d for y, d in self._years.items() if self._loaded_at[y] <= at})
 
     def invalidate(self) -> None:
         with self._lock:
             self._calendar = None
 
-    def _read(self) -> dict[int, YearDays]:
+    def _read(self) -> tuple[dict[int, YearDays], dict[int, datetime]]:
         try:
             with self._open_session() as session:
                 return _loaded_years(session)
         except (OperationalError, ProgrammingError) as err:
             # No schema yet (before init-db): the packaged calendar alone.
             log.warning("holiday calendar: loaded years unavailable (%s)", err.orig)
-            return {}
+            return {}, {}

@@ -14,7 +14,7 @@ from .audit import event_dict
 from .case_deadlines import deadline_view
 from .errors import Forbidden, Invalid, NotFound
 from .permissions import require_view_instance
-from .steps import catalog_of, new_case, require_json_object, save_case
+from .steps import catalog_of, new_case, require_json_object, save_case, step_clock
 from .tasks import task_summary
 from .versions import latest_version
 
@@ -41,13 +41,14 @@ def start_instance(session: Session, runtime: Runtime, user: User, process_id: A
     version = latest_version(session, process_id)
     if not _may_start(user, version, process_id):
         raise Forbidden(f"you may not start '{process_id}'")
-    case = new_case(session, runtime, version, process_id, data, user.username)
-    try:
-        case.engine.run()
-    except EngineError as err:
-        raise Invalid(f"the process could not start: {err.message}", element_id=err.element_id) from None
-    created = ("instance_created", user.username, {"process_id": process_id, "data": data})
-    save_case(session, case, [created])
+    with step_clock():
+        case = new_case(session, runtime, version, process_id, data, user.username)
+        try:
+            case.engine.run()
+        except EngineError as err:
+            raise Invalid(f"the process could not start: {err.message}", element_id=err.element_id) from None
+        payload = {"process_id": process_id, "data": data, "id_seed": case.engine.id_seed}
+        save_case(session, case, [("instance_created", user.username, payload)])
     return instance_view(session, case.row)
 
 

@@ -14,7 +14,7 @@ from ..models import CaseDeadline
 from .calendar import HolidayCalendar
 from .case_deadlines import apply_value, next_notice
 from .deadlines import Period, compute_deadline
-from .steps import load_case, save_case
+from .steps import load_case, save_case, step_clock
 
 __all__ = ["recompute_provisional"]
 
@@ -27,7 +27,7 @@ def recompute_provisional(database: Database, runtime: Runtime, calendar: Holida
         instance_ids = sorted(set(session.scalars(query)))
     changed: list[str] = []
     for instance_id in instance_ids:
-        with database.transaction() as session:
+        with database.transaction() as session, step_clock():
             case = load_case(session, runtime, instance_id)
             rows = session.scalars(
                 select(CaseDeadline).where(
@@ -50,7 +50,7 @@ def recompute_provisional(database: Database, runtime: Runtime, calendar: Holida
                 moved.append(row.key)
             if moved:
                 case.engine.retime({k: v for k, v in instants.items() if k != v})
-                payload = {"keys": moved, "reason": "calendar year loaded"}
+                payload = {"keys": moved, "reason": "calendar year loaded", "instants": instants}
                 save_case(session, case, [("deadlines_recomputed", actor, payload)])
                 changed.extend(moved)
     return changed

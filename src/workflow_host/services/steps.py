@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
 from functools import lru_cache
@@ -12,7 +14,19 @@ from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..engine import LOCAL_TZ, EngineError, Instance, ProcessInfo, ReadyTask, Runtime, UserTaskInfo, now, task_key
+from ..engine import (
+    LOCAL_TZ,
+    EngineError,
+    FixedClock,
+    Instance,
+    ProcessInfo,
+    ReadyTask,
+    Runtime,
+    UserTaskInfo,
+    now,
+    task_key,
+    use_clock,
+)
 from ..models import AuditEvent, InboxCandidate, InboxTask, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
 from .assignment import candidates_for
@@ -64,7 +78,9 @@ class Case:
 
 
 def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool = True) -> Case:
-    """Load an instance for a step; on PostgreSQL the row stays locked until the transaction ends."""
+    """Load an instance for a step; on PostgreSQL the row stays locked until the transaction ends.
+
+    Without `lock` (a read), the stored state is loaded and the process's warm copy is left alone."""
     query = select(InstanceRow).where(InstanceRow.id == instance_id)
     if lock:
         query = query.with_for_update()  # SQLite has no row locks: BEGIN IMMEDIATE serializes steps there
@@ -73,7 +89,7 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
         raise NotFound(f"instance {instance_id} does not exist")
     version = session.get(ProcessVersion, row.version_id)
     assert version is not None
-    engine = runtime.live.take((row.id, row.revision))
+    engine = runtime.live.take((row.id, row.revision)) if lock else None
     if engine is None:
         rows = {
             key: json.loads(body)
@@ -289,6 +305,14 @@ def _sync_inbox(
         candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
         session.execute(insert(InboxTask), rows)
         session.execute(insert(InboxCandidate), candidates)
+
+
+@contextlib.contextmanager
+def step_clock() -> Iterator[None]:
+    """Hold "now" still for one step: the engine and the audit event see the same instant, which replay
+    uses again."""
+    with use_clock(FixedClock(now())):
+        yield
 
 
 def require_json_object(data: Any, what: str = "data") -> dict[str, Any]:

@@ -14,7 +14,7 @@ from .assignment import keys_for_user
 from .audit import append_events
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_form_data
-from .steps import catalog_of, load_case, require_json_object, save_case
+from .steps import catalog_of, load_case, require_json_object, save_case, step_clock
 from .versions import form_file
 
 __all__ = ["claim_task", "complete_task", "get_task", "list_tasks", "task_summary", "unclaim_task"]
@@ -156,13 +156,14 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
         errors = validate_form_data(form_file(session, case.version.id, info.form_schema), data)
         if errors:
             raise Invalid("the form has errors", errors=errors)
-    try:
-        case.engine.complete(task_id, data)
-    except EngineError as err:
-        if err.message == "task is not ready":
-            raise Conflict("this task was already completed") from None
-        raise Invalid(f"the step failed: {err.message}", element_id=err.element_id) from None
-    case.completed_task = (task.process_id, task.element_id)
-    payload = {"task_id": task_id, "name": task.element_id, "title": task.title, "data": data}
-    save_case(session, case, [("task_completed", user.username, payload)], completed=(task_id, user.username))
+    with step_clock():
+        try:
+            case.engine.complete(task_id, data)
+        except EngineError as err:
+            if err.message == "task is not ready":
+                raise Conflict("this task was already completed") from None
+            raise Invalid(f"the step failed: {err.message}", element_id=err.element_id) from None
+        case.completed_task = (task.process_id, task.element_id)
+        payload = {"task_id": task_id, "name": task.element_id, "title": task.title, "data": data}
+        save_case(session, case, [("task_completed", user.username, payload)], completed=(task_id, user.username))
     return {"instance_id": case.row.id, "status": case.row.status, "task_id": task_id}

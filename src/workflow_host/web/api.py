@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from ..host import Host
 from ..models import Instance, User
 from ..services import auth, instances, notifications, tasks, versions
-from ..services.audit import verify_chain
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
 from ..services.permissions import require_any_role, require_view_instance
+from ..services.verification import verify_instance
 from .openapi import OPENAPI
 
 __all__ = ["bp"]
@@ -130,12 +130,12 @@ def instance_events(session: Session, user: User, instance_id: int) -> Response:
 
 @bp.post("/instances/<int:instance_id>/verify")
 @authenticated
-def verify_instance(session: Session, user: User, instance_id: int) -> Response:
+def verify(session: Session, user: User, instance_id: int) -> Response:
     row = session.get(Instance, instance_id)
     if row is None:
         raise NotFound(f"instance {instance_id} does not exist")
     require_view_instance(session, user, row)
-    return jsonify(verify_chain(session, instance_id))
+    return jsonify(verify_instance(session, host().runtime, instance_id))
 
 
 @bp.get("/tasks")
