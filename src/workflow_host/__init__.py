@@ -18,6 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
     settings = Settings.from_env(Path(app.instance_path))
     app.config.from_mapping(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in API answers
     if test_config:
         app.config.update(test_config)
     host = (test_config or {}).get("HOST") or Host.create(settings)
