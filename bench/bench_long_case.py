@@ -50,7 +50,7 @@ def _grow(host: Any, total: int) -> tuple[list[dict[str, float]], dict[int, int]
     timers.patch(tasks, "save_case", "save")
     timers.patch(runtime.Instance, "changes", "changes", after=last_changes.append)
     timers.patch(steps, "_write_rows", "write_rows")
-    timers.patch(steps, "_sync_inbox", "sync_inbox")
+    timers.patch(steps, "sync_inbox", "sync_inbox")
     timers.patch(runtime.Instance, "state_digest", "digest")
     timers.patch(runtime.Instance, "mark_saved", "mark_saved")
     database, records, stored = host.database, [], {}

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
-from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP
 
+from .checks import check_decisions, check_scripts
 from .decisions import HostBpmnParser
-from .errors import DiagramError, DiagramErrors, ScriptError
+from .errors import DiagramError, DiagramErrors
 from .sandbox import Sandbox
 from .serializer import spec_registry
 from .xml import parse_xml
@@ -110,13 +105,13 @@ def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
     trees, errors = _read_sources(parser, files)
     for name, root in trees.items():
         errors.extend(_dangling_flows(name, root))
-    errors.extend(_check_decisions(parser, sandbox))
+    errors.extend(check_decisions(parser, sandbox))
     if errors:
         raise DiagramErrors(errors)
     processes, user_tasks = _describe(trees)
     specs = _build_specs(parser, processes, errors, trees)
     if not errors:
-        errors.extend(_check_scripts(specs, processes, sandbox))
+        errors.extend(check_scripts(specs, {pid: info.file for pid, info in processes.items()}, sandbox))
     if errors:
         raise DiagramErrors(errors)
     registry = spec_registry()
@@ -147,28 +142,6 @@ def _read_sources(
         except Exception as err:  # SpiffWorkflow's parser is not hardened against every odd document
             errors.append(DiagramError(source.name, f"could not be read: {type(err).__name__}: {err}"))
     return trees, errors
-
-
-def _check_decisions(parser: HostBpmnParser, sandbox: Sandbox) -> list[DiagramError]:
-    """Every decision table is parsed and its expressions checked, whether or not a diagram calls it yet."""
-    errors: list[DiagramError] = []
-    for decision_id, dmn_parser in parser.dmn_parsers.items():
-        filename = getattr(dmn_parser, "filename", None) or decision_id
-        try:
-            dmn_parser.parse()
-            table = dmn_parser.decision.decisionTables[0]
-        except Exception as err:  # a malformed table surfaces as any kind of error inside SpiffWorkflow
-            errors.append(DiagramError(filename, f"decision could not be read: {err}", element_id=decision_id))
-            continue
-        for what, source, mode in _dmn_expressions(table):
-            if mode == "refused":
-                errors.append(DiagramError(filename, f"{what} refused: {source}", element_id=decision_id))
-                continue
-            try:
-                sandbox.check(source, mode)
-            except ScriptError as err:
-                errors.append(DiagramError(filename, f"{what} refused: {err.message}", element_id=decision_id))
-    return errors
 
 
 def _validation_error(
@@ -302,90 +275,3 @@ def _user_task(process_id: str, node: etree._Element, lanes: dict[str, str]) -> 
         deadline_variable=props.get("deadline"),
         candidate_roles_variable=props.get("candidateRolesVariable"),
     )
-
-
-def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
-    """Yield (what, source, mode) for every script and expression a task spec will run."""
-    for attr in ("script", "prescript", "postscript"):
-        source = getattr(task_spec, attr, None)
-        if isinstance(source, str) and source.strip():
-            yield attr, source, "exec"
-    for attr in ("condition", "cardinality"):
-        source = getattr(task_spec, attr, None)
-        if isinstance(source, str) and source.strip():
-            yield attr, source, "eval"
-    for condition, _target in getattr(task_spec, "cond_task_specs", None) or []:
-        args = getattr(condition, "args", None)  # SpiffWorkflow wraps the expression in an operator
-        source = args[0] if args else condition
-        if isinstance(source, str) and source.strip():
-            yield "flow condition", source, "eval"
-    event = getattr(task_spec, "event_definition", None)
-    if isinstance(event, TimerEventDefinition | ConditionalEventDefinition):
-        yield "event expression", event.expression, "eval"
-
-
-_QUESTION_MARK = re.compile(
-    r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)"
-)  # a '?' outside quotes, as SpiffWorkflow finds it
-_WORD_TEST = (
-    "a test that starts with a word (in, not in, is …) must name its input with '?', e.g. '? in [\"a\", \"b\"]'"
-)
-
-
-def _dmn_expressions(table: Any) -> Iterator[tuple[str, str, str]]:
-    """Every expression of a table, composed exactly as SpiffWorkflow's DMN engine will evaluate it."""
-    for column in table.inputs:
-        if column.expression:
-            yield f"decision input {column.label or column.id}", column.expression, "eval"
-    for rule in table.rules:
-        where = f"decision rule {rule.row_number} ({rule.id})"
-        for entry in rule.inputEntries:
-            input_expr = getattr(entry.input, "expression", "") or ""
-            for lhs in entry.lhs:
-                if lhs and lhs.strip() not in ("-", ""):
-                    yield (f"{where} input", *_match_expression(input_expr, lhs))
-        for out in rule.outputEntries:
-            if out.text and out.text.strip():
-                yield f"{where} output", out.text, "eval"
-
-
-def _parses(source: str) -> bool:
-    """Whether SpiffWorkflow's DMN engine takes the entry as a value to compare with (it tries ast.parse)."""
-    try:
-        ast.parse(source)
-    except SyntaxError:
-        return False
-    return True
-
-
-def _match_expression(input_expr: str, lhs: str) -> tuple[str, str]:
-    """(source, mode) of an input entry; mode `refused` when SpiffWorkflow would build a broken expression."""
-    if _QUESTION_MARK.search(lhs):
-        return _QUESTION_MARK.sub("dmninputexpr", lhs), "eval"
-    if _parses(lhs):
-        return f"({input_expr}) == ({lhs})", "eval"
-    if lhs.lstrip()[:1].isalpha():
-        return _WORD_TEST, "refused"  # SpiffWorkflow would glue it to the input: 'significancein [...]'
-    return input_expr + lhs, "eval"
-
-
-def _check_scripts(specs: dict[str, Any], processes: dict[str, ProcessInfo], sandbox: Sandbox) -> list[DiagramError]:
-    errors: list[DiagramError] = []
-    for process_id, spec in specs.items():
-        for task_spec in spec.task_specs.values():
-            if isinstance(task_spec, SubWorkflowTask | UserTask) and not getattr(task_spec, "bpmn_id", None):
-                continue
-            for what, source, mode in _expressions(task_spec):
-                try:
-                    sandbox.check(source, mode)
-                except ScriptError as err:
-                    element = getattr(task_spec, "bpmn_id", None) or task_spec.name
-                    errors.append(
-                        DiagramError(
-                            processes[process_id].file,
-                            f"{what} refused: {err.message}",
-                            element_id=element,
-                            line=err.line,
-                        )
-                    )
-    return errors

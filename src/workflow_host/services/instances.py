@@ -12,9 +12,10 @@ from ..engine import EngineError, Runtime
 from ..models import AuditEvent, CaseDeadline, InboxTask, Instance, ProcessVersion, User
 from .audit import event_dict
 from .case_deadlines import deadline_view
+from .catalog import catalog_of
 from .errors import Forbidden, Invalid, NotFound
 from .permissions import require_view_instance
-from .steps import catalog_of, new_case, require_json_object, save_case, step_clock
+from .steps import new_case, require_json_object, save_case, step_clock
 from .tasks import task_summary
 from .versions import latest_version
 

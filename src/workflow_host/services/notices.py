@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ..db import Database, is_postgres
 from ..models import CaseDeadline, InboxCandidate, InboxTask, Instance, Notification, ProcessVersion, Unit
 from .audit import append_events
-from .steps import catalog_of
+from .catalog import catalog_of
 
 __all__ = ["NotificationSink", "deliver_pending", "fire_due_notices"]
 

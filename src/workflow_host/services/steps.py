@@ -6,60 +6,22 @@ import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..engine import (
-    LOCAL_TZ,
-    EngineError,
-    FixedClock,
-    Instance,
-    ProcessInfo,
-    ReadyTask,
-    Runtime,
-    UserTaskInfo,
-    now,
-    task_key,
-    use_clock,
-)
-from ..models import AuditEvent, InboxCandidate, InboxTask, InstanceStateRow, ProcessVersion
+from ..engine import FixedClock, Instance, Runtime, now, use_clock
+from ..models import AuditEvent, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
-from .assignment import candidates_for
 from .audit import GENESIS, EventSpec, chain
-from .case_deadlines import open_deadline_due, sync_deadlines
+from .case_deadlines import sync_deadlines
+from .catalog import Catalog, catalog_of
 from .errors import Conflict, Invalid, NotFound
+from .inbox_sync import sync_inbox
 
-__all__ = ["Case", "Catalog", "catalog_of", "load_case", "new_case", "save_case"]
-
-
-@dataclass(frozen=True)
-class Catalog:
-    """What a version says about its processes and user tasks."""
-
-    processes: dict[str, ProcessInfo]
-    user_tasks: dict[str, UserTaskInfo]
-
-    def user_task(self, process_id: str, element_id: str) -> UserTaskInfo | None:
-        return self.user_tasks.get(task_key(process_id, element_id))
-
-
-@lru_cache(maxsize=64)
-def _parse_catalog(content_hash: str, catalog_json: str) -> Catalog:
-    raw = json.loads(catalog_json)
-    return Catalog(
-        {k: ProcessInfo(**v) for k, v in raw["processes"].items()},
-        {k: UserTaskInfo(**v) for k, v in raw["user_tasks"].items()},
-    )
-
-
-def catalog_of(version: ProcessVersion) -> Catalog:
-    """The parsed catalogue of a version (cached: versions never change)."""
-    return _parse_catalog(version.content_hash, version.catalog_json)
+__all__ = ["Case", "load_case", "new_case", "require_json_object", "save_case", "step_clock"]
 
 
 @dataclass
@@ -169,7 +131,7 @@ def save_case(
     for key, value in values.items():
         set_committed_value(row, key, value)
     _write_rows(session, row.id, changes.deletes, changes.inserts, changes.updates)
-    _sync_inbox(session, case, data, at, completed)
+    sync_inbox(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed)
     if chained:
         session.execute(insert(AuditEvent), chained)
     engine.mark_saved()
@@ -211,100 +173,6 @@ def _write_rows(
             update(InstanceStateRow),
             [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in updates.items()],
         )
-
-
-def due_instant(value: Any) -> datetime | None:
-    """A due date from task data: an ISO datetime, or a date meaning the end of that day in Beijing time."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        if len(value) == 10:
-            day = datetime.fromisoformat(value).date()
-            return datetime.combine(day, time(23, 59, 59), LOCAL_TZ)
-        instant = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return instant if instant.tzinfo else instant.replace(tzinfo=LOCAL_TZ)
-
-
-def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tuple[str, str] | None) -> None:
-    """Tasks that are no longer ready leave the inbox and become history: completed by someone, or cancelled."""
-    session.execute(delete(InboxCandidate).where(InboxCandidate.task_id.in_(gone)))
-    done = completed[0] if completed and completed[0] in gone else None
-    if done is not None and completed is not None:
-        session.execute(
-            update(InboxTask)
-            .where(InboxTask.id == done)
-            .values(status="completed", completed_by=completed[1], completed_at=at)
-            .execution_options(synchronize_session=False)
-        )
-    cancelled = [task_id for task_id in gone if task_id != done]
-    if cancelled:
-        session.execute(
-            update(InboxTask)
-            .where(InboxTask.id.in_(cancelled))
-            .values(status="cancelled", completed_at=at)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _task_due(info: UserTaskInfo | None, data: dict[str, Any], deadlines: dict[str, datetime]) -> datetime | None:
-    """A task's due instant: its bound deadline's end (as recorded), or the date its `dueDateVariable` names."""
-    if info is None:
-        return None
-    if info.deadline_variable and info.deadline_variable in deadlines:
-        return deadlines[info.deadline_variable]
-    return due_instant(data.get(info.due_variable)) if info.due_variable else None
-
-
-def _inbox_row(
-    case: Case, task: ReadyTask, data: dict[str, Any], at: datetime, session: Session, deadlines: dict[str, datetime]
-) -> dict[str, Any]:
-    info = case.catalog.user_task(task.process_id, task.element_id)
-    who = candidates_for(session, info, task.data)
-    if not who.keys:
-        raise EngineError("nobody can take this task", element_id=task.element_id)
-    return {
-        "id": task.id,
-        "instance_id": case.row.id,
-        "process_id": task.process_id,
-        "element_id": task.element_id,
-        "title": info.title if info else task.element_id,
-        "lane": info.lane if info else None,
-        "unit": who.unit,
-        "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
-        "due_at": _task_due(info, task.data, deadlines),
-        "created_at": at,
-        "status": "ready",
-        "candidates": sorted(who.keys),
-    }
-
-
-def _sync_inbox(
-    session: Session, case: Case, data: dict[str, Any], at: datetime, completed: tuple[str, str] | None
-) -> None:
-    """Make the instance's ready inbox rows match its ready user tasks (and their due instants)."""
-    ready = {t.id: t for t in case.engine.ready_user_tasks()}
-    query = select(InboxTask.id, InboxTask.due_at).where(
-        InboxTask.instance_id == case.row.id, InboxTask.status == "ready"
-    )
-    existing = {task_id: due for task_id, due in session.execute(query)}
-    gone = sorted(existing.keys() - ready.keys())
-    if gone:
-        _close_tasks(session, gone, at, completed)
-    infos = {t.id: case.catalog.user_task(t.process_id, t.element_id) for t in ready.values()}
-    bound = any(info and info.deadline_variable for info in infos.values())
-    deadlines = open_deadline_due(session, case.row.id) if bound else {}
-    for task_id in ready.keys() & existing.keys():
-        due = _task_due(infos[task_id], ready[task_id].data, deadlines)
-        if due != existing[task_id]:  # a deadline recomputed after a calendar year was loaded
-            session.execute(update(InboxTask).where(InboxTask.id == task_id).values(due_at=due))
-    new_ids = sorted(ready.keys() - existing.keys())
-    rows = [_inbox_row(case, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
-    if rows:
-        candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
-        session.execute(insert(InboxTask), rows)
-        session.execute(insert(InboxCandidate), candidates)
 
 
 @contextlib.contextmanager

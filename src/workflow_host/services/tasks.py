@@ -12,9 +12,10 @@ from ..engine import EngineError, Runtime, now
 from ..models import InboxCandidate, InboxTask, Instance, ProcessVersion, User
 from .assignment import keys_for_user
 from .audit import append_events
+from .catalog import catalog_of
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_form_data
-from .steps import catalog_of, load_case, require_json_object, save_case, step_clock
+from .steps import load_case, require_json_object, save_case, step_clock
 from .versions import form_file
 
 __all__ = ["claim_task", "complete_task", "get_task", "list_tasks", "task_summary", "unclaim_task"]

@@ -1,0 +1,6 @@
+"""How much a diagram script may build or store."""
+
+MAX_SEQUENCE = 1_000_000  # items of a string, list or tuple built by one operation
+MAX_INT_BITS = 64_000
+MAX_RANGE = 100_000
+MAX_STORED = 1_000_000  # characters and items a script may leave in task data

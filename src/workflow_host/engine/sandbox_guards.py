@@ -1,0 +1,161 @@
+"""Run-time guards of the sandbox: operations and methods whose result could be far larger than their
+inputs are refused before they run."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from RestrictedPython.Guards import safer_getattr
+
+from .errors import ScriptError
+from .limits import MAX_INT_BITS, MAX_RANGE, MAX_SEQUENCE
+
+__all__ = ["guarded_binop", "guarded_getattr", "guarded_inplacevar", "guarded_pow", "guarded_range"]
+
+_FORBIDDEN_ATTRS = frozenset({"mro", "gi_frame", "gi_code", "cr_frame", "f_globals", "f_locals", "f_back"})
+
+
+def _too_big(what: str) -> ScriptError:
+    return ScriptError(f"{what} would build a value of more than {MAX_SEQUENCE} items")
+
+
+def _size_check(symbol: str, left: object, right: object) -> None:
+    """Refuse an operation whose result would be huge, before it is computed."""
+    sized = (str, bytes, list, tuple)
+    if symbol == "*":
+        for seq, n in ((left, right), (right, left)):
+            if isinstance(seq, sized) and isinstance(n, int):
+                if len(seq) * n > MAX_SEQUENCE:
+                    raise _too_big("'*'")
+                return
+        if isinstance(left, int) and isinstance(right, int):
+            if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise ScriptError("integer result too large")
+    elif symbol == "+":
+        if isinstance(left, sized) and isinstance(right, sized) and len(left) + len(right) > MAX_SEQUENCE:
+            raise _too_big("'+'")
+    elif symbol == "**":
+        if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+            if left.bit_length() * right > MAX_INT_BITS:
+                raise ScriptError("integer result too large")
+    elif symbol == "<<" and isinstance(right, int) and right > MAX_INT_BITS:
+        raise ScriptError("integer result too large")
+    elif symbol == "%" and isinstance(left, str | bytes) and b"*" in (left.encode() if isinstance(left, str) else left):
+        raise ScriptError("'%' formatting with '*' widths is not allowed; use f-strings")
+
+
+_BINOPS: dict[str, Callable[[Any, Any], Any]] = {
+    "*": operator.mul,
+    "**": operator.pow,
+    "<<": operator.lshift,
+    "+": operator.add,
+    "%": operator.mod,
+}
+_INPLACE: dict[str, Callable[[Any, Any], Any]] = {
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": operator.ipow,
+    "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+    "&=": operator.iand,
+    "|=": operator.ior,
+    "^=": operator.ixor,
+}
+
+
+def guarded_binop(symbol: str, left: Any, right: Any) -> Any:
+    _size_check(symbol, left, right)
+    return _BINOPS[symbol](left, right)
+
+
+def guarded_inplacevar(op: str, target: Any, value: Any) -> Any:
+    if op not in _INPLACE:
+        raise ScriptError(f"operator {op} is not allowed")
+    _size_check(op[:-1], target, value)
+    return _INPLACE[op](target, value)
+
+
+def guarded_pow(base: Any, exp: Any, mod: Any = None) -> Any:
+    if mod is None:
+        _size_check("**", base, exp)
+        return operator.pow(base, exp)
+    return pow(base, exp, mod)
+
+
+def _width_guard(method: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(width: int, *args: Any) -> Any:
+        if isinstance(width, int) and width > MAX_SEQUENCE:
+            raise _too_big(f"{method.__name__}()")
+        return method(width, *args)
+
+    return guarded
+
+
+def _string_method(obj: str | bytes, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    """Guard the string methods whose result can be far larger than their inputs."""
+    if name in ("ljust", "rjust", "center", "zfill"):
+        return _width_guard(method)
+    if name == "expandtabs":
+
+        def expandtabs(tabsize: int = 8) -> Any:
+            _size_check("*", obj, max(tabsize, 1))
+            return method(tabsize)
+
+        return expandtabs
+    if name == "replace":
+
+        def replace(old: Any, new: Any, count: int = -1) -> Any:
+            hits = obj.count(old) if old else len(obj) + 1
+            if len(obj) + hits * max(len(new) - len(old), 0) > MAX_SEQUENCE:
+                raise _too_big("replace()")
+            return method(old, new, count)
+
+        return replace
+    if name == "join":
+
+        def join(items: Any) -> Any:
+            items = list(items)
+            total = sum(len(i) for i in items if isinstance(i, str | bytes)) + len(obj) * len(items)
+            if total > MAX_SEQUENCE:
+                raise _too_big("join()")
+            return method(items)
+
+        return join
+    return method
+
+
+def _list_method(obj: list[Any], name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    if name != "extend":
+        return method
+
+    def extend(items: Any) -> None:
+        items = list(items)
+        if len(obj) + len(items) > MAX_SEQUENCE:
+            raise _too_big("extend()")
+        method(items)
+
+    return extend
+
+
+def guarded_getattr(obj: object, name: str, default: object = None) -> object:
+    if name in _FORBIDDEN_ATTRS:
+        raise ScriptError(f"attribute '{name}' is not allowed")
+    value = safer_getattr(obj, name, default)  # type: ignore[no-untyped-call]
+    if isinstance(obj, str | bytes) and callable(value):
+        return _string_method(obj, name, value)
+    if isinstance(obj, list) and callable(value):
+        return _list_method(obj, name, value)
+    return value
+
+
+def guarded_range(*args: int) -> range:
+    result = range(*args)
+    if len(result) > MAX_RANGE:
+        raise ScriptError(f"range() of more than {MAX_RANGE} items is not allowed")
+    return result

@@ -1,0 +1,166 @@
+"""The sandbox's compile-time policy and run-time budget.
+
+RestrictedPython's policy, extended: size guards on operators that can build huge values, a budget tick in
+every loop body, function, lambda and comprehension (a one-line `while True: pass` included), no
+catch-all handlers, no imports, no classes, no computed format widths.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from RestrictedPython.transformer import RestrictingNodeTransformer
+
+from .limits import MAX_SEQUENCE
+
+__all__ = ["Budget", "Policy", "SandboxStop", "metered", "tick"]
+
+
+class SandboxStop(BaseException):
+    """Raised inside a script that ran out of budget."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much one script run may do: loop iterations and function calls (ticks), and wall time."""
+
+    max_ticks: int = 1_000_000
+    max_seconds: float = 2.0
+
+
+class _Meter:
+    """Counts the ticks of one run; ticks are calls the policy puts into every loop, function and comprehension."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.ticks = 0
+        self.deadline = time.monotonic() + budget.max_seconds
+
+    def tick(self) -> bool:
+        self.ticks += 1
+        if self.ticks > self.budget.max_ticks:
+            raise SandboxStop(f"more than {self.budget.max_ticks} loop steps")
+        if self.ticks % 64 == 0 and time.monotonic() > self.deadline:
+            raise SandboxStop(f"more than {self.budget.max_seconds:g} seconds")
+        return True
+
+
+_ACTIVE = threading.local()
+
+
+def tick() -> bool:
+    meter: _Meter | None = getattr(_ACTIVE, "meter", None)
+    return meter.tick() if meter is not None else True
+
+
+def _tick_call() -> ast.Call:
+    return ast.Call(func=ast.Name("_tick_", ast.Load()), args=[], keywords=[])
+
+
+_GUARDED_OPS: dict[type[ast.operator], str] = {
+    ast.Mult: "*",
+    ast.Pow: "**",
+    ast.LShift: "<<",
+    ast.Add: "+",
+    ast.Mod: "%",
+}
+
+
+class Policy(RestrictingNodeTransformer):
+    """RestrictedPython's policy, plus: size guards on operators that can build huge values, a budget tick in
+    every loop body, function, lambda and comprehension, no catch-all handlers, no imports, no classes."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        node = self.node_contents_visit(node)
+        symbol = _GUARDED_OPS.get(type(node.op))
+        if symbol is None:
+            return node
+        call = ast.Call(
+            func=ast.Name("_binop_", ast.Load()),
+            args=[ast.Constant(symbol), node.left, node.right],
+            keywords=[],
+        )
+        ast.copy_location(call, node)
+        return ast.fix_missing_locations(call)
+
+    def _ticked_body(self, node: Any) -> Any:
+        tick = ast.Expr(_tick_call())
+        ast.copy_location(tick, node)
+        node.body.insert(0, ast.fix_missing_locations(tick))
+        return node
+
+    def visit_While(self, node: ast.While) -> Any:
+        return self._ticked_body(self.node_contents_visit(node))
+
+    def visit_For(self, node: ast.For) -> Any:
+        return self._ticked_body(super().visit_For(node))
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
+        result = super().visit_FunctionDef(node)
+        return self._ticked_body(result) if isinstance(result, ast.FunctionDef) else result
+
+    def visit_Lambda(self, node: ast.Lambda) -> Any:
+        result = super().visit_Lambda(node)
+        if not isinstance(result, ast.Lambda):
+            return result
+        body = ast.Subscript(
+            value=ast.Tuple(elts=[_tick_call(), result.body], ctx=ast.Load()), slice=ast.Constant(1), ctx=ast.Load()
+        )
+        result.body = ast.fix_missing_locations(ast.copy_location(body, result.body))
+        return result
+
+    def visit_comprehension(self, node: ast.comprehension) -> Any:
+        result: Any = super().visit_comprehension(node)
+        result.ifs.insert(0, ast.fix_missing_locations(ast.copy_location(_tick_call(), result.iter)))
+        return result
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> Any:
+        self.error(node, "classes are not allowed in diagram scripts.")
+        return node
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
+        spec = node.format_spec
+        if spec is not None:
+            parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
+            if any(not isinstance(p, ast.Constant) for p in parts):
+                self.error(node, "computed format specifications are not allowed.")
+            elif any(int(n) > MAX_SEQUENCE for p in parts for n in re.findall(r"\d+", str(getattr(p, "value", "")))):
+                self.error(node, "format width too large.")
+        return self.node_contents_visit(node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
+        if node.type is None:
+            self.error(node, "A bare 'except:' is not allowed; name the exceptions to catch.")
+        return self.node_contents_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> Any:
+        self.error(node, "imports are not allowed in diagram scripts.")
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        self.error(node, "imports are not allowed in diagram scripts.")
+        return node
+
+    def visit_Global(self, node: ast.Global) -> Any:
+        self.error(node, "'global' is not allowed in diagram scripts.")
+        return node
+
+
+class metered:
+    """Count the ticks of the code run in this block against `budget` (per thread)."""
+
+    def __init__(self, budget: Budget) -> None:
+        self._meter = _Meter(budget)
+        self._previous: _Meter | None = None
+
+    def __enter__(self) -> None:
+        self._previous = getattr(_ACTIVE, "meter", None)
+        _ACTIVE.meter = self._meter
+
+    def __exit__(self, *exc: object) -> None:
+        _ACTIVE.meter = self._previous

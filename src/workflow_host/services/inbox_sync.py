@@ -1,0 +1,124 @@
+"""Inbox rows follow the engine: one row per ready user task, with its candidates and due instant."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..engine import LOCAL_TZ, EngineError, ReadyTask, UserTaskInfo
+from ..models import InboxCandidate, InboxTask
+from .assignment import candidates_for
+from .case_deadlines import open_deadline_due
+from .catalog import Catalog
+
+__all__ = ["due_instant", "sync_inbox"]
+
+
+def due_instant(value: Any) -> datetime | None:
+    """A due date from task data: an ISO datetime, or a date meaning the end of that day in Beijing time."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = datetime.fromisoformat(value).date()
+            return datetime.combine(day, time(23, 59, 59), LOCAL_TZ)
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo else instant.replace(tzinfo=LOCAL_TZ)
+
+
+def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tuple[str, str] | None) -> None:
+    """Tasks that are no longer ready leave the inbox and become history: completed by someone, or cancelled."""
+    session.execute(delete(InboxCandidate).where(InboxCandidate.task_id.in_(gone)))
+    done = completed[0] if completed and completed[0] in gone else None
+    if done is not None and completed is not None:
+        session.execute(
+            update(InboxTask)
+            .where(InboxTask.id == done)
+            .values(status="completed", completed_by=completed[1], completed_at=at)
+            .execution_options(synchronize_session=False)
+        )
+    cancelled = [task_id for task_id in gone if task_id != done]
+    if cancelled:
+        session.execute(
+            update(InboxTask)
+            .where(InboxTask.id.in_(cancelled))
+            .values(status="cancelled", completed_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _task_due(info: UserTaskInfo | None, data: dict[str, Any], deadlines: dict[str, datetime]) -> datetime | None:
+    """A task's due instant: its bound deadline's end (as recorded), or the date its `dueDateVariable` names."""
+    if info is None:
+        return None
+    if info.deadline_variable and info.deadline_variable in deadlines:
+        return deadlines[info.deadline_variable]
+    return due_instant(data.get(info.due_variable)) if info.due_variable else None
+
+
+def _inbox_row(
+    instance_id: int,
+    catalog: Catalog,
+    task: ReadyTask,
+    data: dict[str, Any],
+    at: datetime,
+    session: Session,
+    deadlines: dict[str, datetime],
+) -> dict[str, Any]:
+    info = catalog.user_task(task.process_id, task.element_id)
+    who = candidates_for(session, info, task.data)
+    if not who.keys:
+        raise EngineError("nobody can take this task", element_id=task.element_id)
+    return {
+        "id": task.id,
+        "instance_id": instance_id,
+        "process_id": task.process_id,
+        "element_id": task.element_id,
+        "title": info.title if info else task.element_id,
+        "lane": info.lane if info else None,
+        "unit": who.unit,
+        "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
+        "due_at": _task_due(info, task.data, deadlines),
+        "created_at": at,
+        "status": "ready",
+        "candidates": sorted(who.keys),
+    }
+
+
+def sync_inbox(
+    session: Session,
+    instance_id: int,
+    catalog: Catalog,
+    ready_tasks: list[ReadyTask],
+    data: dict[str, Any],
+    at: datetime,
+    completed: tuple[str, str] | None,
+) -> None:
+    """Make the instance's ready inbox rows match its ready user tasks (and their due instants); tasks no
+    longer ready become history, completed by `completed`'s user or cancelled."""
+    ready = {t.id: t for t in ready_tasks}
+    query = select(InboxTask.id, InboxTask.due_at).where(
+        InboxTask.instance_id == instance_id, InboxTask.status == "ready"
+    )
+    existing = {task_id: due for task_id, due in session.execute(query)}
+    gone = sorted(existing.keys() - ready.keys())
+    if gone:
+        _close_tasks(session, gone, at, completed)
+    infos = {t.id: catalog.user_task(t.process_id, t.element_id) for t in ready.values()}
+    bound = any(info and info.deadline_variable for info in infos.values())
+    deadlines = open_deadline_due(session, instance_id) if bound else {}
+    for task_id in ready.keys() & existing.keys():
+        due = _task_due(infos[task_id], ready[task_id].data, deadlines)
+        if due != existing[task_id]:  # a deadline recomputed after a calendar year was loaded
+            session.execute(update(InboxTask).where(InboxTask.id == task_id).values(due_at=due))
+    new_ids = sorted(ready.keys() - existing.keys())
+    rows = [_inbox_row(instance_id, catalog, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
+    if rows:
+        candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
+        session.execute(insert(InboxTask), rows)
+        session.execute(insert(InboxCandidate), candidates)
