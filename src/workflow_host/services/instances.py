@@ -14,6 +14,7 @@ from .audit import event_dict
 from .case_deadlines import deadline_view
 from .catalog import catalog_of
 from .errors import Forbidden, Invalid, NotFound
+from .history import record_auditor_view
 from .permissions import require_view_instance
 from .steps import new_case, require_json_object, save_case, step_clock
 from .tasks import task_summary
@@ -97,6 +98,7 @@ def get_instance(session: Session, user: User, instance_id: int) -> dict[str, An
     """One case, for those who may see it."""
     row = _load_row(session, instance_id)
     require_view_instance(session, user, row)
+    record_auditor_view(session, user, row, "case")
     return instance_view(session, row)
 
 
@@ -104,5 +106,6 @@ def instance_events(session: Session, user: User, instance_id: int) -> list[dict
     """The audit events of a case in order."""
     row = _load_row(session, instance_id)
     require_view_instance(session, user, row)
+    record_auditor_view(session, user, row, "events")
     events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq))
     return [event_dict(e) for e in events]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..host import Host
 from ..models import Instance, User
-from ..services import auth, instances, notifications, tasks, versions
+from ..services import auth, history, instances, notifications, tasks, versions
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
 from ..services.permissions import require_any_role, require_view_instance
@@ -126,6 +126,16 @@ def get_instance(session: Session, user: User, instance_id: int) -> Response:
 @authenticated
 def instance_events(session: Session, user: User, instance_id: int) -> Response:
     return jsonify({"events": instances.instance_events(session, user, instance_id)})
+
+
+@bp.get("/instances/<int:instance_id>/export")
+@authenticated
+def export(session: Session, user: User, instance_id: int) -> Response:
+    content_type, body = history.export_history(session, user, instance_id, request.args.get("format", "json"))
+    extension = "csv" if content_type.startswith("text/csv") else "json"
+    response = Response(body, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{instance_id}-history.{extension}"'
+    return response
 
 
 @bp.post("/instances/<int:instance_id>/verify")

@@ -153,6 +153,16 @@ OPENAPI: dict[str, Any] = {
                 parameters=[INSTANCE_ID],
             )
         },
+        "/instances/{instance_id}/export": {
+            "get": _op(
+                "The case's full history with the chain's head hash (auditors' exports are recorded)",
+                {"200": {"description": "JSON or CSV", "content": {"application/json": {}, "text/csv": {}}}},
+                parameters=[
+                    INSTANCE_ID,
+                    {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
+                ],
+            )
+        },
         "/instances/{instance_id}/verify": {
             "post": _op("Verify the case's audit chain", {"200": _json({}, "result")}, parameters=[INSTANCE_ID])
         },
