@@ -230,3 +230,22 @@ def test_completing_a_task_that_is_not_ready_is_refused(runtime: Runtime, six_st
 
     with pytest.raises(EngineError, match="not ready"):
         instance.complete(intake.id, {})
+
+
+def test_an_embedded_subprocess_runs_stores_and_finishes(runtime: Runtime) -> None:
+    spec_json = compile_spec(runtime, FIXTURES / "engine" / "embedded.bpmn")
+    instance = runtime.start(spec_json, "embedding", {"handling_units": ["land_bureau"]})
+    instance.run()
+    store = Store()
+    store.save(instance)
+    restored = runtime.load(spec_json, store.meta, store.rows)
+    [task] = restored.ready_user_tasks()
+    assert (task.process_id, task.element_id) == ("per_unit", "prepare")
+    restored.complete(task.id, {"done": True})
+    assert restored.status == "completed"
+
+
+def test_a_task_in_an_embedded_subprocess_is_catalogued_under_it_with_the_subprocess_lane(runtime: Runtime) -> None:
+    bundle = runtime.compile([SourceFile("embedded.bpmn", (FIXTURES / "engine" / "embedded.bpmn").read_bytes())])
+    assert bundle.user_tasks["per_unit:prepare"].lane == "handling_unit"
+    assert list(bundle.processes) == ["embedding"]

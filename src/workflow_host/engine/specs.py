@@ -109,9 +109,10 @@ def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
     if errors:
         raise DiagramErrors(errors)
     processes, user_tasks = _describe(trees)
-    specs = _build_specs(parser, processes, errors, trees)
+    spec_files = {pid: info.file for pid, info in processes.items()}
+    specs = _build_specs(parser, processes, errors, trees, spec_files)
     if not errors:
-        errors.extend(check_scripts(specs, {pid: info.file for pid, info in processes.items()}, sandbox))
+        errors.extend(check_scripts(specs, spec_files, sandbox))
     if errors:
         raise DiagramErrors(errors)
     registry = spec_registry()
@@ -178,7 +179,10 @@ def _build_specs(
     processes: dict[str, ProcessInfo],
     errors: list[DiagramError],
     trees: dict[str, etree._Element],
+    files: dict[str, str],
 ) -> dict[str, Any]:
+    """Every process's spec, and the specs of the subprocesses embedded in them; `files` gets the file of
+    each spec (an embedded one: its parent's)."""
     specs: dict[str, Any] = {}
     for process_id, info in processes.items():
         try:
@@ -192,6 +196,10 @@ def _build_specs(
             continue
         specs[process_id] = spec
         info.calls = sorted(subprocesses)
+        for name, sub_spec in subprocesses.items():
+            if name not in processes and sub_spec is not None:
+                specs[name] = sub_spec  # an embedded subProcess: started only by its parent
+                files.setdefault(name, info.file)
     return specs
 
 
@@ -205,9 +213,26 @@ def _describe(trees: dict[str, etree._Element]) -> tuple[dict[str, ProcessInfo],
             processes[pid] = ProcessInfo(pid, process.get("name") or pid, doc.strip() if doc else None, filename)
             lanes = _lanes(process)
             for node in process.iter(f"{{{BPMN_NS}}}userTask"):
-                info = _user_task(pid, node, lanes)
-                user_tasks[task_key(pid, info.element_id)] = info
+                container, lane = _placement(node, lanes)
+                info = _user_task(container, node, lane)
+                user_tasks[task_key(container, info.element_id)] = info
     return processes, user_tasks
+
+
+_CONTAINERS = {f"{{{BPMN_NS}}}{tag}" for tag in ("process", "subProcess", "transaction")}
+
+
+def _placement(node: etree._Element, lanes: dict[str, str]) -> tuple[str, str | None]:
+    """The process or embedded subprocess a node runs in, and its lane (an embedded subprocess's nodes
+    are in the lane of the subprocess)."""
+    container, lane, current = None, lanes.get(node.get("id", "")), node.getparent()
+    while current is not None:
+        if container is None and current.tag in _CONTAINERS:
+            container = current.get("id", "")
+        if lane is None:
+            lane = lanes.get(current.get("id", ""))
+        current = current.getparent()
+    return container or "", lane
 
 
 _MISSING_PROCESS = re.compile(r"The process '([^']+)' was not found")
@@ -255,7 +280,7 @@ def _lanes(process: etree._Element) -> dict[str, str]:
     return lanes
 
 
-def _user_task(process_id: str, node: etree._Element, lanes: dict[str, str]) -> UserTaskInfo:
+def _user_task(process_id: str, node: etree._Element, lane: str | None) -> UserTaskInfo:
     props: dict[str, str] = {}
     for prop in node.iterfind("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
         props[prop.get("name", "")] = prop.get("value", "")
@@ -265,7 +290,7 @@ def _user_task(process_id: str, node: etree._Element, lanes: dict[str, str]) -> 
         process_id=process_id,
         element_id=element_id,
         title=node.get("name") or element_id,
-        lane=lanes.get(element_id),
+        lane=lane,
         form_schema=props.get("formJsonSchemaFilename"),
         ui_schema=props.get("formUiSchemaFilename"),
         instructions=instructions.strip() if instructions else None,

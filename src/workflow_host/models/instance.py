@@ -66,6 +66,7 @@ class InboxTask(Base):
     status: Mapped[str] = mapped_column(String(16), default="ready")
     completed_by: Mapped[str | None] = mapped_column(String(64))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    data_json: Mapped[str | None] = mapped_column(Text)  # the task's own data when it became ready
 
 
 class InboxCandidate(Base):

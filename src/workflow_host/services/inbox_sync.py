@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, time
 from typing import Any
 
@@ -56,8 +57,9 @@ def _task_due(info: UserTaskInfo | None, data: dict[str, Any], deadlines: dict[s
     """A task's due instant: its bound deadline's end (as recorded), or the date its `dueDateVariable` names."""
     if info is None:
         return None
-    if info.deadline_variable and info.deadline_variable in deadlines:
-        return deadlines[info.deadline_variable]
+    for variable in (info.deadline_variable, info.due_variable):
+        if variable and variable in deadlines:  # a statutory deadline, as recorded (and recomputed)
+            return deadlines[variable]
     return due_instant(data.get(info.due_variable)) if info.due_variable else None
 
 
@@ -86,6 +88,7 @@ def _inbox_row(
         "due_at": _task_due(info, task.data, deadlines),
         "created_at": at,
         "status": "ready",
+        "data_json": json.dumps(task.data, ensure_ascii=False, sort_keys=True),
         "candidates": sorted(who.keys),
     }
 
@@ -110,7 +113,7 @@ def sync_inbox(
     if gone:
         _close_tasks(session, gone, at, completed)
     infos = {t.id: catalog.user_task(t.process_id, t.element_id) for t in ready.values()}
-    bound = any(info and info.deadline_variable for info in infos.values())
+    bound = any(info and (info.deadline_variable or info.due_variable) for info in infos.values())
     deadlines = open_deadline_due(session, instance_id) if bound else {}
     for task_id in ready.keys() & existing.keys():
         due = _task_due(infos[task_id], ready[task_id].data, deadlines)

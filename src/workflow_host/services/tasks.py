@@ -97,7 +97,7 @@ def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
         **task_summary(task),
         "instructions": info.instructions if info else None,
         "form": form,
-        "data": json.loads(instance.data_json),
+        "data": json.loads(task.data_json or instance.data_json),
     }
 
 

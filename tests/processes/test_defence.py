@@ -1,0 +1,344 @@
+"""Art. 6 defence (processes/defence.bpmn) run over the JSON API by the people its lanes name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from tests.conftest import PASSWORDS, Api
+from workflow_host import create_app
+from workflow_host.engine import FixedClock, SourceFile, use_clock
+from workflow_host.host import Host
+from workflow_host.services import versions
+
+ROOT = Path(__file__).resolve().parents[2]
+DIAGRAM = ROOT / "processes" / "defence.bpmn"
+CST = timezone(timedelta(hours=8))
+CASE = {
+    "case_no": "(2026)蒙0205行初12号",
+    "complaint_served_on": "2026-09-20",
+    "handling_units": ["land_bureau", "wudangzhao"],
+    "justice_bureau_reconsideration_part": False,
+}
+SignIn = Callable[[str], Api]
+DEFENCE_DUE = datetime(2026, 10, 8, 23, 59, 59, tzinfo=CST)  # ALL Art. 67 counted past National Day 2026
+
+
+@pytest.fixture
+def clock() -> Iterator[FixedClock]:
+    """'Now' for the whole test: the day after the complaint copy was served, unless a test moves it."""
+    fixed = FixedClock(datetime(2026, 9, 21, 9, 0, tzinfo=CST))
+    with use_clock(fixed):
+        yield fixed
+
+
+@pytest.fixture
+def sign_in(host: Host, clock: FixedClock) -> SignIn:
+    """Deploy only the defence diagram and the forms it names; sign in to the API as a directory user."""
+    files = {"processes/defence.bpmn": DIAGRAM.read_bytes()}
+    bundle = host.runtime.compile([SourceFile(DIAGRAM.name, files["processes/defence.bpmn"])])
+    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
+    with host.database.transaction() as session:
+        versions.deploy(session, host.runtime, files, "test")
+    client = create_app({"TESTING": True, "HOST": host}).test_client()
+    return lambda username: Api(client, username, PASSWORDS[username])
+
+
+def tasks(api: Api, name: str) -> list[dict[str, Any]]:
+    return [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
+
+
+def complete(api: Api, task: dict[str, Any], data: dict[str, Any]) -> None:
+    response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
+    assert response.status_code == 200, response.get_json()
+
+
+def start(api: Api, **changes: Any) -> int:
+    response = api.post("/instances", json={"process_id": "defence", "data": {**CASE, **changes}})
+    assert response.status_code == 201, response.get_json()
+    return int(response.get_json()["id"])
+
+
+def materials(organ: str, agents: int = 1, **power: Any) -> dict[str, Any]:
+    """A complete submission of Art. 6: defence materials (1)-(3), certificate, power of attorney."""
+    staff = [
+        {
+            "name": f"{organ}干部{n}",
+            "agent_type": "staff",
+            "work_unit": organ,
+            "position": "法制员",
+            "id_number": f"15020219800101{n:03d}X",
+        }
+        for n in range(1, agents + 1)
+    ]
+    return {
+        "statement_of_defence": f"{organ}答辩状（代拟稿）：被诉行政行为认定事实清楚，程序合法，请求驳回原告诉讼请求。",
+        "legal_basis": [{"name": "中华人民共和国土地管理法", "provisions": "第八十三条"}],
+        "evidence": [
+            {"name": "责令限期拆除决定书", "kind": "documentary", "purpose": "证明被诉行为的内容", "pages": 2},
+            {"name": "现场检查笔录", "kind": "inspection_record", "purpose": "证明违法事实", "source": "执法大队"},
+        ],
+        "other_materials": [{"name": "送达回证"}],
+        "legal_representative_certificate": {"organ": organ, "name": "张某某", "position": "局长"},
+        "power_of_attorney": {
+            "principal": organ,
+            "agents": staff,
+            "entrusted_matters": "代理本机关参加（2026）蒙0205行初12号行政诉讼案件第一审诉讼",
+            "authority_scope": "general",
+            **power,
+        },
+    }
+
+
+ACCEPT = {"materials_complete": True, "review_opinion": "材料及手续齐备"}
+SEND_BACK = {
+    "materials_complete": False,
+    "missing_items": ["evidence"],
+    "supplement_reasons": "缺少现场检查笔录原件的复印件，请补充后重新提交。",
+}
+SEAL = {
+    "seal_affixed": True,
+    "sealed_on": "2026-09-28",
+    "sealed_documents": ["statement_of_defence", "legal_representative_certificate", "power_of_attorney"],
+}
+FILING = {"filed_on": "2026-09-29", "filed_by": "司法局干部", "filing_method": "in_person"}
+
+
+def prepare_all(land: Api, town: Api) -> None:
+    [land_task], [town_task] = tasks(land, "prepare_defence"), tasks(town, "prepare_defence")
+    complete(land, land_task, materials("石拐区自然资源局"))
+    special = {"authority_scope": "special", "special_powers": ["admit_claims", "settle_or_mediate"]}
+    complete(town, town_task, materials("五当召镇人民政府", agents=2, **special))
+
+
+def test_each_unit_prepares_its_part_and_a_send_back_reaches_only_that_unit(sign_in: SignIn) -> None:
+    jb, land, town, clerk = sign_in("jb_staff"), sign_in("land_officer"), sign_in("town_officer"), sign_in("clerk")
+    case_id = start(jb)
+
+    [land_task], [town_task] = tasks(land, "prepare_defence"), tasks(town, "prepare_defence")
+    assert (land_task["unit"], land_task["lane"]) == ("land_bureau", "handling_unit")
+    assert town_task["unit"] == "wudangzhao"
+    assert datetime.fromisoformat(land_task["due_at"]) == DEFENCE_DUE
+    assert land.post(f"/tasks/{town_task['id']}/complete", json={"data": materials("x局")}).status_code == 403
+    assert tasks(jb, "formal_review") == []
+    prepare_all(land, town)
+
+    reviews = {t["unit"]: t for t in tasks(jb, "formal_review")}
+    assert set(reviews) == {"land_bureau", "wudangzhao"}  # one formal review per unit
+    complete(jb, reviews["land_bureau"], ACCEPT)
+    complete(jb, reviews["wudangzhao"], SEND_BACK)
+    for verdict in (SEND_BACK, ACCEPT):  # sent back twice, accepted the third time
+        assert tasks(land, "prepare_defence") == []
+        assert tasks(clerk, "affix_seal") == []
+        [again] = tasks(town, "prepare_defence")
+        detail = town.get(f"/tasks/{again['id']}").get_json()
+        assert detail["form"]["schema"]["title"] == "答辩材料及法律文书"
+        assert detail["data"]["supplement_request"]["supplement_reasons"] == SEND_BACK["supplement_reasons"]
+        complete(town, again, materials("五当召镇人民政府（补正）"))
+        [review] = tasks(jb, "formal_review")
+        assert review["unit"] == "wudangzhao"
+        complete(jb, review, verdict)
+
+    [seal] = tasks(clerk, "affix_seal")
+    assert tasks(jb, "file_defence") == []
+    complete(clerk, seal, SEAL)
+    [filing] = tasks(jb, "file_defence")
+    complete(jb, filing, FILING)
+
+    case = jb.get(f"/instances/{case_id}").get_json()
+    assert case["status"] == "completed"
+    data = case["data"]
+    assert set(data["defence_materials"]) == {"land_bureau", "wudangzhao"}
+    assert data["defence_materials"]["wudangzhao"]["legal_representative_certificate"]["organ"].endswith("（补正）")
+    assert data["defence_materials"]["wudangzhao"]["round"] == 3
+    assert [(r["unit"], r["round"], r["materials_complete"]) for r in data["review_history"]] == [
+        ("land_bureau", 1, True),
+        ("wudangzhao", 1, False),
+        ("wudangzhao", 2, False),
+        ("wudangzhao", 3, True),
+    ]
+    assert data["review_history"][-2]["supplement_reasons"] == SEND_BACK["supplement_reasons"]
+    assert "reconsideration_materials" not in data
+    assert (data["sealed_on"], data["filed_by"]) == ("2026-09-28", "司法局干部")
+    assert jb.post(f"/instances/{case_id}/verify").get_json()["ok"] is True
+
+
+def test_the_reconsideration_part_is_prepared_in_parallel_only_when_the_act_was_upheld(sign_in: SignIn) -> None:
+    jb, land, clerk = sign_in("jb_staff"), sign_in("land_officer"), sign_in("clerk")
+    without = start(jb, handling_units=["land_bureau"])
+    assert tasks(jb, "prepare_reconsideration_part") == []
+
+    upheld = start(jb, handling_units=["land_bureau"], justice_bureau_reconsideration_part=True)
+    [part] = tasks(jb, "prepare_reconsideration_part")
+    assert part["instance_id"] == upheld
+    assert sorted(t["instance_id"] for t in tasks(land, "prepare_defence")) == [without, upheld]
+    complete(jb, part, materials("石拐区人民政府"))
+    assert tasks(clerk, "affix_seal") == []  # the units' part is not ready yet
+
+    for task in tasks(land, "prepare_defence"):
+        complete(land, task, materials("石拐区自然资源局"))
+    for task in tasks(jb, "formal_review"):
+        complete(jb, task, ACCEPT)
+    seals = tasks(clerk, "affix_seal")
+    assert sorted(t["instance_id"] for t in seals) == [without, upheld]
+
+    data = jb.get(f"/instances/{upheld}").get_json()["data"]
+    assert data["reconsideration_materials"]["power_of_attorney"]["principal"] == "石拐区人民政府"
+    assert "statement_of_defence" not in data  # the part's fields are kept together, not loose in the case
+    assert "reconsideration_materials" not in jb.get(f"/instances/{without}").get_json()["data"]
+
+
+def drive_to_filing(sign_in: SignIn) -> tuple[int, Api]:
+    jb, land, town, clerk = sign_in("jb_staff"), sign_in("land_officer"), sign_in("town_officer"), sign_in("clerk")
+    case_id = start(jb)
+    prepare_all(land, town)
+    for task in tasks(jb, "formal_review"):
+        complete(jb, task, ACCEPT)
+    [seal] = tasks(clerk, "affix_seal")
+    complete(clerk, seal, SEAL)
+    return case_id, jb
+
+
+def test_the_defence_deadline_runs_past_national_day_and_is_met_by_filing_in_time(
+    sign_in: SignIn, clock: FixedClock
+) -> None:
+    case_id, jb = drive_to_filing(sign_in)
+    [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
+    assert deadline["variable"] == "defence_deadline"
+    assert deadline["title"] == "答辩期限（行政诉讼法第六十七条）"
+    assert (deadline["start_on"], deadline["rule"]) == ("2026-09-20", "15 日")
+    # 15 days end on 5 October, inside the National Day holiday (1-7 October): the period ends on the 8th
+    assert (deadline["due_on"], deadline["provisional"], deadline["status"]) == ("2026-10-08", False, "open")
+
+    clock.set(datetime(2026, 10, 8, 16, 30, tzinfo=CST))
+    jb = sign_in("jb_staff")
+    [filing] = tasks(jb, "file_defence")
+    assert datetime.fromisoformat(filing["due_at"]) == DEFENCE_DUE
+    complete(jb, filing, {**FILING, "filed_on": "2026-10-08"})
+
+    [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
+    assert (deadline["status"], deadline["closed_by"]) == ("met", "jb_staff")
+    assert deadline["closed_at"].startswith("2026-10-08T")
+
+
+def test_a_filing_after_the_deadline_is_recorded_as_missed(sign_in: SignIn, clock: FixedClock) -> None:
+    case_id, _ = drive_to_filing(sign_in)
+    clock.set(datetime(2026, 10, 9, 10, 0, tzinfo=CST))
+    jb = sign_in("jb_staff")
+    [filing] = tasks(jb, "file_defence")
+    complete(jb, filing, {**FILING, "filed_on": "2026-10-09"})
+    [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
+    assert deadline["status"] == "missed"
+
+
+def lawyer(n: int) -> dict[str, Any]:
+    return {
+        "name": f"律师{n}",
+        "agent_type": "public_lawyer",
+        "work_unit": "石拐区司法局",
+        "position": "公职律师",
+        "id_number": f"15020219800101{n:03d}5",
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "paths"),
+    [
+        ({"agents": 3}, {"/power_of_attorney/agents"}),
+        ({"authority_scope": "special"}, {"/power_of_attorney"}),
+        ({"authority_scope": "special", "special_powers": []}, {"/power_of_attorney/special_powers"}),
+        ({"special_powers": ["appeal"]}, {"/power_of_attorney/special_powers"}),
+        ({"only_lawyers": True}, {"/power_of_attorney/agents"}),
+    ],
+    ids=["three-agents", "special-without-powers", "special-empty-powers", "general-with-powers", "lawyers-only"],
+)
+def test_a_power_of_attorney_against_art_6_and_16_is_refused_with_paths(
+    sign_in: SignIn, change: dict[str, Any], paths: set[str]
+) -> None:
+    jb, land = sign_in("jb_staff"), sign_in("land_officer")
+    case_id = start(jb)
+    [task] = tasks(land, "prepare_defence")
+    change = dict(change)
+    data = materials("石拐区自然资源局", agents=change.pop("agents", 1))
+    if change.pop("only_lawyers", False):
+        data["power_of_attorney"]["agents"] = [lawyer(1), lawyer(2)]
+    data["power_of_attorney"].update(change)
+
+    response = land.post(f"/tasks/{task['id']}/complete", json={"data": data})
+    assert response.status_code == 422
+    assert {e["path"] for e in response.get_json()["errors"]} == paths
+    assert [t["id"] for t in tasks(land, "prepare_defence")] == [task["id"]]
+    assert jb.get(f"/instances/{case_id}").get_json()["revision"] == 1
+
+
+def test_a_send_back_needs_the_items_and_the_reasons(sign_in: SignIn) -> None:
+    jb, land, town = sign_in("jb_staff"), sign_in("land_officer"), sign_in("town_officer")
+    start(jb)
+    prepare_all(land, town)
+    review = tasks(jb, "formal_review")[0]
+    response = jb.post(f"/tasks/{review['id']}/complete", json={"data": {"materials_complete": False}})
+    assert response.status_code == 422
+    messages = " ".join(e["message"] for e in response.get_json()["errors"])
+    assert "missing_items" in messages
+    assert "supplement_reasons" in messages
+    complete(jb, review, ACCEPT)
+
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+NS = {
+    "bpmn": BPMN,
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+    "di": "http://www.omg.org/spec/DD/20100524/DI",
+}
+FLOW_NODES = ("startEvent", "endEvent", "userTask", "scriptTask", "exclusiveGateway", "inclusiveGateway")
+
+
+Box = tuple[float, float, float, float]
+
+
+def bounds(shape: etree._Element) -> Box:
+    box = shape.find("dc:Bounds", NS)
+    assert box is not None
+    x, y, w, h = (float(box.get(k, "0")) for k in ("x", "y", "width", "height"))
+    return x, y, x + w, y + h
+
+
+def inside(inner: Box, outer: Box) -> bool:
+    return outer[0] <= inner[0] <= inner[2] <= outer[2] and outer[1] <= inner[1] <= inner[3] <= outer[3]
+
+
+def overlap(a: Box, b: Box) -> bool:
+    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
+
+
+def test_the_diagram_is_drawn_lane_by_lane_and_documents_its_articles() -> None:
+    root = etree.fromstring(DIAGRAM.read_bytes())
+    process = root.find("bpmn:process", NS)
+    assert process is not None
+    shapes = {s.get("bpmnElement"): bounds(s) for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement"): e for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
+    lanes = process.findall(".//bpmn:lane", NS)
+    assert {lane.get("name") for lane in lanes} == {"应诉承办单位", "区司法局", "区政府办公室"}
+    lane_of = {ref.text: lane.get("id") for lane in lanes for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
+    nodes = [n for tag in FLOW_NODES for n in process.iterfind(f"bpmn:{tag}", NS)]
+
+    for node in nodes:
+        node_id = node.get("id")
+        assert node.get("name"), f"{node_id} has no (Chinese) name"
+        assert inside(shapes[node_id], shapes[lane_of[node_id]]), f"{node_id} is drawn outside its lane"
+        if node.tag != f"{{{BPMN}}}endEvent":
+            assert "Art." in node.findtext("bpmn:documentation", "", NS), f"{node_id} names no article"
+    ids = [n.get("id") for n in nodes]
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            assert not overlap(shapes[a], shapes[b]), f"{a} overlaps {b}"
+    for flow in process.iterfind("bpmn:sequenceFlow", NS):
+        assert len(edges[flow.get("id")].findall("di:waypoint", NS)) >= 2
+        if flow.find("bpmn:conditionExpression", NS) is not None:
+            assert "Art." in flow.findtext("bpmn:documentation", "", NS), f"{flow.get('id')} names no article"
