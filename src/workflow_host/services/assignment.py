@@ -21,9 +21,10 @@ ADMIN = "admin"
 class Candidates:
     """The candidate keys of a task and the unit it is shown under."""
 
-    def __init__(self, keys: set[str], unit: str | None) -> None:
+    def __init__(self, keys: set[str], unit: str | None, lane: str | None = None) -> None:
         self.keys = keys
         self.unit = unit
+        self.lane = lane  # the role the task was given to, when the case data chose a single one
 
 
 def _names(value: Any) -> list[str]:
@@ -52,7 +53,7 @@ def candidates_for(session: Session, info: UserTaskInfo | None, data: dict[str, 
     keys: set[str] = set()
     for role in roles:
         keys |= _role_keys(session, role, units)
-    return Candidates(keys, unit)
+    return Candidates(keys, unit, roles[0] if len(roles) == 1 else info.lane)
 
 
 def _role_keys(session: Session, role: str, units: list[str]) -> set[str]:

@@ -82,7 +82,7 @@ def _inbox_row(
         "process_id": task.process_id,
         "element_id": task.element_id,
         "title": info.title if info else task.element_id,
-        "lane": info.lane if info else None,
+        "lane": who.lane or (info.lane if info else None),
         "unit": who.unit,
         "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
         "due_at": _task_due(info, task.data, deadlines),

@@ -59,15 +59,26 @@ def _bound_tasks(session: Session, deadline: CaseDeadline, version: ProcessVersi
     ]
 
 
-def _recipients(session: Session, level: int, tasks: list[InboxTask]) -> list[str]:
-    units = sorted({t.unit for t in tasks if t.unit})
+def _units(tasks: list[InboxTask], instance: Instance) -> list[str]:
+    """The units a deadline concerns: those of its tasks, else the case's handling units."""
+    units = {t.unit for t in tasks if t.unit}
+    if not units:
+        data = json.loads(instance.data_json)
+        for key in ("handling_units", "units_concerned"):
+            if isinstance(data.get(key), list):
+                units.update(u for u in data[key] if isinstance(u, str))
+    return sorted(units)
+
+
+def _recipients(session: Session, level: int, tasks: list[InboxTask], instance: Instance) -> list[str]:
+    units = _units(tasks, instance)
     heads = {u.head: u.supervisor for u in session.scalars(select(Unit).where(Unit.id.in_(units)))}
     if level == 0:
         keys = session.scalars(select(InboxCandidate.key).where(InboxCandidate.task_id.in_([t.id for t in tasks])))
         found = sorted(set(keys))
         return found or ["r:gov_office"]
     if level == 1:
-        return sorted(f"u:{head}" for head in heads if head) or ["r:gov_office"]
+        return sorted(f"u:{head}" for head in heads if head) or ["r:office_director"]
     if level == 2:
         return ["r:justice_bureau_head", "r:justice_bureau"]
     supervisors = sorted({f"u:{s}" for s in heads.values() if s})
@@ -93,7 +104,7 @@ def _notify(session: Session, deadline: CaseDeadline, at: datetime) -> None:
     level = deadline.notice_level
     if level == 0 and at > deadline.due_at:
         level = 1  # the reminder came too late to help; the deadline is already missed
-    recipients = _recipients(session, level, _bound_tasks(session, deadline, version))
+    recipients = _recipients(session, level, _bound_tasks(session, deadline, version), instance)
     message = _message(level, deadline, instance.case_no)
     session.execute(
         insert(Notification),
