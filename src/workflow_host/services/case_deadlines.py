@@ -67,6 +67,8 @@ def sync_deadlines(
     events: list[EventSpec] = []
     values = deadline_values(data)
     keys = {deadline_key(var, value): (var, value) for var, value in values.items()}
+    if not keys:
+        return events  # most steps of most cases: nothing to look up
     existing = {
         row.key: row
         for row in session.scalars(
