@@ -35,7 +35,7 @@ from .limits import MAX_STORED
 from .sandbox_guards import guarded_binop, guarded_getattr, guarded_inplacevar, guarded_pow, guarded_range
 from .sandbox_policy import Budget, Policy, SandboxStop, metered, tick
 
-__all__ = ["Budget", "Sandbox", "SandboxStop", "check_json_safe"]
+__all__ = ["Budget", "Sandbox", "SandboxStop"]
 
 _REMOVED_BUILTINS = (
     "BaseException",
@@ -179,21 +179,12 @@ class _JsonCheck:
         raise ScriptError(f"'{name}' holds a {type(value).__name__}, which cannot be stored{hint}")
 
 
-def check_json_safe(name: str, value: object) -> None:
-    """Refuse task data that cannot be stored as JSON (dates, Decimals, objects) or is too large."""
-    _JsonCheck().check(name, value)
-
-
 class Sandbox:
     """Compiles and runs untrusted scripts and expressions."""
 
     def __init__(self, helpers: Mapping[str, Any] | None = None, budget: Budget | None = None) -> None:
         self._base = _base_globals(helpers or {})
         self._budget = budget or Budget()
-
-    @property
-    def reserved_names(self) -> frozenset[str]:
-        return frozenset(self._base)
 
     def check(self, source: str, mode: str = "exec") -> None:
         """Raise ScriptError with the line and reason when `source` does not compile restricted."""

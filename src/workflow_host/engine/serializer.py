@@ -49,7 +49,6 @@ __all__ = [
     "StateChanges",
     "Tracker",
     "dump_changes",
-    "full_state",
     "load_specs",
     "open_tasks",
     "restore",
@@ -268,12 +267,6 @@ def track_saved(workflow: BpmnWorkflow, tracker: Tracker | None, changes: StateC
     for task in plan.written:
         remember_lists(task, track.lists)
     return track
-
-
-def full_state(workflow: BpmnWorkflow) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The whole state as (meta, rows): what a fresh instance stores."""
-    changes = dump_changes(workflow, None)
-    return changes.meta, changes.upserts
 
 
 def _restore_tasks(registry: Any, wf: Any, rows: dict[str, dict[str, Any]], root: str) -> None:
