@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 __all__ = [
     "CHUNK",
+    "CHUNKED",
     "FINISHED",
     "ChunkState",
     "assemble",

@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from .decisions import HOST_CONFIG
 from .rows import (
     CHUNK,
+    CHUNKED,
     FINISHED,
     ChunkState,
     assemble,
@@ -231,7 +232,7 @@ def _is_stored(key: str, task: Any, new_ids: set[UUID], track: Tracker) -> bool:
 def _chunk_keys(task_id: UUID, track: Tracker) -> list[str]:
     return [
         chunk_key(task_id, name, index)
-        for name in ("children", "merged")
+        for name in CHUNKED
         for index in range(full_chunks(track.lists.get((task_id, name), [])))
     ]
 
@@ -239,7 +240,7 @@ def _chunk_keys(task_id: UUID, track: Tracker) -> list[str]:
 def _stale_chunks(task: Any, track: Tracker) -> list[str]:
     """Chunk rows beyond a list's new length (a list that shrank)."""
     stale: list[str] = []
-    for name in ("children", "merged"):
+    for name in CHUNKED:
         stored = full_chunks(track.lists.get((task.id, name), []))
         items = task._children if name == "children" else task.internal_data.get("merged") or []
         stale.extend(chunk_key(task.id, name, i) for i in range(full_chunks(items), stored))

@@ -90,8 +90,8 @@ def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
     assert version is not None
     info = catalog_of(version).user_task(task.process_id, task.element_id)
     form = {
-        "schema": form_file(session, version.id, info.form_schema) if info and info.form_schema else None,
-        "ui_schema": form_file(session, version.id, info.ui_schema) if info and info.ui_schema else None,
+        "schema": form_file(session, version, info.form_schema) if info and info.form_schema else None,
+        "ui_schema": form_file(session, version, info.ui_schema) if info and info.ui_schema else None,
     }
     return {
         **task_summary(task),
@@ -154,7 +154,7 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
     case = load_case(session, runtime, task.instance_id)
     info = case.catalog.user_task(task.process_id, task.element_id)
     if info and info.form_schema:
-        errors = validate_form_data(form_file(session, case.version.id, info.form_schema), data)
+        errors = validate_form_data(form_file(session, case.version, info.form_schema), data)
         if errors:
             raise Invalid("the form has errors", errors=errors)
     with step_clock():

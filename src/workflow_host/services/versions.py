@@ -175,11 +175,20 @@ def list_processes(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def form_file(session: Session, version_id: int, name: str) -> Any:
-    """A form file of a version, parsed."""
-    row = session.scalar(
-        select(VersionFile).where(VersionFile.version_id == version_id, VersionFile.path == f"forms/{name}")
-    )
-    if row is None:
-        raise NotFound(f"form '{name}' is not part of version {version_id}")
-    return json.loads(row.content)
+_FORM_CACHE: dict[tuple[str, str], bytes] = {}  # versions never change: a form is read from the database once
+
+
+def form_file(session: Session, version: ProcessVersion, name: str) -> Any:
+    """A form file of a version, parsed (a fresh copy each time)."""
+    key = (version.content_hash, name)
+    content = _FORM_CACHE.get(key)
+    if content is None:
+        content = session.scalar(
+            select(VersionFile.content).where(VersionFile.version_id == version.id, VersionFile.path == f"forms/{name}")
+        )
+        if content is None:
+            raise NotFound(f"form '{name}' is not part of version {version.id}")
+        if len(_FORM_CACHE) > 1024:
+            _FORM_CACHE.clear()
+        _FORM_CACHE[key] = content
+    return json.loads(content)
