@@ -1,0 +1,296 @@
+"""Art. 14 and 17 hearing (processes/hearing.bpmn) run over the JSON API by the people its lanes name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PASSWORDS, Api
+from workflow_host import create_app
+from workflow_host.engine import FixedClock, SourceFile, use_clock
+from workflow_host.host import Host
+from workflow_host.services import versions
+from workflow_host.services.timers import fire_due_timers
+
+ROOT = Path(__file__).resolve().parents[2]
+DIAGRAM = ROOT / "processes" / "hearing.bpmn"
+CST = timezone(timedelta(hours=8))
+HEARING = "2026-11-20T09:30:00+08:00"
+LATER = "2026-12-03T14:30:00+08:00"
+ART16_PLAN = {
+    "defendant": "district_government",
+    "instance_level": "first",
+    "article": 16,
+    "appearance_reasons": [],
+    "heads": [{"role": "unit_head", "name": "张某某", "position": "局长", "unit": "land_bureau"}],
+    "agents": [],
+    "units": [],
+    "head_absence_statements": [],
+}
+ART13_PLAN = {
+    **ART16_PLAN,
+    "article": 13,
+    "appearance_reasons": [4],
+    "heads": [
+        {"role": "vice_head_in_charge", "name": "李某某", "position": "副区长", "unit": None},
+        {"role": "justice_bureau_head", "name": "赵某某", "position": "区司法局局长", "unit": "justice_bureau"},
+    ],
+}
+CASE = {
+    "case_no": "(2026)蒙0205行初12号",
+    "defendant": "district_government",
+    "instance_level": "first",
+    "handling_units": ["land_bureau"],
+    "hearing_on": HEARING,
+    "head_appeared_first_instance": False,
+    "appearance_plan": ART16_PLAN,
+}
+ATTEND = {"attendance": "attend", "preparation_note": "证据目录、质证意见和答辩提纲已准备"}
+REASONS = "承办人员因突发疾病住院治疗，开庭当日确实不能出庭。"
+POSTPONE = {
+    "attendance": "postpone",
+    "postponement_reasons": REASONS,
+    "court_informed_on": "2026-11-10",
+    "postponement_applied_on": "2026-11-10",
+}
+SignIn = Callable[[str], Api]
+
+
+def person(name: str, role: str, spoke: bool = True, **more: Any) -> dict[str, Any]:
+    return {"name": name, "role": role, "spoke": spoke, **more}
+
+
+RECORD = {
+    "attended_on_time": True,
+    "attendees": [
+        person("张某某", "unit_head", unit="land_bureau", speech_summary="陈述作出行政行为的事实和依据"),
+        person("法制员1", "staff", spoke=False, unit="land_bureau"),
+    ],
+    "hearing_summary": "法庭调查、举证质证、法庭辩论均已进行，原告当庭未提出新的诉讼请求。",
+    "fact_finding_note": "当庭提交现场检查笔录原件供核对",
+    "mediation_attempted": True,
+    "mediation_result": "no_agreement",
+    "mediation_note": "负责人当庭释明补偿标准，原告不接受",
+    "has_major_issues": False,
+}
+
+
+@pytest.fixture
+def clock() -> Iterator[FixedClock]:
+    """'Now' for the whole test: three weeks before the hearing, unless a test moves it."""
+    fixed = FixedClock(datetime(2026, 11, 1, 9, 0, tzinfo=CST))
+    with use_clock(fixed):
+        yield fixed
+
+
+@pytest.fixture
+def sign_in(host: Host, clock: FixedClock) -> SignIn:
+    """Deploy only the hearing diagram and the forms it names; sign in as a directory user at the test's clock."""
+    files = {"processes/hearing.bpmn": DIAGRAM.read_bytes()}
+    bundle = host.runtime.compile([SourceFile(DIAGRAM.name, files["processes/hearing.bpmn"])])
+    assert set(bundle.processes) == {"hearing"}
+    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
+    with host.database.transaction() as session:
+        versions.deploy(session, host.runtime, files, "test")
+    client = create_app({"TESTING": True, "HOST": host}).test_client()
+    return lambda username: Api(client, username, PASSWORDS[username])
+
+
+def tasks(api: Api, name: str) -> list[dict[str, Any]]:
+    return [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
+
+
+def complete(api: Api, task: dict[str, Any], data: dict[str, Any]) -> None:
+    response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
+    assert response.status_code == 200, response.get_json()
+
+
+def start(api: Api, **changes: Any) -> int:
+    response = api.post("/instances", json={"process_id": "hearing", "data": {**CASE, **changes}})
+    assert response.status_code == 201, response.get_json()
+    return int(response.get_json()["id"])
+
+
+def case_of(api: Api, case_id: int) -> dict[str, Any]:
+    return dict(api.get(f"/instances/{case_id}").get_json())
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def hold_hearing(host: Host, clock: FixedClock, sign_in: SignIn, hearing_on: str) -> Api:
+    """Move past the hearing and fire the timers due then; the handling unit's officer signed in at that time."""
+    clock.set(at(hearing_on) + timedelta(minutes=1))
+    fire_due_timers(host.database, host.runtime, clock.now())
+    return sign_in("land_officer")
+
+
+def test_the_case_waits_for_the_hearing_then_the_unit_records_it(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    land, town = sign_in("land_officer"), sign_in("town_officer")
+    case_id = start(land)
+    [prepare] = tasks(land, "prepare_hearing")
+    assert (prepare["unit"], prepare["lane"]) == ("land_bureau", "handling_unit")
+    assert at(prepare["due_at"]) == at(HEARING)
+    assert tasks(town, "prepare_hearing") == []  # another unit's user does not see it
+    assert town.post(f"/tasks/{prepare['id']}/complete", json={"data": ATTEND}).status_code == 403
+    complete(land, prepare, ATTEND)
+
+    waiting = case_of(land, case_id)
+    assert (waiting["tasks"], at(waiting["next_due_at"])) == ([], at(HEARING))
+    assert fire_due_timers(host.database, host.runtime, at(HEARING) - timedelta(minutes=1)) == []
+    assert tasks(land, "record_hearing") == []
+    assert fire_due_timers(host.database, host.runtime, at(HEARING) + timedelta(minutes=1)) == [case_id]
+    clock.set(at(HEARING) + timedelta(hours=3))
+    land = sign_in("land_officer")
+    [record] = tasks(land, "record_hearing")
+    assert tasks(sign_in("town_officer"), "record_hearing") == []
+    complete(land, record, RECORD)
+
+    case = case_of(land, case_id)
+    assert case["status"] == "completed"
+    data = case["data"]
+    # the land bureau's head appeared, but in a suit against the district government the organ's head is the
+    # government's principal head or head in charge (Art. 13 item 2 reads this at second instance)
+    assert (data["head_appeared"], data["head_appeared_first_instance"]) == (False, False)
+    record = data["hearing_record"]
+    assert record["unit_heads_appeared"] == ["张某某"]
+    assert (record["speakers"], record["head_spoke"]) == (["张某某"], True)
+    assert (record["mediation_attempted"], record["mediation_result"]) == (True, "no_agreement")
+    assert (record["hearing_on"], record["planned_article"], record["postponements"]) == (HEARING, 16, [])
+    assert data["hearing_preparation"]["attendance"] == "attend"
+    assert data["postponements"] == []
+    assert not {"attendees", "hearing_summary", "major_issues", "postponement_reasons"} & set(data)
+    assert land.post(f"/instances/{case_id}/verify").get_json()["ok"] is True
+
+
+def test_a_postponement_loops_until_the_agents_attend_at_the_new_time(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    land = sign_in("land_officer")
+    case_id = start(land)
+    [prepare] = tasks(land, "prepare_hearing")
+    refused = land.post(f"/tasks/{prepare['id']}/complete", json={"data": {"attendance": "postpone"}})
+    assert refused.status_code == 422  # Art. 17: the court told in advance, with the reasons
+    messages = " ".join(e["message"] for e in refused.get_json()["errors"])
+    assert all(f in messages for f in ("postponement_reasons", "court_informed_on", "postponement_applied_on"))
+    complete(land, prepare, POSTPONE)
+
+    [answer] = tasks(land, "record_court_answer")
+    no_date = {"court_decision": "granted", "court_answered_on": "2026-11-12"}
+    assert land.post(f"/tasks/{answer['id']}/complete", json={"data": no_date}).status_code == 422
+    complete(land, answer, {**no_date, "new_hearing_on": LATER, "court_answer_note": "准许延期开庭"})
+    data = case_of(land, case_id)["data"]
+    assert data["hearing_on"] == LATER
+    [again] = tasks(land, "prepare_hearing")
+    assert at(again["due_at"]) == at(LATER)
+
+    complete(land, again, {**POSTPONE, "court_informed_on": "2026-11-25", "postponement_applied_on": "2026-11-25"})
+    [answer] = tasks(land, "record_court_answer")
+    complete(land, answer, {"court_decision": "refused", "court_answered_on": "2026-11-26"})
+    assert case_of(land, case_id)["data"]["hearing_on"] == LATER  # refused: the hearing stays as notified
+    [third] = tasks(land, "prepare_hearing")
+    complete(land, third, ATTEND)
+
+    assert at(case_of(land, case_id)["next_due_at"]) == at(LATER)
+    assert fire_due_timers(host.database, host.runtime, at(HEARING) + timedelta(hours=1)) == []
+    land = hold_hearing(host, clock, sign_in, LATER)
+    [record] = tasks(land, "record_hearing")
+    complete(land, record, RECORD)
+
+    data = case_of(land, case_id)["data"]
+    assert [(p["hearing_on"], p["court_decision"], p["new_hearing_on"]) for p in data["postponements"]] == [
+        (HEARING, "granted", LATER),
+        (LATER, "refused", None),
+    ]
+    assert data["postponements"][0]["reasons"] == REASONS
+    assert data["postponements"][0]["court_informed_on"] == "2026-11-10"
+    assert data["hearing_record"]["hearing_on"] == LATER
+    assert len(data["hearing_record"]["postponements"]) == 2
+    assert not {"court_decision", "new_hearing_on", "postponement_application"} & set(data)
+
+
+def test_under_article_13_a_missing_head_needs_a_reason_and_head_appeared_is_recorded(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    land = sign_in("land_officer")
+    case_id = start(land, appearance_plan=ART13_PLAN)
+    complete(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    land = hold_hearing(host, clock, sign_in, HEARING)
+
+    vice_only = {**RECORD, "attendees": [person("李某某", "vice_head_in_charge"), person("法制员1", "staff")]}
+    complete(land, tasks(land, "record_hearing")[0], vice_only)
+    [again] = tasks(land, "record_hearing")  # the head of the legal-affairs organ is missing, with no reason
+    assert land.get(f"/tasks/{again['id']}").get_json()["data"]["record_problems"] == [
+        "第十三条规定必须出庭的法制机构负责人未出庭，须说明原因"
+    ]
+    complete(land, again, {**vice_only, "head_absence_explanation": "赵某某当日参加市级执法检查，经法院同意未出庭"})
+
+    data = case_of(land, case_id)["data"]
+    assert (data["head_appeared"], data["head_appeared_first_instance"]) == (True, True)
+    assert data["hearing_record"]["planned_article"] == 13
+
+
+def test_at_second_instance_the_first_instance_appearance_is_left_alone(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    land = sign_in("land_officer")
+    case_id = start(land, instance_level="second", appearance_plan={**ART13_PLAN, "instance_level": "second"})
+    complete(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    land = hold_hearing(host, clock, sign_in, HEARING)
+    both = [person("区长", "district_head"), person("赵某某", "justice_bureau_head", spoke=False)]
+    complete(land, tasks(land, "record_hearing")[0], {**RECORD, "attendees": both})
+
+    data = case_of(land, case_id)["data"]
+    assert (data["head_appeared"], data["head_appeared_first_instance"]) == (True, False)
+    assert data["hearing_record"]["instance_level"] == "second"
+
+
+def test_a_unit_defendant_s_head_counts_as_the_head_who_appeared(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    land = sign_in("land_officer")
+    case_id = start(land, defendant="unit", defendant_unit="land_bureau")
+    complete(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    land = hold_hearing(host, clock, sign_in, HEARING)
+    complete(land, tasks(land, "record_hearing")[0], RECORD)
+    data = case_of(land, case_id)["data"]
+    assert (data["head_appeared"], data["head_appeared_first_instance"]) == (True, True)
+
+
+def test_major_issues_are_reported_in_writing_to_the_district_government(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    land, clerk = sign_in("land_officer"), sign_in("clerk")
+    case_id = start(land)
+    complete(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    land = hold_hearing(host, clock, sign_in, HEARING)
+    [record] = tasks(land, "record_hearing")
+    flagged = {**RECORD, "has_major_issues": True}
+    refused = land.post(f"/tasks/{record['id']}/complete", json={"data": flagged})
+    assert refused.status_code == 422  # a major issue flagged must be listed with its written report
+    assert case_of(land, case_id)["tasks"][0]["id"] == record["id"]
+    issue = {
+        "issue": "原告当庭提出追加行政赔偿请求，数额较大",
+        "reported_to": "district_government",
+        "reported_on": "2026-11-20",
+    }
+    complete(land, record, {**flagged, "major_issues": [issue]})
+
+    assert case_of(land, case_id)["status"] == "running"
+    clerk = sign_in("clerk")
+    [receipt] = tasks(clerk, "receive_major_issue_report")
+    assert tasks(land, "receive_major_issue_report") == []
+    complete(clerk, receipt, {"report_received_on": "2026-11-21", "handling_opinion": "呈分管副区长阅示"})
+
+    case = case_of(clerk, case_id)
+    assert case["status"] == "completed"
+    record_data = case["data"]["hearing_record"]
+    assert record_data["major_issues"] == [issue]
+    assert record_data["major_issue_report"] == {"received_on": "2026-11-21", "handling_opinion": "呈分管副区长阅示"}
