@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from tests.conftest import PASSWORDS, Api
 from workflow_host import create_app
@@ -208,6 +209,7 @@ def test_outside_article_13_the_unit_head_appears_in_principle(sign_in: SignIn) 
     assert plan["heads"] == [{"role": "unit_head", "name": "张某某", "position": "局长", "unit": "land_bureau"}]
     assert (plan["agents"], plan["head_absence_statements"]) == ([], [])
     assert data["head_must_appear"] is False
+    assert not {"agents", "unit_head", "unit_head_appears", "head_absence_statement", "problems_to_fix"} & set(data)
 
 
 def test_a_suit_against_a_unit_is_not_assessed_under_article_13(sign_in: SignIn) -> None:
@@ -286,3 +288,54 @@ def test_staff_of_another_unit_or_one_person_twice_is_sent_back_to_that_unit_onl
         (2, "land_bureau", True),
         (2, "wudangzhao", True),
     ]
+
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+}
+Box = tuple[float, float, float, float]
+
+
+def drawn(path: Path) -> tuple[etree._Element, dict[str, Box]]:
+    """The process of a diagram and the box of every shape, by element id."""
+    root = etree.fromstring(path.read_bytes())
+    shapes: dict[str, Box] = {}
+    for shape in root.iterfind(".//bpmndi:BPMNShape", NS):
+        box = shape.find("dc:Bounds", NS)
+        assert box is not None
+        x, y, w, h = (float(box.get(k, "0")) for k in ("x", "y", "width", "height"))
+        shapes[shape.get("bpmnElement", "")] = (x, y, x + w, y + h)
+    process = root.find("bpmn:process", NS)
+    assert process is not None
+    return process, shapes
+
+
+def check_layout(path: Path) -> None:
+    """Every node is named, drawn inside its lane, overlaps no other node, and (but the end) cites its article;
+    every conditional flow cites its article too."""
+    process, shapes = drawn(path)
+    lanes = process.iterfind(".//bpmn:lane", NS)
+    lane_of = {ref.text: lane.get("id") for lane in lanes for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
+    nodes = [n for n in process if n.get("id") in lane_of]
+    assert {n.get("id") for n in nodes} == set(lane_of)
+    for node in nodes:
+        node_id = node.get("id", "")
+        box, lane = shapes[node_id], shapes[lane_of[node_id] or ""]
+        assert node.get("name"), node_id
+        assert lane[0] <= box[0] <= box[2] <= lane[2], f"{node_id} is drawn outside its lane"
+        assert lane[1] <= box[1] <= box[3] <= lane[3], f"{node_id} is drawn outside its lane"
+        if etree.QName(node).localname != "endEvent":
+            assert "Art." in node.findtext("bpmn:documentation", "", NS), node_id
+    boxes = [(n.get("id"), shapes[n.get("id", "")]) for n in nodes]
+    for i, (a, p) in enumerate(boxes):
+        for b, q in boxes[i + 1 :]:
+            assert p[2] <= q[0] or q[2] <= p[0] or p[3] <= q[1] or q[3] <= p[1], f"{a} overlaps {b}"
+    for flow in process.iterfind("bpmn:sequenceFlow", NS):
+        if flow.find("bpmn:conditionExpression", NS) is not None:
+            assert "Art." in flow.findtext("bpmn:documentation", "", NS), flow.get("id")
+
+
+def test_the_diagram_is_drawn_lane_by_lane_and_cites_its_articles() -> None:
+    check_layout(DIAGRAM)

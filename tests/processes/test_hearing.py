@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import PASSWORDS, Api
+from tests.processes.test_appearance import check_layout
 from workflow_host import create_app
 from workflow_host.engine import FixedClock, SourceFile, use_clock
 from workflow_host.host import Host
@@ -294,3 +295,7 @@ def test_major_issues_are_reported_in_writing_to_the_district_government(
     record_data = case["data"]["hearing_record"]
     assert record_data["major_issues"] == [issue]
     assert record_data["major_issue_report"] == {"received_on": "2026-11-21", "handling_opinion": "呈分管副区长阅示"}
+
+
+def test_the_diagram_is_drawn_lane_by_lane_and_cites_its_articles() -> None:
+    check_layout(DIAGRAM)
