@@ -282,6 +282,7 @@ def test_staff_of_another_unit_or_one_person_twice_is_sent_back_to_that_unit_onl
     data = case_data(jb, case_id)
     assert [(h["unit"], h["role"]) for h in data["appearance_plan"]["heads"]] == [("wudangzhao", "unit_head")]
     assert [u["unit"] for u in data["appearance_plan"]["units"]] == ["land_bureau", "wudangzhao"]
+    assert {r["instance_level"] for r in data["arrangement_history"]} == {"first"}
     assert [(r["round"], r["unit"], r["accepted"]) for r in data["arrangement_history"]] == [
         (1, "land_bureau", False),
         (1, "wudangzhao", False),
