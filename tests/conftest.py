@@ -22,6 +22,8 @@ from workflow_host.services.directory import load_directory
 FIXTURES = Path(__file__).parent / "fixtures"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 TABLES = [
+    "case_attachment",
+    "attachment_blob",
     "inbox_candidate",
     "inbox_task",
     "instance_state_row",

@@ -163,6 +163,22 @@ class Instance:
     def status(self) -> str:
         return self._status(self._open())
 
+    def element_states(self) -> dict[str, dict[str, str]]:
+        """For drawing the case: by process id, each BPMN element's state, `completed` or `active` (active
+        wins when an element ran before and is open again, as in a loop)."""
+        states: dict[str, dict[str, str]] = {}
+        for wf in (self._workflow, *self._workflow.subprocesses.values()):
+            for task in wf.tasks.values():
+                element = getattr(task.task_spec, "bpmn_id", None)
+                if not element:
+                    continue
+                seen = states.setdefault(wf.spec.name, {})
+                if task.state & (TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR):
+                    seen[element] = "error" if task.state == TaskState.ERROR else "active"
+                elif task.state == TaskState.COMPLETED and seen.get(element) is None:
+                    seen[element] = "completed"
+        return states
+
     def _status(self, opened: list[Any]) -> str:
         if self._workflow.completed:
             return "completed"

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed tables; no Flask, no SpiffWorkflow."""
 
+from .attachment import AttachmentBlob, CaseAttachment
 from .audit import AuditEvent
 from .auth import ApiToken
 from .calendar import CalendarDay, CalendarYear
@@ -10,9 +11,11 @@ from .process import ProcessVersion, VersionFile, VersionProcess
 
 __all__ = [
     "ApiToken",
+    "AttachmentBlob",
     "AuditEvent",
     "CalendarDay",
     "CalendarYear",
+    "CaseAttachment",
     "CaseDeadline",
     "InboxCandidate",
     "InboxTask",

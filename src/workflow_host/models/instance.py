@@ -50,7 +50,10 @@ class InboxTask(Base):
     (`completed`, `cancelled`) are the case's step history."""
 
     __tablename__ = "inbox_task"
-    __table_args__ = (Index("ix_inbox_task_instance_status", "instance_id", "status"),)
+    __table_args__ = (
+        Index("ix_inbox_task_instance_status", "instance_id", "status"),
+        Index("ix_inbox_task_status_due", "status", "due_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
@@ -67,6 +70,8 @@ class InboxTask(Base):
     completed_by: Mapped[str | None] = mapped_column(String(64))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     data_json: Mapped[str | None] = mapped_column(Text)  # the task's own data when it became ready
+    draft_json: Mapped[str | None] = mapped_column(Text)  # form data saved as a draft, not yet submitted
+    due_kind: Mapped[str | None] = mapped_column(String(16))  # "days" | "working_days" | "months" of its deadline
 
 
 class InboxCandidate(Base):

@@ -100,14 +100,15 @@ def _close(row: CaseDeadline, at: datetime, by: str) -> EventSpec:
     return ("deadline_met" if on_time else "deadline_missed", by, payload)
 
 
-def open_deadline_due(session: Session, instance_id: int) -> dict[str, datetime]:
-    """The due instant of each open deadline of a case, by variable (the latest start wins)."""
+def open_deadline_due(session: Session, instance_id: int) -> dict[str, tuple[datetime, str]]:
+    """The due instant and period unit (`days`, `working_days`, `months`) of each open deadline of a case, by
+    variable (the latest start wins)."""
     rows = session.execute(
-        select(CaseDeadline.variable, CaseDeadline.due_at)
+        select(CaseDeadline.variable, CaseDeadline.due_at, CaseDeadline.period_json)
         .where(CaseDeadline.instance_id == instance_id, CaseDeadline.closed_at.is_(None))
         .order_by(CaseDeadline.start_on)
     )
-    return {variable: due for variable, due in rows}
+    return {variable: (due, str(json.loads(period).get("unit", "days"))) for variable, due, period in rows}
 
 
 def deadline_view(row: CaseDeadline) -> dict[str, Any]:

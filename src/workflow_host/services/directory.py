@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..models import Unit, User, UserRole
 from .errors import Invalid
 
-__all__ = ["DirectorySummary", "authenticate", "load_directory"]
+__all__ = ["DirectorySummary", "authenticate", "load_directory", "unit_choices"]
 
 UNIT_KINDS = {"gov_office", "justice_bureau", "department", "township", "subdistrict", "park", "other"}
 
@@ -89,3 +89,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
         return None
     return user
+
+
+def unit_choices(session: Session) -> list[tuple[str, str]]:
+    """(id, name) of every unit, grouped by kind, for pickers and for showing unit ids by name."""
+    return [(u.id, u.name) for u in session.scalars(select(Unit).order_by(Unit.kind, Unit.id))]

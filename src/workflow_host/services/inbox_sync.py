@@ -53,14 +53,21 @@ def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tup
         )
 
 
-def _task_due(info: UserTaskInfo | None, data: dict[str, Any], deadlines: dict[str, datetime]) -> datetime | None:
-    """A task's due instant: its bound deadline's end (as recorded), or the date its `dueDateVariable` names."""
+Deadlines = dict[str, tuple[datetime, str]]
+
+
+def _task_due(
+    info: UserTaskInfo | None, data: dict[str, Any], deadlines: Deadlines
+) -> tuple[datetime | None, str | None]:
+    """A task's due instant and the unit its period counts in: its bound deadline's end (as recorded), or the
+    date its `dueDateVariable` names (counted in calendar days)."""
     if info is None:
-        return None
+        return None, None
     for variable in (info.deadline_variable, info.due_variable):
         if variable and variable in deadlines:  # a statutory deadline, as recorded (and recomputed)
             return deadlines[variable]
-    return due_instant(data.get(info.due_variable)) if info.due_variable else None
+    due = due_instant(data.get(info.due_variable)) if info.due_variable else None
+    return due, "days" if due else None
 
 
 def _inbox_row(
@@ -70,9 +77,10 @@ def _inbox_row(
     data: dict[str, Any],
     at: datetime,
     session: Session,
-    deadlines: dict[str, datetime],
+    deadlines: Deadlines,
 ) -> dict[str, Any]:
     info = catalog.user_task(task.process_id, task.element_id)
+    due_at, due_kind = _task_due(info, task.data, deadlines)
     who = candidates_for(session, info, task.data)
     if not who.keys:
         raise EngineError("nobody can take this task", element_id=task.element_id)
@@ -85,7 +93,8 @@ def _inbox_row(
         "lane": who.lane or (info.lane if info else None),
         "unit": who.unit,
         "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
-        "due_at": _task_due(info, task.data, deadlines),
+        "due_at": due_at,
+        "due_kind": due_kind,
         "created_at": at,
         "status": "ready",
         "data_json": json.dumps(task.data, ensure_ascii=False, sort_keys=True),
@@ -105,10 +114,10 @@ def sync_inbox(
     """Make the instance's ready inbox rows match its ready user tasks (and their due instants); tasks no
     longer ready become history, completed by `completed`'s user or cancelled."""
     ready = {t.id: t for t in ready_tasks}
-    query = select(InboxTask.id, InboxTask.due_at).where(
+    query = select(InboxTask.id, InboxTask.due_at, InboxTask.due_kind).where(
         InboxTask.instance_id == instance_id, InboxTask.status == "ready"
     )
-    existing = {task_id: due for task_id, due in session.execute(query)}
+    existing = {task_id: (due, kind) for task_id, due, kind in session.execute(query)}
     gone = sorted(existing.keys() - ready.keys())
     if gone:
         _close_tasks(session, gone, at, completed)
@@ -116,9 +125,9 @@ def sync_inbox(
     bound = any(info and (info.deadline_variable or info.due_variable) for info in infos.values())
     deadlines = open_deadline_due(session, instance_id) if bound else {}
     for task_id in ready.keys() & existing.keys():
-        due = _task_due(infos[task_id], ready[task_id].data, deadlines)
-        if due != existing[task_id]:  # a deadline recomputed after a calendar year was loaded
-            session.execute(update(InboxTask).where(InboxTask.id == task_id).values(due_at=due))
+        due, kind = _task_due(infos[task_id], ready[task_id].data, deadlines)
+        if (due, kind) != existing[task_id]:  # a deadline recomputed after a calendar year was loaded
+            session.execute(update(InboxTask).where(InboxTask.id == task_id).values(due_at=due, due_kind=kind))
     new_ids = sorted(ready.keys() - existing.keys())
     rows = [_inbox_row(instance_id, catalog, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
     if rows:

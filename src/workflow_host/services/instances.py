@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import EngineError, Runtime
-from ..models import AuditEvent, CaseDeadline, InboxTask, Instance, ProcessVersion, User
+from ..models import AuditEvent, CaseDeadline, InboxTask, Instance, ProcessVersion, User, VersionProcess
 from .audit import event_dict
 from .case_deadlines import deadline_view
 from .catalog import catalog_of
@@ -20,7 +20,7 @@ from .steps import new_case, require_json_object, save_case, step_clock
 from .tasks import task_summary
 from .versions import latest_version
 
-__all__ = ["get_instance", "instance_events", "start_instance"]
+__all__ = ["get_instance", "instance_events", "start_instance", "startable_processes"]
 
 STARTERS = {"admin", "gov_office", "justice_bureau", "justice_bureau_head"}
 
@@ -33,6 +33,28 @@ def _may_start(user: User, version: ProcessVersion, process_id: str) -> bool:
     owned = {process_id, *(info.calls if info else [])}
     lanes = {t.lane for t in catalog.user_tasks.values() if t.process_id in owned and t.lane}
     return bool(user.role_names & lanes)
+
+
+def startable_processes(session: Session, user: User) -> list[tuple[str, str]]:
+    """(process id, name) of the newest version's processes this user may start, whole cases first: a process
+    that no other process calls comes before the parts that can also run alone."""
+    try:
+        version = latest_version(session)
+    except NotFound:
+        return []
+    catalog = catalog_of(version)
+    called = {c for info in catalog.processes.values() for c in info.calls}
+    found = [
+        (info.process_id, info.name)
+        for info in catalog.processes.values()
+        if info.process_id in _roots(session, version) and _may_start(user, version, info.process_id)
+    ]
+    return sorted(found, key=lambda p: (p[0] in called, p[0]))
+
+
+def _roots(session: Session, version: ProcessVersion) -> set[str]:
+    """The processes of a version that can be started (embedded subprocesses cannot)."""
+    return set(session.scalars(select(VersionProcess.process_id).where(VersionProcess.version_id == version.id)))
 
 
 def start_instance(session: Session, runtime: Runtime, user: User, process_id: Any, data: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from ..models import Notification, User
 from .assignment import keys_for_user
 from .errors import NotFound
 
-__all__ = ["list_notifications", "mark_read"]
+__all__ = ["list_notifications", "mark_read", "unread_notifications"]
 
 
 def _view(row: Notification) -> dict[str, Any]:
@@ -36,6 +36,17 @@ def list_notifications(session: Session, user: User, limit: int = 100) -> list[d
         .limit(limit)
     )
     return [_view(row) for row in session.scalars(query)]
+
+
+def unread_notifications(session: Session, user: User, limit: int = 10) -> list[Notification]:
+    """The user's unread notifications, newest first, for the inbox page."""
+    query = (
+        select(Notification)
+        .where(Notification.recipient.in_(keys_for_user(user)), Notification.read_at.is_(None))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def mark_read(session: Session, user: User, notification_id: int) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from ..engine import EngineError, Runtime, now
-from ..models import InboxCandidate, InboxTask, Instance, ProcessVersion, User
+from ..models import InboxCandidate, InboxTask, Instance, ProcessVersion, Unit, User
 from .assignment import keys_for_user
+from .attachments import check_attachment_values
 from .audit import append_events
 from .catalog import catalog_of
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -18,7 +19,20 @@ from .forms import validate_form_data
 from .steps import load_case, require_json_object, save_case, step_clock
 from .versions import form_file
 
-__all__ = ["claim_task", "complete_task", "get_task", "list_tasks", "task_summary", "unclaim_task"]
+__all__ = [
+    "assign_task",
+    "assignable_users",
+    "claim_task",
+    "complete_task",
+    "get_task",
+    "is_candidate",
+    "list_tasks",
+    "may_work_on",
+    "next_task_for",
+    "save_draft",
+    "task_summary",
+    "unclaim_task",
+]
 
 INBOX_LIMIT = 200
 
@@ -35,6 +49,7 @@ def task_summary(task: InboxTask) -> dict[str, Any]:
         "unit": task.unit,
         "case_no": task.case_no,
         "due_at": task.due_at.isoformat() if task.due_at else None,
+        "due_kind": task.due_kind,
         "claimed_by": task.claimed_by,
         "created_at": task.created_at.isoformat(),
     }
@@ -67,13 +82,30 @@ def _inbox_row(session: Session, task_id: str) -> InboxTask:
     return task
 
 
-def _is_candidate(session: Session, user: User, task: InboxTask) -> bool:
+def is_candidate(session: Session, user: User, task: InboxTask) -> bool:
     query = select(exists().where(InboxCandidate.task_id == task.id, InboxCandidate.key.in_(keys_for_user(user))))
     return bool(session.scalar(query))
 
 
+def may_work_on(session: Session, user: User, task: InboxTask) -> bool:
+    """Whether the user may fill in and complete this task now."""
+    return task.status == "ready" and is_candidate(session, user, task) and task.claimed_by in (None, user.username)
+
+
+def next_task_for(session: Session, user: User, instance_id: int) -> str | None:
+    """The id of the user's oldest ready task of this case, if any (to go on with after completing one)."""
+    candidate = select(InboxCandidate.task_id).where(InboxCandidate.key.in_(keys_for_user(user)))
+    return session.scalar(
+        select(InboxTask.id)
+        .where(InboxTask.instance_id == instance_id, InboxTask.status == "ready", InboxTask.id.in_(candidate))
+        .where((InboxTask.claimed_by.is_(None)) | (InboxTask.claimed_by == user.username))
+        .order_by(InboxTask.created_at, InboxTask.id)
+        .limit(1)
+    )
+
+
 def _require_actor(session: Session, user: User, task: InboxTask) -> None:
-    if not _is_candidate(session, user, task):
+    if not is_candidate(session, user, task):
         raise Forbidden("this task is not yours")
     if task.claimed_by not in (None, user.username):
         raise Forbidden(f"this task is claimed by {task.claimed_by}")
@@ -82,7 +114,7 @@ def _require_actor(session: Session, user: User, task: InboxTask) -> None:
 def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
     """A task with its form and the case's current data."""
     task = _inbox_row(session, task_id)
-    if not _is_candidate(session, user, task) and not user.role_names & {"auditor", "admin"}:
+    if not is_candidate(session, user, task) and not user.role_names & {"auditor", "admin"}:
         raise Forbidden("this task is not yours")
     instance = session.get(Instance, task.instance_id)
     assert instance is not None
@@ -98,13 +130,64 @@ def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
         "instructions": info.instructions if info else None,
         "form": form,
         "data": json.loads(task.data_json or instance.data_json),
+        "draft": json.loads(task.draft_json) if task.draft_json else None,
     }
+
+
+def save_draft(session: Session, user: User, task_id: str, data: Any) -> dict[str, Any]:
+    """Keep what the user has typed so far, unvalidated, for them or a colleague to finish later."""
+    data = require_json_object(data)
+    task = _inbox_row(session, task_id)
+    _require_actor(session, user, task)
+    task.draft_json = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return task_summary(task)
+
+
+def _headed_units(session: Session, user: User) -> set[str]:
+    return set(session.scalars(select(Unit.id).where(Unit.head == user.username)))
+
+
+def assignable_users(session: Session, user: User, task: InboxTask) -> list[User]:
+    """The colleagues a unit head may hand this task to: active users of the task's unit who may take it."""
+    if task.unit is None or task.unit not in _headed_units(session, user):
+        return []
+    colleagues = session.scalars(select(User).where(User.unit_id == task.unit, User.active).order_by(User.username))
+    candidates = set(session.scalars(select(InboxCandidate.key).where(InboxCandidate.task_id == task.id)))
+    return [c for c in colleagues if set(keys_for_user(c)) & candidates]
+
+
+def assign_task(session: Session, user: User, task_id: str, assignee: Any) -> dict[str, Any]:
+    """A unit head hands one of the unit's ready tasks to a colleague (claimed in the colleague's name)."""
+    if not isinstance(assignee, str) or not assignee:
+        raise Invalid("'assignee' is required")
+    task = _inbox_row(session, task_id)
+    if task.unit is None or task.unit not in _headed_units(session, user):
+        raise Forbidden("only the head of the task's unit may assign it")
+    chosen = next((u for u in assignable_users(session, user, task) if u.username == assignee), None)
+    if chosen is None:
+        raise Invalid(f"{assignee} cannot take this task")
+    result = session.execute(
+        update(InboxTask)
+        .where(InboxTask.id == task.id, InboxTask.status == "ready")
+        .values(claimed_by=chosen.username)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("someone else changed this task a moment ago")
+    instance = session.scalar(select(Instance).where(Instance.id == task.instance_id).with_for_update())
+    assert instance is not None
+    version = session.get(ProcessVersion, instance.version_id)
+    assert version is not None
+    payload = {"task_id": task.id, "name": task.element_id, "assignee": chosen.username}
+    append_events(session, instance, [("task_assigned", user.username, payload)], now(), version.content_hash)
+    session.refresh(task)
+    return task_summary(task)
 
 
 def _set_claim(session: Session, user: User, task_id: str, claim: bool) -> dict[str, Any]:
     """Claim or unclaim in one conditional UPDATE, record it, and return the task."""
     task = _inbox_row(session, task_id)
-    if not _is_candidate(session, user, task):
+    if not is_candidate(session, user, task):
         raise Forbidden("this task is not yours")
     if claim and task.claimed_by == user.username:
         return task_summary(task)
@@ -154,7 +237,8 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
     case = load_case(session, runtime, task.instance_id)
     info = case.catalog.user_task(task.process_id, task.element_id)
     if info and info.form_schema:
-        errors = validate_form_data(form_file(session, case.version, info.form_schema), data)
+        schema = form_file(session, case.version, info.form_schema)
+        errors = validate_form_data(schema, data) or check_attachment_values(session, task.instance_id, schema, data)
         if errors:
             raise Invalid("the form has errors", errors=errors)
     with step_clock():
