@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+VENDOR := src/workflow_host/web/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
 export DATABASE_URL ?=
 
 .PHONY: run test setup lint typecheck clean
@@ -13,7 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+# bpmn-js (diagram viewer and modeller) from the npm registry, pinned by assets/package-lock.json.
+$(VENDOR_STAMP): assets/package-lock.json
+	npm ci --prefix assets --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bpmn-js
+	cp -r assets/node_modules/bpmn-js/dist/assets assets/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
+	   assets/node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
+	touch $(VENDOR_STAMP)
+
+setup: $(STAMP) $(VENDOR_STAMP)
 
 run: setup
 	$(BIN)/workflow-host init-db
@@ -38,4 +48,4 @@ test: setup lint typecheck
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(VENDOR) assets/node_modules test-artifacts

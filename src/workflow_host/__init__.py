@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +16,33 @@ __all__ = ["create_app"]
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app: settings, the host's database and engine, the blueprints."""
-    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=str(Path.cwd() / "instance"),
+        instance_relative_config=True,
+        template_folder="web/templates",
+        static_folder="web/static",
+    )
     settings = Settings.from_env(Path(app.instance_path))
-    app.config.from_mapping(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_upload_bytes * 4)
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,  # a page form with several evidence files
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.token_hours),
+    )
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in API answers
     if test_config:
         app.config.update(test_config)
     host = (test_config or {}).get("HOST") or Host.create(settings)
     app.extensions["workflow_host"] = host
 
-    from .web import api, errors
+    from .web import account, api, cases, errors, i18n, inbox, tasks
 
     errors.init_app(app)
-    app.register_blueprint(api.bp)
+    i18n.init_i18n(app)
+    for blueprint in (api.bp, account.bp, inbox.bp, tasks.bp, cases.bp):
+        app.register_blueprint(blueprint)
     return app

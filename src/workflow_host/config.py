@@ -22,6 +22,7 @@ class Settings:
     secret_key: str
     token_hours: int = 12
     max_upload_bytes: int = 5 * 1024 * 1024
+    secure_cookies: bool = False  # set SECURE_COOKIES=1 behind HTTPS
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
@@ -29,6 +30,7 @@ class Settings:
             database_url=os.environ.get("DATABASE_URL") or default_database_url(instance_path),
             secret_key=os.environ.get("SECRET_KEY") or _local_secret(instance_path),
             token_hours=int(os.environ.get("TOKEN_HOURS", "12")),
+            secure_cookies=os.environ.get("SECURE_COOKIES", "") in ("1", "true", "yes"),
         )
 
 

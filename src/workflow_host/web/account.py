@@ -1,0 +1,61 @@
+"""Signing in and out, and the language switch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from ..services.directory import authenticate
+from .i18n import LANGUAGES, _
+from .signin import check_csrf, csrf_token, host, safe_next, sign_in_user, sign_out
+
+__all__ = ["bp"]
+
+bp = Blueprint("account", __name__)
+
+
+@bp.before_app_request
+def _csrf() -> None:
+    check_csrf()
+
+
+@bp.app_context_processor
+def _globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token}
+
+
+@bp.get("/")
+def index() -> Response:
+    return redirect(url_for("inbox.inbox"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        with host().database.transaction() as db:
+            user = authenticate(db, username, password) if username and password else None
+            if user is not None:
+                sign_in_user(user)
+                return redirect(safe_next(request.args.get("next")))
+        error = _("Wrong username or password.")
+    status = 401 if error else 200
+    return render_template("login.html", user=None, error=error, next=request.args.get("next", "")), status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout() -> Response:
+    sign_out()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("account.login"))
+
+
+@bp.get("/lang/<code>")
+def language(code: str) -> Response:
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(safe_next(request.args.get("next")))

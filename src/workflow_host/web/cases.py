@@ -1,0 +1,79 @@
+"""Starting a case, the case page with its diagram, and the case's files."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+
+from ..models import User
+from ..services import attachments, case_view, instances, tasks
+from ..services.directory import unit_choices
+from ..services.errors import Forbidden, NotFound, ServiceError
+from .i18n import _
+from .signin import host, signed_in
+
+__all__ = ["bp"]
+
+bp = Blueprint("cases", __name__)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@signed_in
+def new_case(db: Session, user: User) -> Any:
+    choices = instances.startable_processes(db, user)
+    if request.method == "GET":
+        return render_template("new_case.html", user=user, choices=choices)
+    process_id = request.form.get("process_id", "")
+    if process_id not in {p for p, _name in choices}:
+        flash(_("You may not start this process."), "error")
+        return render_template("new_case.html", user=user, choices=choices), 403
+    try:
+        with db.begin_nested():
+            started = instances.start_instance(db, host().runtime, user, process_id, {})
+    except ServiceError as err:
+        flash(_("This could not be done: %(reason)s", reason=err.message), "error")
+        return render_template("new_case.html", user=user, choices=choices), 422
+    next_task = tasks.next_task_for(db, user, started["id"])
+    if next_task:
+        return redirect(url_for("tasks.task", task_id=next_task))
+    return redirect(url_for("cases.case", instance_id=started["id"]))
+
+
+@bp.get("/cases/<int:instance_id>")
+@signed_in
+def case(db: Session, user: User, instance_id: int) -> Any:
+    try:
+        page = case_view.case_page(db, host().runtime, user, instance_id)
+    except NotFound:
+        return render_template("message.html", user=user, title=_("This case does not exist.")), 404
+    except Forbidden:
+        return render_template("message.html", user=user, title=_("You may not see this case.")), 403
+    return render_template("case.html", user=user, unit_names=dict(unit_choices(db)), **page)
+
+
+@bp.get("/cases/<int:instance_id>/diagram/<process_id>.bpmn")
+@signed_in
+def diagram(db: Session, user: User, instance_id: int, process_id: str) -> Response:
+    try:
+        xml = case_view.diagram_xml(db, user, instance_id, process_id)
+    except (NotFound, Forbidden):
+        abort(404)
+    return Response(xml, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/cases/<int:instance_id>/files/<int:attachment_id>")
+@signed_in
+def download(db: Session, user: User, instance_id: int, attachment_id: int) -> Response:
+    try:
+        name, content_type, data = attachments.read_attachment(db, user, instance_id, attachment_id)
+    except (NotFound, Forbidden):
+        abort(404)  # the same answer whether the file is missing or not yours: nothing leaks
+    response = Response(data, content_type=content_type)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

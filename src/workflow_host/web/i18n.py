@@ -1,0 +1,134 @@
+"""Chinese first, English on request: Flask-Babel, Beijing time, and the template helpers for dates and
+countdowns to deadlines (calendar days or working days, as the deadline counts them)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale, lazy_gettext
+from flask_babel import gettext as _gettext
+from flask_babel import ngettext as _ngettext
+
+from ..engine import LOCAL_TZ, now
+
+__all__ = ["LANES", "LANGUAGES", "_", "countdown", "init_i18n", "local_date", "local_datetime", "ngettext"]
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+DEFAULT = "zh"
+LANES = {  # the lanes of ../shared/design/process-map.md, for tasks not routed to one unit
+    "gov_office": lazy_gettext("District government office"),
+    "office_deputy_director": lazy_gettext("Deputy director of the government office"),
+    "office_director": lazy_gettext("Director of the government office"),
+    "vice_head_in_charge": lazy_gettext("Vice district head in charge"),
+    "executive_vice_head": lazy_gettext("Executive vice district head"),
+    "district_head": lazy_gettext("District head"),
+    "justice_bureau": lazy_gettext("District justice bureau"),
+    "justice_bureau_head": lazy_gettext("Head of the justice bureau"),
+    "handling_unit": lazy_gettext("Handling unit"),
+}
+SOURCES = Path(__file__).resolve().parent.parent / "translations"
+
+
+def _(text: str, **variables: Any) -> str:
+    """The message in the user's language (English msgids; the Chinese catalogue is complete)."""
+    return str(_gettext(text, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    return str(_ngettext(singular, plural, num, **variables))
+
+
+def _select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT) or DEFAULT
+
+
+def compile_catalogs(target: Path) -> None:
+    """Compile each translations/<lang>/LC_MESSAGES/messages.po into `target` when its .mo is missing or older
+    (written to a temporary file and renamed, so parallel processes never see half a file)."""
+    for po in SOURCES.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(SOURCES).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            write_mo(out, catalog)
+        os.replace(tmp, mo)
+
+
+def init_i18n(app: Flask) -> None:
+    compiled = Path(app.instance_path) / "translations"
+    compile_catalogs(compiled)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+    Babel(app, locale_selector=_select_locale)
+    app.jinja_env.filters["local_dt"] = local_datetime
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["lane_label"] = lambda lane: str(LANES.get(lane, lane or ""))
+    app.jinja_env.globals["current_lang"] = lambda: str(get_locale() or DEFAULT)
+
+
+def local_datetime(value: datetime | None) -> str:
+    """`2026-10-08 23:59` in Beijing time."""
+    if value is None:
+        return ""
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def local_date(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value[:10]
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    return value.isoformat()
+
+
+def countdown(due_at: datetime | None, kind: str | None, calendar: Any) -> tuple[str, str]:
+    """(text, state) for a due instant: `overdue`, `today`, `soon` (3 days or less) or `later`. A deadline that
+    counts working days is shown in working days (rest days and holidays skipped)."""
+    if due_at is None:
+        return "", "none"
+    at = now()
+    today, due_day = at.astimezone(LOCAL_TZ).date(), due_at.astimezone(LOCAL_TZ).date()
+    if due_at < at:
+        days = (today - due_day).days
+        return (ngettext("overdue by %(num)s day", "overdue by %(num)s days", days) if days else _("overdue")), (
+            "overdue"
+        )
+    if due_day == today:
+        return _("due today"), "today"
+    if kind == "working_days" and calendar is not None:
+        left = _working_days_between(calendar, today, due_day)
+        if left is not None:
+            text = ngettext("%(num)s working day left", "%(num)s working days left", left)
+            return text, "soon" if left <= 3 else "later"
+    days = (due_day - today).days
+    return ngettext("%(num)s day left", "%(num)s days left", days), "soon" if days <= 3 else "later"
+
+
+def _working_days_between(calendar: Any, start: date, end: date) -> int | None:
+    """Working days after `start` up to and including `end`; None when the calendar does not know a year."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if not calendar.knows(day.year):
+            return None
+        if calendar.is_working_day(day):
+            count += 1
+    return count

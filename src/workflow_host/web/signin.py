@@ -1,0 +1,88 @@
+"""Signing in to the pages: a session cookie naming the user, a CSRF token checked on every POST."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, request, session, url_for
+from sqlalchemy.orm import Session
+
+from ..host import Host
+from ..models import User
+from ..services.errors import BadRequest
+
+__all__ = ["check_csrf", "csrf_token", "host", "safe_next", "sign_in_user", "sign_out", "signed_in"]
+
+P = ParamSpec("P")
+
+
+def host() -> Host:
+    return current_app.extensions["workflow_host"]  # type: ignore[no-any-return]
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, made on first use; every page form sends it back."""
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def check_csrf() -> None:
+    """Refuse a POST whose form does not carry this session's token."""
+    if request.method != "POST" or request.path.startswith("/api/"):
+        return  # the API authenticates each call with a bearer token, not a cookie
+    sent = request.form.get("csrf_token", "")
+    expected = session.get("csrf")
+    if not isinstance(expected, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise BadRequest("csrf")
+
+
+def safe_next(target: str | None) -> str:
+    """A redirect target only when it is a path on this site (no scheme, no host); else the inbox."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("inbox.inbox")
+    parts = urlsplit(target)
+    return url_for("inbox.inbox") if parts.scheme or parts.netloc else target
+
+
+def sign_in_user(user: User) -> None:
+    """A fresh session for `user` (a new CSRF token, nothing carried over from before signing in)."""
+    lang = session.get("lang")
+    session.clear()
+    session["username"] = user.username
+    session["csrf"] = secrets.token_urlsafe(32)
+    if lang:
+        session["lang"] = lang
+    session.permanent = True
+
+
+def sign_out() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def signed_in(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P, Any]:
+    """Run a page in one transaction with the signed-in user; to /login when nobody is signed in."""
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+        username = session.get("username")
+        if isinstance(username, str):
+            with host().database.transaction() as db:
+                user = db.get(User, username)
+                if user is not None and user.active:
+                    return view(db, user, *args, **kwargs)
+        session.pop("username", None)
+        target = request.full_path if request.method == "GET" else request.path
+        return redirect(url_for("account.login", next=target.rstrip("?")))
+
+    return wrapper

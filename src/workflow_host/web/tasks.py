@@ -1,0 +1,176 @@
+"""A task page: instructions, case summary, the form (draft, complete), claim and assign controls."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+
+from ..models import InboxTask, Instance, ProcessVersion, User
+from ..services import attachments, case_view, tasks
+from ..services.catalog import catalog_of
+from ..services.directory import unit_choices
+from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
+from ..services.forms import FormError, form_errors
+from ..services.versions import form_file
+from .formview import build_fields, localise_errors, parse_form, resize_arrays
+from .i18n import _
+from .inbox import task_problem
+from .signin import host, signed_in
+
+__all__ = ["bp"]
+
+bp = Blueprint("tasks", __name__)
+
+
+class TaskContext:
+    """A task with its case, version, user-task info and form files."""
+
+    def __init__(self, db: Session, user: User, task_id: str) -> None:
+        task = db.get(InboxTask, task_id)
+        if task is None:
+            raise NotFound("task")
+        self.task = task
+        self.case: Instance = case_view.visible_case(db, user, task.instance_id)
+        version = db.get(ProcessVersion, self.case.version_id)
+        assert version is not None
+        self.info = catalog_of(version).user_task(task.process_id, task.element_id)
+        schema = form_file(db, version, self.info.form_schema) if self.info and self.info.form_schema else None
+        ui = form_file(db, version, self.info.ui_schema) if self.info and self.info.ui_schema else {}
+        self.schema: dict[str, Any] | None = schema
+        self.ui: dict[str, Any] = ui if isinstance(ui, dict) else {}
+
+    def start_value(self) -> dict[str, Any]:
+        """The draft, or the values the case already holds for the form's fields."""
+        if self.task.draft_json:
+            return dict(json.loads(self.task.draft_json))
+        known = json.loads(self.task.data_json or "{}")
+        return {k: v for k, v in known.items() if self.schema and k in self.schema.get("properties", {})}
+
+
+def _context_or_page(db: Session, user: User, task_id: str) -> TaskContext | tuple[str, int]:
+    try:
+        return TaskContext(db, user, task_id)
+    except NotFound:
+        return render_template("message.html", user=user, title=_("This task does not exist.")), 404
+    except Forbidden:
+        return render_template("message.html", user=user, title=_("You may not see this task.")), 403
+
+
+@bp.get("/tasks/<task_id>")
+@signed_in
+def task(db: Session, user: User, task_id: str) -> Any:
+    context = _context_or_page(db, user, task_id)
+    if not isinstance(context, TaskContext):
+        return context
+    return _render(db, user, context, context.start_value(), {})
+
+
+def _render(
+    db: Session, user: User, ctx: TaskContext, value: dict[str, Any], errors: dict[str, list[str]], status: int = 200
+) -> tuple[str, int]:
+    fields = build_fields(ctx.schema, ctx.ui, value, unit_choices(db)) if ctx.schema else None
+    if fields is not None:
+        _attach_errors(fields, errors)
+    html = render_template(
+        "task.html",
+        user=user,
+        task=ctx.task,
+        case=ctx.case,
+        data=json.loads(ctx.case.data_json),
+        info=ctx.info,
+        fields=fields,
+        errors=errors.get("", []),
+        may_act=tasks.may_work_on(db, user, ctx.task),
+        colleagues=tasks.assignable_users(db, user, ctx.task) if ctx.task.status == "ready" else [],
+        unit_names=dict(unit_choices(db)),
+        files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
+    )
+    return html, status
+
+
+def _attach_errors(field: Any, errors: dict[str, list[str]]) -> None:
+    field.errors = errors.get(field.dotted, [])
+    for child in field.children:
+        _attach_errors(child, errors)
+
+
+class _FormInvalid(Exception):
+    def __init__(self, errors: list[FormError], value: dict[str, Any]) -> None:
+        super().__init__("the form has errors")
+        self.errors = errors
+        self.value = value
+
+
+@bp.post("/tasks/<task_id>")
+@signed_in
+def submit(db: Session, user: User, task_id: str) -> Any:
+    context = _context_or_page(db, user, task_id)
+    if not isinstance(context, TaskContext):
+        return context
+    ctx = context
+    if ctx.task.status != "ready":
+        flash(_("Someone else completed this task a moment ago (%(who)s).", who=ctx.task.completed_by or ""), "error")
+        return redirect(url_for("cases.case", instance_id=ctx.case.id))
+    action = request.form.get("action", "complete")
+    value: dict[str, Any] = {}
+    try:
+        with db.begin_nested():
+            value = _posted_value(db, user, ctx)
+            if action.startswith(("add:", "remove:")):
+                value = resize_arrays(value, action)
+                tasks.save_draft(db, user, task_id, value)
+                return _render(db, user, ctx, value, {})
+            if action == "draft":
+                tasks.save_draft(db, user, task_id, value)
+                flash(_("Draft saved."), "success")
+                return redirect(url_for("tasks.task", task_id=task_id))
+            problems = _problems(db, ctx, value)
+            if problems:
+                raise _FormInvalid(problems, value)
+            tasks.complete_task(db, host().runtime, user, task_id, value)
+    except _FormInvalid as bad:
+        flash(_("The form has errors; nothing was saved. Correct the fields marked below."), "error")
+        return _render(db, user, ctx, bad.value, localise_errors(bad.errors), 422)
+    except Invalid as err:
+        flash(_("This could not be done: %(reason)s", reason=err.message), "error")
+        return _render(db, user, ctx, value, {}, 422)
+    except ServiceError as err:
+        flash(task_problem(err), "error")
+        return redirect(url_for("cases.case", instance_id=ctx.case.id))
+    flash(_("Done: %(title)s.", title=ctx.task.title), "success")
+    next_task = tasks.next_task_for(db, user, ctx.case.id)
+    if next_task:
+        return redirect(url_for("tasks.task", task_id=next_task))
+    return redirect(url_for("cases.case", instance_id=ctx.case.id))
+
+
+def _posted_value(db: Session, user: User, ctx: TaskContext) -> dict[str, Any]:
+    """The posted form as data; uploaded files are stored first (a file that is refused is a form error)."""
+    if not ctx.schema:
+        return {}
+    refused: list[FormError] = []
+
+    def store(dotted: str, upload: attachments.Upload) -> str:
+        try:
+            with db.begin_nested():
+                return attachments.store_upload(db, ctx.case, user, upload, ctx.task.id, dotted).sha256
+        except Invalid as err:
+            refused.append(FormError("/" + dotted.replace(".", "/"), "upload", err.details.get("reason"), err.message))
+            return ""
+
+    value = parse_form(ctx.schema, ctx.ui, request.form, request.files, store)
+    if refused:
+        raise _FormInvalid(refused, value)
+    return value
+
+
+def _problems(db: Session, ctx: TaskContext, value: dict[str, Any]) -> list[FormError]:
+    if not ctx.schema:
+        return []
+    problems = form_errors(ctx.schema, value)
+    for bad in attachments.check_attachment_values(db, ctx.case.id, ctx.schema, value):
+        problems.append(FormError(bad["path"], "attachment", None, bad["message"]))
+    return problems
