@@ -1,0 +1,434 @@
+"""The whole case (processes/litigation_case.bpmn) with every diagram and form of the measures deployed, driven
+over the JSON API by the people each step names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from tests.conftest import Api
+from workflow_host.engine import FixedClock, use_clock
+from workflow_host.host import Host
+from workflow_host.services.timers import fire_due_timers
+
+CST = timezone(timedelta(hours=8))
+EVERYONE = [
+    "clerk",
+    "office_deputy",
+    "director_wang",
+    "li_vice",
+    "exec_vice",
+    "district_head",
+    "zhao",
+    "jb_staff",
+    "jb_head",
+    "land_officer",
+    "land_head",
+    "town_officer",
+]
+NOTICE = {
+    "case_no": "(2026)蒙0205行初12号",
+    "court": "包头市石拐区人民法院",
+    "plaintiff": "张某",
+    "cause": "不服区自然资源局作出的责令限期拆除决定",
+    "acting_units": ["land_bureau"],
+    "reconsideration": "none",
+    "significance": "ordinary",
+}
+NO_ITEM = dict.fromkeys(
+    [
+        "head_wants_to_appear",
+        "court_requested_head",
+        "major_public_interest",
+        "procuratorate_public_interest_suit",
+        "large_compensation",
+        "major_social_impact",
+        "head_helps_resolve",
+    ],
+    False,
+)
+UNIT_HEAD_APPEARS = {"unit_head_appears": True, "unit_head": {"name": "张某某", "position": "局长"}}
+SEALED = ["statement_of_defence", "legal_representative_certificate", "power_of_attorney"]
+ATTEND = {"attendance": "attend", "preparation_note": "证据目录、质证意见和答辩提纲已准备"}
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=CST)
+
+
+def attendee(name: str, role: str, unit: str) -> dict[str, Any]:
+    return {"name": name, "role": role, "unit": unit, "spoke": True, "speech_summary": "陈述答辩意见"}
+
+
+def hearing_record(*attendees: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "attended_on_time": True,
+        "attendees": list(attendees),
+        "hearing_summary": "法庭调查、举证质证、法庭辩论均已进行，双方均发表了最后陈述意见。",
+        "mediation_attempted": False,
+        "has_major_issues": False,
+    }
+
+
+def materials(organ: str) -> dict[str, Any]:
+    """Art. 6 defence materials (1)-(3), the legal-representative certificate and the power of attorney."""
+    return {
+        "statement_of_defence": f"{organ}答辩状（代拟稿）：被诉行政行为认定事实清楚，程序合法，请求驳回诉讼请求。",
+        "legal_basis": [{"name": "中华人民共和国土地管理法", "provisions": "第八十三条"}],
+        "evidence": [{"name": "现场检查笔录", "kind": "inspection_record", "purpose": "证明违法事实"}],
+        "legal_representative_certificate": {"organ": organ, "name": "张某某", "position": "局长"},
+        "power_of_attorney": {
+            "principal": organ,
+            "agents": [
+                {
+                    "name": "法制员1",
+                    "agent_type": "staff",
+                    "work_unit": organ,
+                    "position": "法制股股长",
+                    "id_number": "150202198001010011",
+                }
+            ],
+            "entrusted_matters": "代理本机关参加本案诉讼",
+            "authority_scope": "general",
+        },
+    }
+
+
+class Desk:
+    """The API as any directory user at the test's clock, and the timer worker."""
+
+    def __init__(self, host: Host, sign_in: Any, clock: FixedClock) -> None:
+        self.host = host
+        self.sign_in = sign_in
+        self.clock = clock
+        self._apis: dict[tuple[str, datetime], Api] = {}
+
+    def __call__(self, username: str) -> Api:
+        key = (username, self.clock.now())
+        if key not in self._apis:
+            self._apis[key] = self.sign_in(username)
+        return self._apis[key]
+
+    def at(self, text: str) -> None:
+        self.clock.set(at(text))
+
+    def fire_timers(self, text: str) -> list[int]:
+        self.at(text)
+        return fire_due_timers(self.host.database, self.host.runtime, self.clock.now())
+
+    def inbox(self, username: str) -> list[str]:
+        response = self(username).get("/tasks")
+        assert response.status_code == 200, response.get_json()
+        return [t["name"] for t in response.get_json()["tasks"]]
+
+    def holders(self) -> dict[str, list[str]]:
+        """Who has what in their inbox."""
+        return {u: names for u in EVERYONE if (names := self.inbox(u))}
+
+    def task(self, username: str, name: str) -> dict[str, Any]:
+        found = [t for t in self(username).get("/tasks").get_json()["tasks"] if t["name"] == name]
+        assert len(found) == 1, (username, name, self.holders())
+        return dict(found[0])
+
+    def complete(self, username: str, name: str, data: dict[str, Any]) -> dict[str, Any]:
+        task = self.task(username, name)
+        response = self(username).post(f"/tasks/{task['id']}/complete", json={"data": data})
+        assert response.status_code == 200, (name, response.get_json())
+        return task
+
+    def case(self, case_id: int) -> dict[str, Any]:
+        response = self("clerk").get(f"/instances/{case_id}")  # the office started it
+        assert response.status_code == 200, response.get_json()
+        return dict(response.get_json())
+
+
+@pytest.fixture
+def clock() -> Iterator[FixedClock]:
+    fixed = FixedClock(at("2026-03-02T10:00"))
+    with use_clock(fixed):
+        yield fixed
+
+
+@pytest.fixture
+def desk(measures: Host, measures_api: Any, clock: FixedClock) -> Desk:
+    return Desk(measures, measures_api, clock)
+
+
+def open_case(desk: Desk, **intake: Any) -> int:
+    """The office starts a case and registers the response notice."""
+    started = desk("clerk").post("/instances", json={"process_id": "litigation_case", "data": {}})
+    assert started.status_code == 201, started.get_json()
+    assert [t["name"] for t in started.get_json()["tasks"]] == ["intake"]
+    desk.complete("clerk", "intake", {**NOTICE, **intake})
+    return int(started.get_json()["id"])
+
+
+def defend(desk: Desk, filed_on: str) -> None:
+    """Art. 6: the land bureau prepares, the justice bureau reviews, the office seals, the bureau files."""
+    desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
+    desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
+    seal = {"seal_affixed": True, "sealed_on": filed_on, "sealed_documents": SEALED}
+    desk.complete("clerk", "affix_seal", seal)
+    desk.complete(
+        "jb_staff", "file_defence", {"filed_on": filed_on, "filed_by": "司法局干部", "filing_method": "in_person"}
+    )
+
+
+def hold_hearing(desk: Desk, case_id: int, hearing_on: str, record: dict[str, Any]) -> None:
+    """Art. 17: the agents confirm attendance, the case waits for the hearing, then the unit records it."""
+    desk.complete("land_officer", "prepare_hearing", ATTEND)
+    assert desk.case(case_id)["next_due_at"] is not None  # waiting for the hearing
+    assert desk.fire_timers(hearing_on[:16]) == []
+    assert desk.fire_timers((datetime.fromisoformat(hearing_on) + timedelta(minutes=1)).isoformat()[:16]) == [case_id]
+    desk.at(hearing_on[:10] + "T16:00")
+    desk.complete("land_officer", "record_hearing", record)
+
+
+def archive(desk: Desk, archived_on: str) -> None:
+    volume = {
+        "volume_no": "自然资源-2026-诉-07",
+        "archived_on": archived_on,
+        "documents": ["response_notice", "complaint", "defence_materials", "hearing_records", "court_decisions"],
+        "pages": 120,
+        "retention_period": "30_years",
+        "archivist": "档案员刘某",
+    }
+    desk.complete("land_officer", "file_case_records", volume)
+
+
+def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgment_takes_effect(
+    desk: Desk,
+) -> None:
+    case_id = open_case(
+        desk,
+        defendant="unit",
+        defendant_unit="land_bureau",
+        notice_received_on="2026-03-02",
+        complaint_served_on="2026-03-02",
+        hearing_on="2026-04-14T09:30:00+08:00",
+    )
+    assert desk.holders() == {"land_officer": ["prepare_defence"], "land_head": ["prepare_defence"]}  # no sign-off
+    data = desk.case(case_id)["data"]
+    assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], False)
+    assert (data["instance_level"], data["lost_first_instance"], data["head_appeared_first_instance"]) == (
+        "first",
+        False,
+        False,
+    )
+    defend(desk, "2026-03-10")
+
+    arrange = desk.task("land_officer", "arrange_appearance")  # Art. 16: a unit defendant, no Art. 13 assessment
+    assert datetime.fromisoformat(arrange["due_at"]) == at("2026-04-14T09:30")
+    desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
+    hold_hearing(
+        desk,
+        case_id,
+        "2026-04-14T09:30:00+08:00",
+        hearing_record(attendee("张某某", "unit_head", "land_bureau")),
+    )
+
+    desk.at("2026-04-28T10:00")
+    judgment = {"decision_form": "judgment", "outcome": "dismissed_claim", "decision_served_on": "2026-04-28"}
+    desk.complete("land_officer", "record_judgment", judgment)
+    assert desk.case(case_id)["data"]["lost"] is False
+    desk.complete("land_officer", "submit_appeal_opinion", {"unit_appeal_opinion": False, "opinion_note": "服从判决"})
+    desk.at("2026-05-15T10:00")  # the 15 days ran out on 13 May with no appeal
+    desk.complete("land_officer", "record_outcome", {"plaintiff_appealed": False, "effective_on": "2026-05-14"})
+
+    assert desk.holders() == {"land_officer": ["file_case_records"], "land_head": ["file_case_records"]}
+    archive(desk, "2026-05-20")
+    case = desk.case(case_id)
+    assert case["status"] == "completed"
+    data = case["data"]
+    assert (data["outcome"], data["effective_on"], data["lost"]) == ("dismissed_claim", "2026-05-14", False)
+    assert not {"loss_report", "compliance_record", "signoff_records"} & set(data)
+    assert [(h["instance_level"], h["outcome"], h["effective_on"]) for h in data["instance_history"]] == [
+        ("first", "dismissed_claim", None)
+    ]
+    assert [u["unit"] for u in data["archive_record"]["units"]] == ["land_bureau"]
+    assert {d["variable"]: d["status"] for d in case["deadlines"]} == {
+        "defence_deadline": "met",
+        "appeal_opinion_deadline": "met",
+    }
+    assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
+
+
+def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(desk: Desk) -> None:
+    government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
+    case_id = open_case(desk, defendant="district_government", **government)
+
+    # Art. 4-5: sign-off by the office deputy director, the director and the vice head in charge, then forwarding
+    desk.complete("clerk", "register_notice", {**NOTICE, **government})
+    desk.complete("clerk", "submit_for_signoff", {"submission_note": "拟请区自然资源局会同区司法局办理。"})
+    for signer in ("office_deputy", "director_wang", "li_vice"):
+        desk.complete(signer, "sign", {"signoff_decision": "agree", "signoff_opinion": "同意"})
+    desk.complete("clerk", "forward_notice", {"forwarded_on": "2026-03-03"})
+    assert desk.case(case_id)["data"]["handling_units"] == ["land_bureau"]
+
+    # first instance: the summons came after the notice, so the unit records the hearing time
+    defend(desk, "2026-03-12")
+    desk.complete("land_officer", "record_hearing_notice", {"hearing_on": "2026-04-14T09:30:00+08:00"})
+    desk.complete("jb_staff", "assess_art13", NO_ITEM)
+    data = desk.case(case_id)["data"]
+    assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)
+    desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
+    hold_hearing(
+        desk,
+        case_id,
+        "2026-04-14T09:30:00+08:00",
+        hearing_record(attendee("张某某", "unit_head", "land_bureau")),
+    )
+    desk.at("2026-04-28T10:00")
+    lost = {"decision_form": "judgment", "outcome": "revoked", "decision_served_on": "2026-04-28"}
+    desk.complete("land_officer", "record_judgment", lost)
+
+    # Art. 8: the unit's opinion, the government's decision to appeal, the appeal filed in time
+    opinion = {
+        "unit_appeal_opinion": True,
+        "appeal_grounds": "一审判决认定事实不清。",
+        "appeal_claims": "撤销一审判决。",
+    }
+    desk.complete("land_officer", "submit_appeal_opinion", opinion)
+    desk.complete("li_vice", "decide_appeal", {"government_decides_appeal": True, "government_appeal_opinion": "同意"})
+    filing = {
+        "appeal_filed_on": "2026-05-08",
+        "appeal_court": "包头市中级人民法院",
+        "appeal_filed_through": "original_court",
+    }
+    desk.at("2026-05-08T10:00")
+    desk.complete("land_officer", "file_appeal", filing)
+
+    # second instance, same handling unit (Art. 9)
+    data = desk.case(case_id)["data"]
+    assert (data["instance_level"], data["lost_first_instance"], data["head_appeared_first_instance"]) == (
+        "second",
+        True,
+        False,
+    )
+    desk.at("2026-05-20T10:00")
+    second = {
+        "case_no": "(2026)蒙02行终45号",
+        "court": "包头市中级人民法院",
+        "complaint_served_on": "2026-05-20",
+        "hearing_on": "2026-06-16T09:30:00+08:00",
+    }
+    desk.complete("land_officer", "register_instance", second)
+    defend(desk, "2026-05-28")
+    desk.complete("jb_staff", "assess_art13", NO_ITEM)
+    data = desk.case(case_id)["data"]
+    # Art. 13 item 1: lost at first instance, heard at second instance: the heads must appear
+    assert (data["appearance_reasons"], data["head_must_appear"]) == ([1], True)
+    assert desk.inbox("land_officer") == []  # no Art. 16 arrangement
+    head = {"role": "vice_head_in_charge", "name": "李某某", "position": "副区长"}
+    desk.complete("li_vice", "confirm_head_appearance", {"government_head": head, "head_appearance_confirmed": True})
+    legal = {
+        "legal_affairs_head": {"name": "赵某某", "position": "区司法局局长"},
+        "legal_head_appearance_confirmed": True,
+    }
+    desk.complete("zhao", "confirm_legal_head_appearance", legal)
+    assert desk.case(case_id)["data"]["appearance_plan"]["article"] == 13
+    hold_hearing(
+        desk,
+        case_id,
+        "2026-06-16T09:30:00+08:00",
+        hearing_record(
+            attendee("李某某", "vice_head_in_charge", "district_government"),
+            attendee("赵某某", "justice_bureau_head", "justice_bureau"),
+        ),
+    )
+    desk.at("2026-06-30T10:00")
+    upheld = {"decision_form": "judgment", "outcome": "revoked", "decision_served_on": "2026-06-30"}
+    desk.complete("land_officer", "record_judgment", upheld)
+
+    # the final decision took effect on service: the loss report is due 30 days later (Art. 7), and the unit is
+    # asked at the same time whether it considers the final decision wrong (Art. 10)
+    case = desk.case(case_id)
+    assert (case["data"]["effective_on"], case["data"]["lost"]) == ("2026-06-30", True)
+    loss = {d["variable"]: d for d in case["deadlines"]}["loss_report_deadline"]
+    assert (loss["start_on"], loss["due_on"], loss["status"]) == ("2026-06-30", "2026-07-30", "open")
+    write = desk.task("land_officer", "write_loss_report")
+    assert datetime.fromisoformat(write["due_at"]) == at("2026-07-30T23:59:59")
+    desk.complete("land_officer", "report_retrial", {"retrial_requested": False})
+    report = {
+        "basic_facts": "原告张某不服区自然资源局作出的责令限期拆除决定，以区人民政府为被告提起行政诉讼。",
+        "court_ruling": "一审判决撤销被诉决定，二审判决驳回上诉、维持原判。",
+        "suggestions": "加强执法程序审核。",
+        "rectification_measures": [
+            {"measure": "开展执法程序培训", "responsible": "区自然资源局", "due_on": "2026-08-31"}
+        ],
+    }
+    desk.at("2026-07-10T10:00")
+    desk.complete("land_officer", "write_loss_report", report)
+    desk.complete("jb_staff", "register_loss_report_copy", {"justice_bureau_registered_on": "2026-07-10"})
+    desk.complete("clerk", "receive_loss_report", {"government_received_on": "2026-07-10"})
+
+    # Art. 15: the decision is performed; Art. 12: archived
+    performed = {
+        "obligations": "撤销责令限期拆除决定。",
+        "actions": [{"action": "撤销原决定并通知原告", "done_on": "2026-07-15", "evidence": "撤销决定书及送达回证"}],
+        "head_urging": {"head_name": "张某某", "position": "局长", "urged_on": "2026-07-01"},
+        "performance_status": "performed",
+    }
+    desk.at("2026-07-16T10:00")
+    desk.complete("land_officer", "record_performance", performed)
+    archive(desk, "2026-07-20")
+
+    case = desk.case(case_id)
+    assert case["status"] == "completed"
+    assert desk.holders() == {}
+    data = case["data"]
+    assert [(h["instance_level"], h["case_no"], h["lost"], h["effective_on"]) for h in data["instance_history"]] == [
+        ("first", "(2026)蒙0205行初12号", True, None),
+        ("second", "(2026)蒙02行终45号", True, "2026-06-30"),
+    ]
+    assert (data["appeal_filed"], data["retrial_requested"], data["retrial_filed"]) == (True, False, False)
+    assert data["loss_report"]["late"] is False
+    assert data["loss_report"]["government_received_on"] == "2026-07-10"
+    assert data["compliance_record"]["performed_on"] == "2026-07-15"
+    assert data["archive_record"]["archived_on"] == "2026-07-20"
+    statuses = {d["variable"]: d["status"] for d in case["deadlines"] if d["variable"] != "defence_deadline"}
+    assert statuses == {
+        "signoff_deadline": "met",
+        "appeal_opinion_deadline": "met",
+        "appeal_deadline": "met",
+        "loss_report_deadline": "met",
+    }
+    assert [d["status"] for d in case["deadlines"] if d["variable"] == "defence_deadline"] == ["met", "met"]
+    verified = desk("clerk").post(f"/instances/{case_id}/verify").get_json()
+    assert verified["ok"] is True, verified
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"defendant_unit": None}, "/"),  # Art. 3 ¶1: a unit defendant must be named
+        ({"defendant": "district_government", "defendant_unit": "land_bureau"}, "/"),
+        ({"acting_units": []}, "/acting_units"),  # Art. 3 items 1-2: at least one acting unit
+        ({"entrusting_unit": "land_bureau", "successor_unit": "wudangzhao"}, "/"),  # item 3 or item 4, not both
+        ({"complaint_served_on": "2026-03-01"}, "收到起诉状副本日期不能早于收到应诉通知书日期"),
+        ({"notice_received_on": "2026-03-03", "complaint_served_on": "2026-03-03"}, "不能晚于今天"),
+        ({"hearing_on": "2026-03-01T09:30:00+08:00"}, "开庭时间不能早于"),
+        ({"hearing_on": "2026-04-14 09:30"}, "/hearing_on"),
+    ],
+)
+def test_the_intake_refuses_what_articles_2_and_3_do_not_allow_and_keeps_nothing(
+    desk: Desk, change: dict[str, Any], message: str
+) -> None:
+    started = desk("clerk").post("/instances", json={"process_id": "litigation_case", "data": {}})
+    case_id = started.get_json()["id"]
+    intake = {**NOTICE, "defendant": "unit", "defendant_unit": "land_bureau"}
+    intake.update({"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02", **change})
+    intake = {k: v for k, v in intake.items() if v is not None}  # None: left out
+    task = desk.task("clerk", "intake")
+    response = desk("clerk").post(f"/tasks/{task['id']}/complete", json={"data": intake})
+    assert response.status_code == 422, response.get_json()
+    body = response.get_json()
+    if message.startswith("/"):
+        assert message in {e["path"] for e in body["errors"]}
+    else:
+        assert message in body["message"]
+    assert desk.inbox("clerk") == ["intake"]
+    assert desk.case(case_id)["data"] == {}
