@@ -7,7 +7,7 @@ VENDOR := src/workflow_host/web/static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed
 export DATABASE_URL ?=
 
-.PHONY: run test setup lint typecheck clean
+.PHONY: run test setup lint typecheck clean messages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,13 @@ typecheck: setup
 
 test: setup lint typecheck
 	$(BIN)/python -m pytest -q
+
+# After changing a page's text: extract the messages and merge them into the Chinese catalogue to translate.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k lazy_gettext --no-location --sort-output \
+	    -o build/messages.pot src/workflow_host
+	$(BIN)/pybabel update -i build/messages.pot -d src/workflow_host/translations -l zh --no-fuzzy-matching \
+	    --ignore-obsolete --width 120
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(VENDOR) assets/node_modules test-artifacts

@@ -3,6 +3,8 @@ state of every diagram element for highlighting."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -20,7 +22,7 @@ from .permissions import require_view_instance
 from .steps import load_case
 from .versions import form_file
 
-__all__ = ["case_page", "data_labels", "diagram_xml", "visible_case"]
+__all__ = ["DataLabels", "case_page", "data_labels", "diagram_xml", "visible_case"]
 
 
 def visible_case(session: Session, user: User, instance_id: int) -> Instance:
@@ -32,20 +34,53 @@ def visible_case(session: Session, user: User, instance_id: int) -> Instance:
     return row
 
 
-def data_labels(session: Session, version: ProcessVersion) -> dict[str, str]:
-    """A title for each top-level data name, taken from the forms of the version that collect it."""
-    labels: dict[str, str] = {}
+@dataclass
+class DataLabels:
+    """Titles of data names and labels of their values, as the version's forms word them."""
+
+    titles: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def data_labels(session: Session, version: ProcessVersion, process_id: str | None = None) -> DataLabels:
+    """A title for each top-level data name, and labels for enumerated values, from the version's forms; the
+    forms of `process_id` (the case's own process) word a name first, as the case was registered with them."""
+    labels = DataLabels()
     paths = session.scalars(
         select(VersionFile.path).where(VersionFile.version_id == version.id, VersionFile.path.like("forms/%"))
     )
-    for path in sorted(paths):
+    own = {f"forms/{t.form_schema}" for t in catalog_of(version).user_tasks.values() if t.process_id == process_id}
+    for path in sorted(paths, key=lambda p: (p not in own, p)):
         if path.endswith(".uischema.json"):
             continue
         schema = form_file(session, version, path.removeprefix("forms/"))
+        ui_name = path.removeprefix("forms/").removesuffix(".schema.json") + ".uischema.json"
+        try:
+            ui = form_file(session, version, ui_name)
+        except NotFound:
+            ui = {}
         for name, sub in (schema.get("properties") or {}).items() if isinstance(schema, dict) else []:
-            if isinstance(sub, dict) and sub.get("title"):
-                labels.setdefault(name, str(sub["title"]))
+            if not isinstance(sub, dict):
+                continue
+            if sub.get("title"):
+                labels.titles.setdefault(name, str(sub["title"]))
+            choices = _choices(sub, ui.get(name) if isinstance(ui, dict) else None)
+            if choices:
+                labels.values.setdefault(name, choices)
     return labels
+
+
+def _choices(schema: dict[str, Any], ui: Any) -> dict[str, str]:
+    """value → label of an enumerated field (`oneOf` of const + title, or `enum` with `ui:enumNames`)."""
+    found: dict[str, str] = {}
+    for option in schema.get("oneOf") or schema.get("anyOf") or []:
+        if isinstance(option, dict) and "const" in option and option.get("title"):
+            found[json.dumps(option["const"], ensure_ascii=False)] = str(option["title"])
+    names = ui.get("ui:enumNames") if isinstance(ui, dict) else None
+    if isinstance(schema.get("enum"), list) and isinstance(names, list):
+        for value, label in zip(schema["enum"], names, strict=False):
+            found[json.dumps(value, ensure_ascii=False)] = str(label)
+    return found
 
 
 def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) -> dict[str, Any]:
@@ -84,7 +119,7 @@ def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) 
         "steps": steps,
         "attachments": case_attachments(session, row.id),
         "diagrams": diagrams,
-        "labels": data_labels(session, version),
+        "labels": data_labels(session, version, row.process_id),
     }
 
 

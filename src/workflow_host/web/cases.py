@@ -12,6 +12,7 @@ from ..models import User
 from ..services import attachments, case_view, instances, tasks
 from ..services.directory import unit_choices
 from ..services.errors import Forbidden, NotFound, ServiceError
+from .display import case_rows
 from .i18n import _
 from .signin import host, signed_in
 
@@ -51,7 +52,9 @@ def case(db: Session, user: User, instance_id: int) -> Any:
         return render_template("message.html", user=user, title=_("This case does not exist.")), 404
     except Forbidden:
         return render_template("message.html", user=user, title=_("You may not see this case.")), 403
-    return render_template("case.html", user=user, unit_names=dict(unit_choices(db)), **page)
+    units = dict(unit_choices(db))
+    named, other = case_rows(page["case"]["data"], page["labels"], units)
+    return render_template("case.html", user=user, unit_names=units, named=named, other=other, **page)
 
 
 @bp.get("/cases/<int:instance_id>/diagram/<process_id>.bpmn")

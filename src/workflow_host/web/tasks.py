@@ -15,6 +15,7 @@ from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.forms import FormError, form_errors
 from ..services.versions import form_file
+from .display import case_rows
 from .formview import build_fields, localise_errors, parse_form, resize_arrays
 from .i18n import _
 from .inbox import task_problem
@@ -23,6 +24,20 @@ from .signin import host, signed_in
 __all__ = ["bp"]
 
 bp = Blueprint("tasks", __name__)
+SUMMARY = {  # what a person needs of the case beside any step's form
+    "case_no",
+    "court",
+    "plaintiff",
+    "cause",
+    "defendant",
+    "defendant_unit",
+    "handling_units",
+    "notice_received_on",
+    "complaint_served_on",
+    "hearing_on",
+    "instance_level",
+    "outcome",
+}
 
 
 class TaskContext:
@@ -36,6 +51,7 @@ class TaskContext:
         self.case: Instance = case_view.visible_case(db, user, task.instance_id)
         version = db.get(ProcessVersion, self.case.version_id)
         assert version is not None
+        self.version = version
         self.info = catalog_of(version).user_task(task.process_id, task.element_id)
         schema = form_file(db, version, self.info.form_schema) if self.info and self.info.form_schema else None
         ui = form_file(db, version, self.info.ui_schema) if self.info and self.info.ui_schema else {}
@@ -74,18 +90,22 @@ def _render(
     fields = build_fields(ctx.schema, ctx.ui, value, unit_choices(db)) if ctx.schema else None
     if fields is not None:
         _attach_errors(fields, errors)
+    units = dict(unit_choices(db))
+    named, _other = case_rows(
+        json.loads(ctx.case.data_json), case_view.data_labels(db, ctx.version, ctx.case.process_id), units
+    )
     html = render_template(
         "task.html",
         user=user,
         task=ctx.task,
         case=ctx.case,
-        data=json.loads(ctx.case.data_json),
+        summary=[row for row in named if row.key in SUMMARY],
         info=ctx.info,
         fields=fields,
         errors=errors.get("", []),
         may_act=tasks.may_work_on(db, user, ctx.task),
         colleagues=tasks.assignable_users(db, user, ctx.task) if ctx.task.status == "ready" else [],
-        unit_names=dict(unit_choices(db)),
+        unit_names=units,
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
     )
     return html, status

@@ -1,0 +1,52 @@
+"""Case data as people read it: titles from the forms, values by their labels, units by name, yes/no;
+structures and computed values apart, for those who want the detail."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..services.case_view import DataLabels
+from .i18n import _
+
+__all__ = ["DataRow", "case_rows"]
+
+
+@dataclass(frozen=True)
+class DataRow:
+    key: str
+    title: str
+    text: str
+
+
+def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return labels.values.get(key, {}).get(json.dumps(value), _("Yes") if value else _("No"))
+    if isinstance(value, list) and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+        return "、".join(_text(key, v, labels, units) for v in value)
+    if isinstance(value, str | int | float):
+        label = labels.values.get(key, {}).get(json.dumps(value, ensure_ascii=False))
+        if label:
+            return label
+        if isinstance(value, str) and value in units:
+            return units[value]
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def case_rows(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> tuple[list[DataRow], list[DataRow]]:
+    """(rows a form named, in title order; the other rows: working values and structures)."""
+    named: list[DataRow] = []
+    other: list[DataRow] = []
+    for key, value in sorted(data.items()):
+        if key.startswith("_"):
+            continue
+        if isinstance(value, dict) and value.get("kind") == "statutory_deadline":
+            continue  # shown in the deadlines table
+        row = DataRow(key, labels.titles.get(key, key), _text(key, value, labels, units))
+        simple = not isinstance(value, dict) and not (isinstance(value, list) and value and isinstance(value[0], dict))
+        (named if key in labels.titles and simple else other).append(row)
+    return named, other
