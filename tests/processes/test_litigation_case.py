@@ -256,7 +256,8 @@ def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgm
     assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
 
 
-def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(desk: Desk) -> None:
+def lost_twice(desk: Desk) -> int:
+    """A suit against the district government: signed off, lost at first instance, appealed, lost again."""
     government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
     case_id = open_case(desk, defendant="district_government", **government)
 
@@ -342,6 +343,11 @@ def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(d
     desk.at("2026-06-30T10:00")
     upheld = {"decision_form": "judgment", "outcome": "revoked", "decision_served_on": "2026-06-30"}
     desk.complete("land_officer", "record_judgment", upheld)
+    return case_id
+
+
+def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(desk: Desk) -> None:
+    case_id = lost_twice(desk)
 
     # the final decision took effect on service: the loss report is due 30 days later (Art. 7), and the unit is
     # asked at the same time whether it considers the final decision wrong (Art. 10)
@@ -432,3 +438,65 @@ def test_the_intake_refuses_what_articles_2_and_3_do_not_allow_and_keeps_nothing
         assert message in body["message"]
     assert desk.inbox("clerk") == ["intake"]
     assert desk.case(case_id)["data"] == {}
+
+
+def test_a_retrial_ordered_on_the_government_s_consent_runs_as_a_third_instance(desk: Desk) -> None:
+    case_id = lost_twice(desk)
+    retrial = {
+        "retrial_requested": True,
+        "retrial_grounds": ["wrong_application_of_law"],
+        "retrial_reasons": "终审判决适用《土地管理法》第八十三条错误，被诉决定程序合法。",
+    }
+    desk.complete("land_officer", "report_retrial", retrial)
+    desk.complete("li_vice", "decide_retrial", {"retrial_approved": True})
+    desk.at("2026-07-20T10:00")
+    desk.complete("land_officer", "apply_retrial", {"retrial_filed_on": "2026-07-20", "retrial_court": "内蒙古高院"})
+    admitted = {"retrial_admitted": True, "retrial_ruling_served_on": "2026-07-27"}
+    desk.at("2026-07-27T10:00")
+    desk.complete("land_officer", "record_retrial_admission", admitted)
+    assert desk.inbox("land_officer") == ["write_loss_report"]  # the loss report is still due (Art. 7)
+    report = {
+        "basic_facts": "原告张某不服区自然资源局作出的责令限期拆除决定提起行政诉讼。",
+        "court_ruling": "二审判决驳回上诉、维持原判。",
+        "suggestions": "已申请再审。",
+        "rectification_measures": [{"measure": "复核执法程序", "responsible": "法规股", "due_on": "2026-08-31"}],
+    }
+    desk.complete("land_officer", "write_loss_report", report)
+    desk.complete("jb_staff", "register_loss_report_copy", {"justice_bureau_registered_on": "2026-07-28"})
+    desk.complete("clerk", "receive_loss_report", {"government_received_on": "2026-07-28"})
+
+    data = desk.case(case_id)["data"]
+    assert (data["instance_level"], data["retrial_filed"]) == ("retrial", True)
+    assert "retrial_admitted" not in data  # consumed: the retrial decision cannot order another retrial
+    retrial_instance = {
+        "case_no": "(2026)蒙民申3号",
+        "court": "内蒙古自治区高级人民法院",
+        "complaint_served_on": "2026-08-03",
+    }
+    desk.at("2026-08-03T10:00")
+    desk.complete("land_officer", "register_instance", retrial_instance)
+    defend(desk, "2026-08-10")
+    desk.complete("land_officer", "record_hearing_notice", {"hearing_on": "2026-09-08T09:30:00+08:00"})
+    desk.complete("jb_staff", "assess_art13", NO_ITEM)
+    assert desk.case(case_id)["data"]["head_must_appear"] is False  # items 1 and 2 are for the second instance
+    desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
+    hold_hearing(
+        desk, case_id, "2026-09-08T09:30:00+08:00", hearing_record(attendee("张某某", "unit_head", "land_bureau"))
+    )
+    desk.at("2026-09-22T10:00")
+    won = {"decision_form": "judgment", "outcome": "dismissed_claim", "decision_served_on": "2026-09-22"}
+    desk.complete("land_officer", "record_judgment", won)
+
+    assert desk.holders() == {"land_officer": ["file_case_records"], "land_head": ["file_case_records"]}
+    archive(desk, "2026-09-25")
+    case = desk.case(case_id)
+    assert case["status"] == "completed"
+    data = case["data"]
+    assert [(h["instance_level"], h["outcome"], h["effective_on"]) for h in data["instance_history"]] == [
+        ("first", "revoked", None),
+        ("second", "revoked", "2026-06-30"),
+        ("retrial", "dismissed_claim", "2026-09-22"),
+    ]
+    assert (data["lost"], data["effective_on"]) == (False, "2026-09-22")
+    assert "compliance_record" not in data  # nothing to perform once the retrial reversed the loss
+    assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
