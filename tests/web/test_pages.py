@@ -1,0 +1,274 @@
+"""The pages over a real app and database: sign-in and CSRF, the task form (errors beside fields, drafts,
+rows, files), claim and assign, conflicts as messages, and who may see what."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests.conftest import PASSWORDS
+from workflow_host.host import Host
+from workflow_host.models import CaseAttachment, InboxTask, Instance
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Web:
+    """A browser-like session: cookies, the CSRF token of the last page."""
+
+    def __init__(self, app: Flask, username: str | None = None) -> None:
+        self.client: FlaskClient = app.test_client()
+        self.token = ""
+        if username:
+            self.sign_in(username)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        response = self.client.get(path, **kwargs)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', response.get_data(as_text=True))
+        if found:
+            self.token = found.group(1)
+        return response
+
+    def post(self, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        return self.client.post(path, data={"csrf_token": self.token, **(data or {})}, **kwargs)
+
+    def sign_in(self, username: str) -> None:
+        self.get("/login")
+        response = self.post("/login", {"username": username, "password": PASSWORDS[username]})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        self.get("/inbox")
+
+
+def start_case(web: Web, process_id: str = "six_steps") -> tuple[int, str]:
+    web.get("/cases/new")
+    response = web.post("/cases/new", {"process_id": process_id})
+    assert response.status_code == 302
+    task_id = response.headers["Location"].rsplit("/", 1)[-1]
+    web.get(f"/tasks/{task_id}")
+    return task_id_case(web.client.application, task_id), task_id
+
+
+def task_id_case(app: Flask, task_id: str) -> int:
+    with host_of(app).database.transaction() as session:
+        task = session.get(InboxTask, task_id)
+        assert task is not None
+        return task.instance_id
+
+
+def host_of(app: Flask) -> Host:
+    return app.extensions["workflow_host"]  # type: ignore[no-any-return]
+
+
+def task_row(app: Flask, task_id: str) -> InboxTask:
+    with host_of(app).database.transaction() as session:
+        task = session.get(InboxTask, task_id)
+        assert task is not None
+        session.expunge(task)
+        return task
+
+
+def field_errors(html: str, field: str) -> list[str]:
+    return re.findall(rf'id="field-{field}-error">([^<]+)<', html)
+
+
+def test_sign_in_needs_the_password_and_goes_only_to_this_site(app: Flask) -> None:
+    web = Web(app)
+    assert web.get("/inbox").headers["Location"].startswith("/login?next=/inbox")
+    web.get("/login")
+    wrong = web.post("/login", {"username": "clerk", "password": "nope"})
+    assert wrong.status_code == 401
+    assert "用户名或密码错误" in wrong.get_data(as_text=True)
+    away = web.post("/login?next=//evil.example/x", {"username": "clerk", "password": PASSWORDS["clerk"]})
+    assert away.headers["Location"] == "/inbox"
+    web.get("/inbox")
+    assert web.post("/logout").status_code == 302
+    assert web.get("/inbox").status_code == 302
+
+
+def test_a_post_without_the_session_token_is_refused_and_changes_nothing(app: Flask) -> None:
+    web = Web(app, "clerk")
+    _case, task_id = start_case(web)
+    forged = web.client.post(f"/tasks/{task_id}/claim", data={"csrf_token": "forged"})
+    assert forged.status_code == 400
+    assert "表单已过期" in forged.get_data(as_text=True)
+    assert task_row(app, task_id).claimed_by is None
+    assert web.post(f"/tasks/{task_id}/claim").status_code == 302
+    assert task_row(app, task_id).claimed_by == "clerk"
+
+
+def test_form_errors_appear_beside_their_fields_and_nothing_is_kept(app: Flask) -> None:
+    web = Web(app, "clerk")
+    case_id, task_id = start_case(web)
+    response = web.post(
+        f"/tasks/{task_id}", {"action": "complete", "f.case_no": "ab", "f.notice_received_on": "2026-13-40"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_errors(html, "case_no") == ["请至少填写 3 个字。"]
+    assert field_errors(html, "defendant") == ["此项为必填项。"]
+    assert field_errors(html, "notice_received_on") == ["请填写有效日期（年-月-日）。"]
+    assert 'value="ab"' in html  # what was typed stays on the page
+    assert task_row(app, task_id).status == "ready"
+    with host_of(app).database.transaction() as session:
+        case = session.get(Instance, case_id)
+        assert case is not None
+        assert case.revision == 1
+        assert "case_no" not in case.data_json
+
+
+def test_a_draft_keeps_typed_values_and_rows_without_completing(app: Flask) -> None:
+    web = Web(app, "clerk")
+    case_id, task_id = start_case(web)
+    added = web.post(f"/tasks/{task_id}", {"action": "add:agents", "f.case_no": "(2026)蒙0205行初3号", "n.agents": "0"})
+    html = added.get_data(as_text=True)
+    assert 'name="f.agents.0.name"' in html
+    assert 'value="(2026)蒙0205行初3号"' in html
+    saved = web.post(
+        f"/tasks/{task_id}",
+        {"action": "draft", "f.case_no": "(2026)蒙0205行初3号", "n.agents": "1", "f.agents.0.name": "王某"},
+    )
+    assert saved.status_code == 302
+    page = web.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "草稿已保存" in page
+    assert 'value="王某"' in page
+    assert task_row(app, task_id).status == "ready"
+    with host_of(app).database.transaction() as session:
+        case = session.get(Instance, case_id)
+        assert case is not None
+        assert "王某" not in case.data_json  # a draft is not case data
+
+
+def test_an_evidence_file_is_stored_listed_and_downloadable_by_those_who_see_the_case(app: Flask) -> None:
+    web = Web(app, "clerk")
+    case_id, task_id = start_case(web)
+    refused = web.post(
+        f"/tasks/{task_id}",
+        {"f.case_no": "(2026)蒙0205行初4号", "f.defendant": "unit", "f.notice_scan": (BytesIO(b"MZ\x90\x00"), "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    assert field_errors(refused.get_data(as_text=True), "notice_scan") == [
+        "不接受此类文件（可上传 PDF、图片、Word/Excel、OFD、文本文件）。"
+    ]
+    disguised = web.post(
+        f"/tasks/{task_id}",
+        {
+            "f.case_no": "(2026)蒙0205行初4号",
+            "f.defendant": "unit",
+            "f.notice_scan": (BytesIO(b"\x89PNG\r\n\x1a\n"), "a.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert field_errors(disguised.get_data(as_text=True), "notice_scan") == ["文件内容与扩展名不符。"]
+    done = web.post(
+        f"/tasks/{task_id}",
+        {
+            "f.case_no": "(2026)蒙0205行初4号",
+            "f.defendant": "unit",
+            "f.notice_scan": (BytesIO(PDF), "../../应诉通知书.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302, done.get_data(as_text=True)
+    with host_of(app).database.transaction() as session:
+        files = list(session.scalars(select(CaseAttachment).where(CaseAttachment.instance_id == case_id)))
+        assert [(f.name, f.uploaded_by, f.field) for f in files] == [("应诉通知书.pdf", "clerk", "notice_scan")]
+        attachment_id = files[0].id
+    page = web.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "应诉通知书.pdf" in page
+    download = web.get(f"/cases/{case_id}/files/{attachment_id}")
+    assert download.data == PDF
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    stranger = Web(app, "town_officer")
+    assert stranger.get(f"/cases/{case_id}/files/{attachment_id}").status_code == 404
+    assert stranger.get(f"/cases/{case_id}").status_code == 403
+
+
+def test_completing_a_task_someone_just_completed_shows_a_message_not_an_error(app: Flask) -> None:
+    first, second = Web(app, "clerk"), Web(app, "clerk")
+    case_id, task_id = start_case(first)
+    second.get(f"/tasks/{task_id}")
+    form = {"f.case_no": "(2026)蒙0205行初5号", "f.defendant": "unit", "f.defendant_unit": "land_bureau"}
+    assert first.post(f"/tasks/{task_id}", form).status_code == 302
+    late = second.post(f"/tasks/{task_id}", form)
+    assert late.status_code == 302
+    assert late.headers["Location"] == f"/cases/{case_id}"
+    assert "此任务刚刚已由他人办结（clerk）" in second.get(late.headers["Location"]).get_data(as_text=True)
+
+
+def walk_to_prepare(app: Flask) -> tuple[int, str]:
+    clerk, jb = Web(app, "clerk"), Web(app, "jb_staff")
+    case_id, task_id = start_case(clerk)
+    clerk.post(
+        f"/tasks/{task_id}",
+        {"f.case_no": "(2026)蒙0205行初6号", "f.defendant": "unit", "f.defendant_unit": "land_bureau"},
+    )
+    for web, name in ((clerk, "check"), (jb, "review")):
+        with host_of(app).database.transaction() as session:
+            step = session.scalar(select(InboxTask.id).where(InboxTask.element_id == name, InboxTask.status == "ready"))
+        web.get(f"/tasks/{step}")
+        assert web.post(f"/tasks/{step}", {"action": "complete"}).status_code == 302
+    with host_of(app).database.transaction() as session:
+        prepare = session.scalar(select(InboxTask.id).where(InboxTask.element_id == "prepare"))
+    assert prepare is not None
+    return case_id, prepare
+
+
+def test_a_unit_head_assigns_the_units_task_to_a_colleague(app: Flask) -> None:
+    _case, task_id = walk_to_prepare(app)
+    officer = Web(app, "land_officer")
+    page = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "交办给" not in page  # not the head
+    refused = officer.post(f"/tasks/{task_id}/assign", {"assignee": "land_officer"})
+    assert "您无权进行此操作" in officer.get(refused.headers["Location"]).get_data(as_text=True)
+    head = Web(app, "land_head")
+    page = head.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'option value="land_officer"' in page
+    head.post(f"/tasks/{task_id}/assign", {"assignee": "land_officer"})
+    assert task_row(app, task_id).claimed_by == "land_officer"
+    inbox = officer.get("/inbox?tab=claimed").get_data(as_text=True)
+    assert "(2026)蒙0205行初6号" in inbox
+
+
+def test_the_inbox_pages_filters_and_sorts(app: Flask) -> None:
+    clerk = Web(app, "clerk")
+    for _ in range(27):
+        start_case(clerk)
+    first = clerk.get("/inbox").get_data(as_text=True)
+    assert first.count('data-name="intake"') == 25
+    assert "共 27 项，第 1 / 2 页" in first
+    second = clerk.get("/inbox?page=2").get_data(as_text=True)
+    assert second.count('data-name="intake"') == 2
+    only_check = clerk.get("/inbox?step=check").get_data(as_text=True)
+    assert "暂无待办事项" in only_check
+    _case, task_id = start_case(clerk)
+    clerk.post(
+        f"/tasks/{task_id}",
+        {"f.case_no": "(2026)蒙0205行初99号", "f.defendant": "unit", "f.defendant_unit": "land_bureau"},
+    )
+    found = clerk.get("/inbox?case=行初99").get_data(as_text=True)
+    assert found.count("data-task=") == 1
+    assert 'data-name="check"' in found
+    unclaimed = clerk.get("/inbox?tab=unclaimed").get_data(as_text=True)
+    assert re.search(r'data-tab="claimed"[^>]*>[^<]*<span class="count">0<', unclaimed)
+
+
+@pytest.mark.parametrize("username", ["auditor"])
+def test_an_auditor_reads_cases_but_has_no_form_to_submit(app: Flask, username: str) -> None:
+    clerk = Web(app, "clerk")
+    case_id, task_id = start_case(clerk)
+    auditor = Web(app, username)
+    assert auditor.get(f"/cases/{case_id}").status_code == 200
+    page = auditor.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'value="complete"' not in page
+    assert "此任务不由您办理" in page
+    assert auditor.post(f"/tasks/{task_id}", {"f.case_no": "(2026)x", "f.defendant": "unit"}).status_code == 302
+    assert task_row(app, task_id).status == "ready"
