@@ -54,4 +54,4 @@ def test_an_export_in_another_format_is_refused(login: Any) -> None:
     case_id = _case(login)
     response = login("auditor").get(f"/instances/{case_id}/export?format=xlsx")
     assert response.status_code == 422
-    assert login("land_officer").get(f"/instances/{case_id}/export").status_code == 403
+    assert login("town_officer").get(f"/instances/{case_id}/export").status_code == 403

@@ -272,3 +272,20 @@ def test_an_auditor_reads_cases_but_has_no_form_to_submit(app: Flask, username: 
     assert "此任务不由您办理" in page
     assert auditor.post(f"/tasks/{task_id}", {"f.case_no": "(2026)x", "f.defendant": "unit"}).status_code == 302
     assert task_row(app, task_id).status == "ready"
+
+
+def test_cases_are_seen_by_their_units_the_district_roles_and_the_supervising_vice_head(app: Flask) -> None:
+    clerk = Web(app, "clerk")
+    case_id, task_id = start_case(clerk)
+    clerk.post(
+        f"/tasks/{task_id}",
+        {"f.case_no": "(2026)蒙0205行初8号", "f.defendant": "unit", "f.defendant_unit": "land_bureau"},
+    )
+    for username, status in [
+        ("land_officer", 200),  # the defendant unit, before any task of theirs
+        ("jb_staff", 200),  # the justice bureau coordinates every response
+        ("li_vice", 200),  # supervises the land bureau
+        ("town_officer", 403),  # another unit
+        ("analyst", 403),
+    ]:
+        assert Web(app, username).get(f"/cases/{case_id}").status_code == status, username

@@ -40,7 +40,9 @@ def candidates_for(session: Session, info: UserTaskInfo | None, data: dict[str, 
     if info is None:
         return Candidates({f"r:{ADMIN}"}, None)
     users = _names(data.get(info.candidate_users_variable)) if info.candidate_users_variable else []
-    units_var = info.candidate_units_variable or ("handling_units" if info.lane == HANDLING_UNIT else None)
+    # The handling units' own staff, and the vice heads supervising them, work on the case's handling units.
+    default_units = "handling_units" if info.lane in (HANDLING_UNIT, VICE_HEAD) else None
+    units_var = info.candidate_units_variable or default_units
     units = _names(data.get(units_var)) if units_var else []
     unit = units[0] if units else None
     if users:
