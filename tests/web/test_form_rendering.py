@@ -1,0 +1,67 @@
+"""Every form of the measures renders as a page form, and a posted form of its fields comes back as the data
+its schema expects (field names, lists of rows, choices)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import render_template_string
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+from workflow_host import create_app
+from workflow_host.web.formview import build_fields, parse_form
+
+FORMS = Path(__file__).resolve().parents[2] / "forms"
+SCHEMAS = sorted(FORMS.glob("*.schema.json"))
+UNITS = [("land_bureau", "石拐区自然资源局"), ("justice_bureau", "石拐区司法局")]
+TEMPLATE = '{% import "_form.html" as forms %}{{ forms.render(fields, {}) }}'
+
+
+def _ui(schema_path: Path) -> dict[str, Any]:
+    ui_path = schema_path.with_name(schema_path.name.replace(".schema.json", ".uischema.json"))
+    return json.loads(ui_path.read_text(encoding="utf-8")) if ui_path.exists() else {}
+
+
+@pytest.mark.parametrize("schema_path", SCHEMAS, ids=[p.name.removesuffix(".schema.json") for p in SCHEMAS])
+def test_every_form_renders_with_a_labelled_input_per_field(schema_path: Path) -> None:
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    app = create_app({"TESTING": True, "HOST": object()})
+    with app.test_request_context("/"):
+        html = render_template_string(TEMPLATE, fields=build_fields(schema, _ui(schema_path), {}, UNITS))
+    for name, sub in schema.get("properties", {}).items():
+        if isinstance(sub, dict) and sub.get("title"):
+            assert sub["title"] in html, f"{schema_path.name}: {name} has no label"
+        assert f"f.{name}" in html or f"n.{name}" in html, f"{schema_path.name}: {name} has no input"
+
+
+def test_a_posted_form_becomes_typed_data() -> None:
+    schema = json.loads((FORMS / "defence_materials.schema.json").read_text(encoding="utf-8"))
+    form = MultiDict(
+        [
+            ("f.statement_of_defence", "原告的诉讼请求缺乏事实和法律依据，请求驳回。"),
+            ("n.legal_basis", "1"),
+            ("f.legal_basis.0.name", "中华人民共和国土地管理法"),
+            ("f.legal_basis.0.provisions", "第八十三条"),
+            ("n.evidence", "2"),
+            ("f.evidence.0.name", "限期拆除决定书"),
+            ("f.evidence.0.kind", "documentary"),
+            ("f.evidence.0.purpose", "证明程序合法"),
+            ("f.evidence.0.pages", "3"),
+            ("f.evidence.1.name", ""),  # an empty row is dropped
+            ("n.power_of_attorney.special_powers", "1"),
+            ("f.power_of_attorney.special_powers", "appeal"),
+            ("f.power_of_attorney.special_powers", "receive_documents"),
+        ]
+    )
+    data = parse_form(schema, _ui(FORMS / "defence_materials.schema.json"), form, ImmutableMultiDict(), lambda *_: "")
+    assert data["legal_basis"] == [{"name": "中华人民共和国土地管理法", "provisions": "第八十三条"}]
+    assert data["evidence"] == [
+        {"name": "限期拆除决定书", "kind": "documentary", "purpose": "证明程序合法", "pages": 3}
+    ]
+    assert data["power_of_attorney"]["special_powers"] == ["appeal", "receive_documents"]
+    assert "other_materials" not in data
+    assert re.fullmatch(r"\S.*", data["statement_of_defence"])
