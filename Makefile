@@ -30,7 +30,7 @@ run: setup
 	$(BIN)/workflow-host directory load demo/directory.yaml
 	$(BIN)/workflow-host deploy processes
 	@echo ""
-	@echo "  Shiguai litigation-response workflow host: http://127.0.0.1:5000/api/v1/openapi.json"
+	@echo "  Shiguai litigation-response workflow host: http://127.0.0.1:5000/login  (API: /api/v1/openapi.json)"
 	@echo "  Demo users (demo/directory.yaml), e.g. clerk / clerk-demo (政府办), jb_staff / jb-demo (司法局)"
 	@echo "  Get a token: curl -s -X POST http://127.0.0.1:5000/api/v1/auth/token \\"
 	@echo "      -H 'Content-Type: application/json' -d '{\"username\":\"clerk\",\"password\":\"clerk-demo\"}'"
