@@ -261,8 +261,15 @@ def lost_twice(desk: Desk) -> int:
     government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
     case_id = open_case(desk, defendant="district_government", **government)
 
-    # Art. 4-5: sign-off by the office deputy director, the director and the vice head in charge, then forwarding
-    desk.complete("clerk", "register_notice", {**NOTICE, **government})
+    # Art. 4-5: sign-off by the office deputy director, the director and the vice head in charge, then forwarding;
+    # the intake registered the notice, so the office submits at once, 2 days from the receipt the intake recorded
+    assert desk.holders() == {"clerk": ["submit_for_signoff"]}
+    [signoff] = desk.case(case_id)["deadlines"]
+    assert (signoff["variable"], signoff["start_on"], signoff["due_on"]) == (
+        "signoff_deadline",
+        "2026-03-02",
+        "2026-03-04",
+    )
     desk.complete("clerk", "submit_for_signoff", {"submission_note": "拟请区自然资源局会同区司法局办理。"})
     for signer in ("office_deputy", "director_wang", "li_vice"):
         desk.complete(signer, "sign", {"signoff_decision": "agree", "signoff_opinion": "同意"})

@@ -171,6 +171,56 @@ def register(desk: Desk, **changes: Any) -> int:
     return int(started.get_json()["id"])
 
 
+def test_a_notice_registered_at_intake_goes_straight_to_submission_with_its_two_days(desk: Desk) -> None:
+    """Art. 4: litigation_case's intake already recorded the notice; the office is not asked to register it again."""
+    intake = {**NOTICE, "defendant": "district_government", "defendant_unit": None, "entrusting_unit": None}
+    started = desk("clerk").post("/instances", json={"process_id": "signoff", "data": intake})
+    assert started.status_code == 201, started.get_json()
+    assert [t["name"] for t in started.get_json()["tasks"]] == ["submit_for_signoff"]
+    case_id = int(started.get_json()["id"])
+
+    after = case(desk, case_id)
+    assert after["data"]["notice_registered"] is True
+    [deadline] = after["deadlines"]
+    assert (deadline["variable"], deadline["rule"], deadline["start_on"]) == ("signoff_deadline", "2 日", "2026-09-30")
+    assert (deadline["due_on"], deadline["status"], deadline["provisional"]) == ("2026-10-08", "open", False)
+    submit = only_task(desk("clerk"), "submit_for_signoff")
+    assert datetime.fromisoformat(submit["due_at"]) == datetime.fromisoformat("2026-10-08T23:59:59+08:00")
+
+    complete(desk("clerk"), "submit_for_signoff", {})
+    sign_in_turn(desk, CHAINS["ordinary"])
+    complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09"})
+    done = case(desk, case_id)
+    assert done["status"] == "completed"
+    assert done["deadlines"][0]["status"] == "met"
+    assert (done["data"]["handling_units"], done["data"]["forward_to"]) == (
+        ["land_bureau"],
+        ["land_bureau", "justice_bureau"],
+    )
+    events = desk("clerk").get(f"/instances/{case_id}/events").get_json()["events"]
+    completed = [e["payload"]["name"] for e in events if e["type"] == "task_completed"]
+    assert completed == ["submit_for_signoff", "sign", "sign", "sign", "forward_notice"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"significance": "major"}, {**NOTICE, "case_no": ""}],
+    ids=["nothing", "part_of_the_facts", "an_empty_case_no"],
+)
+def test_a_notice_not_fully_registered_is_registered_by_the_office(desk: Desk, data: dict[str, Any]) -> None:
+    started = desk("clerk").post("/instances", json={"process_id": "signoff", "data": data})
+    assert started.status_code == 201, started.get_json()
+    assert [t["name"] for t in started.get_json()["tasks"]] == ["register_notice"]
+    case_id = int(started.get_json()["id"])
+    assert case(desk, case_id)["deadlines"] == []  # nothing counts before the receipt is recorded
+
+    complete(desk("clerk"), "register_notice", NOTICE)
+    after = case(desk, case_id)
+    assert after["data"]["notice_registered"] is False
+    assert [d["due_on"] for d in after["deadlines"]] == ["2026-10-08"]
+    assert inbox(desk("clerk")) == ["submit_for_signoff"]
+
+
 def sign_in_turn(desk: Desk, roles: list[str], vice_head: str = "li_vice") -> None:
     """Each signer in turn finds the one sign task, and nobody else sees anything meanwhile."""
     for role in roles:
@@ -415,7 +465,18 @@ def test_the_diagram_draws_every_element_left_to_right_inside_its_lane() -> None
         assert len(points) >= 2, flow.get("id")
         assert _touches(points[0], shapes[flow.get("sourceRef")]), flow.get("id")
         assert _touches(points[-1], shapes[flow.get("targetRef")]), flow.get("id")
-    main = ["notice_received", "register_notice", "submit_for_signoff", "decide_signoff_chain", "sign", "forwarded"]
+    main = [
+        "notice_received",
+        "check_notice_registered",
+        "notice_already_registered",
+        "register_notice",
+        "registration_merge",
+        "compute_signoff_deadline",
+        "submit_for_signoff",
+        "decide_signoff_chain",
+        "sign",
+        "forwarded",
+    ]
     assert [shapes[n][0] for n in main] == sorted(shapes[n][0] for n in main)
 
 
