@@ -289,3 +289,30 @@ def test_cases_are_seen_by_their_units_the_district_roles_and_the_supervising_vi
         ("analyst", 403),
     ]:
         assert Web(app, username).get(f"/cases/{case_id}").status_code == status, username
+
+
+def test_the_history_page_lists_events_with_their_changes_filters_and_exports(app: Flask) -> None:
+    clerk = Web(app, "clerk")
+    case_id, task_id = start_case(clerk)
+    clerk.post(
+        f"/tasks/{task_id}",
+        {"f.case_no": "(2026)蒙0205行初9号", "f.defendant": "unit", "f.defendant_unit": "land_bureau"},
+    )
+    page = clerk.get(f"/cases/{case_id}/history").get_data(as_text=True)
+    assert 'data-type="instance_created"' in page
+    assert 'data-type="task_completed"' in page
+    assert "(2026)蒙0205行初9号" in page
+    only_created = clerk.get(f"/cases/{case_id}/history?type=instance_created").get_data(as_text=True)
+    assert 'data-type="task_completed"' not in only_created
+    assert 'data-type="instance_created"' in only_created
+    at_start = clerk.get(f"/cases/{case_id}/history?at=1").get_data(as_text=True)
+    moment = at_start.split('id="moment-data"')[1].split("</dl>")[0]
+    assert "(2026)蒙0205行初9号" not in moment
+    export = clerk.get(f"/cases/{case_id}/history/export?format=csv")
+    assert export.headers["Content-Type"].startswith("text/csv")
+    assert "task_completed" in export.get_data(as_text=True)
+    assert Web(app, "town_officer").get(f"/cases/{case_id}/history").status_code == 403
+    auditor = Web(app, "auditor")
+    auditor.get(f"/cases/{case_id}/history")
+    again = auditor.get(f"/cases/{case_id}/history?type=case_viewed").get_data(as_text=True)
+    assert again.count('data-type="case_viewed"') == 2  # every auditor reading is itself recorded

@@ -5,6 +5,7 @@ recorded at that step; finally compare with the state stored now."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from ..models import AuditEvent, ProcessVersion
 from .calendar import calendar_as_of
 from .steps import load_case
 
-__all__ = ["replay_instance"]
+__all__ = ["ReplayError", "replay_instance", "replay_steps"]
 
 
 def _mismatch(seq: int, reason: str, checked: int) -> dict[str, Any]:
@@ -39,30 +40,52 @@ def _apply(engine: Instance | None, runtime: Runtime, spec_json: str, event: Aud
     return engine
 
 
-def replay_instance(session: Session, runtime: Runtime, instance_id: int) -> dict[str, Any]:
-    """Replay every step of a case; report the first event whose state differs from the replay."""
-    events = list(
-        session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq))
-    )
+class ReplayError(Exception):
+    """An event could not be replayed: its version is missing or the engine refused it."""
+
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(reason)
+        self.seq = seq
+        self.reason = reason
+
+
+def replay_steps(
+    session: Session, runtime: Runtime, events: list[AuditEvent]
+) -> Iterator[tuple[AuditEvent, Instance | None]]:
+    """Rebuild a case event by event (at each event's instant, with the calendar as it was then), yielding the
+    workflow after each; ReplayError names the event that could not be replayed."""
     versions: dict[str, str] = {}
     engine: Instance | None = None
-    checked = 0
     for event in events:
         if event.version_hash not in versions:
             spec = session.scalar(
                 select(ProcessVersion.spec_json).where(ProcessVersion.content_hash == event.version_hash)
             )
             if spec is None:
-                return _mismatch(event.seq, f"process version {event.version_hash[:12]} is not stored", checked)
+                raise ReplayError(event.seq, f"process version {event.version_hash[:12]} is not stored")
             versions[event.version_hash] = spec
         try:
             with use_clock(FixedClock(event.at)), calendar_as_of(event.at):
                 engine = _apply(engine, runtime, versions[event.version_hash], event)
         except EngineError as err:
-            return _mismatch(event.seq, f"replaying {event.type} failed: {err.message}", checked)
-        if engine is not None and event.state_hash is not None and engine.state_digest() != event.state_hash:
-            return _mismatch(event.seq, f"the state after {event.type} differs from the one recorded", checked)
-        checked += 1
+            raise ReplayError(event.seq, f"replaying {event.type} failed: {err.message}") from None
+        yield event, engine
+
+
+def replay_instance(session: Session, runtime: Runtime, instance_id: int) -> dict[str, Any]:
+    """Replay every step of a case; report the first event whose state differs from the replay."""
+    events = list(
+        session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq))
+    )
+    engine: Instance | None = None
+    checked = 0
+    try:
+        for event, engine in replay_steps(session, runtime, events):
+            if engine is not None and event.state_hash is not None and engine.state_digest() != event.state_hash:
+                return _mismatch(event.seq, f"the state after {event.type} differs from the one recorded", checked)
+            checked += 1
+    except ReplayError as err:
+        return _mismatch(err.seq, err.reason, checked)
     if engine is not None:
         stored = load_case(session, runtime, instance_id, lock=False).engine
         if stored.state_digest() != engine.state_digest():

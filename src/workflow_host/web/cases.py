@@ -12,6 +12,8 @@ from ..models import User
 from ..services import attachments, case_view, instances, tasks
 from ..services.directory import unit_choices
 from ..services.errors import Forbidden, NotFound, ServiceError
+from ..services.history import export_history
+from ..services.history_view import HistoryFilters, history_page
 from .display import case_rows
 from .i18n import _
 from .signin import host, signed_in
@@ -79,4 +81,42 @@ def download(db: Session, user: User, instance_id: int, attachment_id: int) -> R
     response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.get("/cases/<int:instance_id>/history")
+@signed_in
+def history(db: Session, user: User, instance_id: int) -> Any:
+    filters = HistoryFilters.from_args(request.args)
+    at = request.args.get("at", type=int)
+    try:
+        page = history_page(db, host().runtime, user, instance_id, at, filters)
+    except NotFound:
+        return render_template("message.html", user=user, title=_("This case does not exist.")), 404
+    except Forbidden:
+        return render_template("message.html", user=user, title=_("You may not see this case.")), 403
+    units = dict(unit_choices(db))
+    named, other = case_rows(page.data, page.labels, units)
+    return render_template(
+        "history.html",
+        user=user,
+        case=page.case,
+        page=page,
+        filters=filters,
+        named=named,
+        other=other,
+        unit_names=units,
+    )
+
+
+@bp.get("/cases/<int:instance_id>/history/export")
+@signed_in
+def export(db: Session, user: User, instance_id: int) -> Response:
+    try:
+        content_type, body = export_history(db, user, instance_id, request.args.get("format", "json"))
+    except (NotFound, Forbidden):
+        abort(404)
+    response = Response(body, content_type=content_type)
+    extension = "csv" if content_type.startswith("text/csv") else "json"
+    response.headers["Content-Disposition"] = f'attachment; filename="case-{instance_id}-history.{extension}"'
     return response

@@ -36,6 +36,25 @@ LANES = {  # the lanes of ../shared/design/process-map.md, for tasks not routed 
 SOURCES = Path(__file__).resolve().parent.parent / "translations"
 
 
+EVENTS = {  # audit event types as the history page names them
+    "instance_created": lazy_gettext("Case registered"),
+    "task_completed": lazy_gettext("Step completed"),
+    "task_claimed": lazy_gettext("Task claimed"),
+    "task_unclaimed": lazy_gettext("Task given back"),
+    "task_assigned": lazy_gettext("Task assigned"),
+    "timer_fired": lazy_gettext("Timer fired"),
+    "deadline_computed": lazy_gettext("Deadline computed"),
+    "deadlines_recomputed": lazy_gettext("Deadlines recomputed"),
+    "deadline_met": lazy_gettext("Deadline met"),
+    "deadline_missed": lazy_gettext("Deadline missed"),
+    "deadline_reminded": lazy_gettext("Reminder sent"),
+    "deadline_escalated": lazy_gettext("Escalated"),
+    "instance_completed": lazy_gettext("Case closed"),
+    "instance_errored": lazy_gettext("Stopped by an error"),
+    "case_viewed": lazy_gettext("Read by an auditor"),
+}
+
+
 def _(text: str, **variables: Any) -> str:
     """The message in the user's language (English msgids; the Chinese catalogue is complete)."""
     return str(_gettext(text, **variables))
@@ -79,6 +98,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["lane_label"] = lambda lane: str(LANES.get(lane, lane or ""))
+    app.jinja_env.globals["event_label"] = lambda kind: str(EVENTS.get(kind, kind))
     app.jinja_env.globals["current_lang"] = lambda: str(get_locale() or DEFAULT)
 
 
