@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from tests.conftest import PASSWORDS
 from workflow_host.host import Host
-from workflow_host.models import CaseAttachment, InboxTask, Instance
+from workflow_host.models import CaseAttachment, InboxTask, Instance, User
+from workflow_host.services import instances
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -316,3 +317,19 @@ def test_the_history_page_lists_events_with_their_changes_filters_and_exports(ap
     auditor.get(f"/cases/{case_id}/history")
     again = auditor.get(f"/cases/{case_id}/history?type=case_viewed").get_data(as_text=True)
     assert again.count('data-type="case_viewed"') == 2  # every auditor reading is itself recorded
+
+
+def test_a_deadline_in_a_year_without_published_holidays_is_marked_provisional(app: Flask) -> None:
+    clerk = Web(app, "clerk")
+    with host_of(app).database.transaction() as session:
+        user = session.get(User, "clerk")
+        assert user is not None
+        started = instances.start_instance(
+            session, host_of(app).runtime, user, "defence_deadline", {"complaint_served_on": "2027-03-01"}
+        )
+    inbox = clerk.get("/inbox").get_data(as_text=True)
+    row = inbox.split('data-name="file_defence"')[1].split("</tr>")[0]
+    assert "2027-03-16 23:59" in row
+    assert "（暂定）" in row
+    case = clerk.get(f"/cases/{started['id']}").get_data(as_text=True)
+    assert "2027-03-16 <em>（暂定）</em>" in case

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base
@@ -72,6 +72,7 @@ class InboxTask(Base):
     data_json: Mapped[str | None] = mapped_column(Text)  # the task's own data when it became ready
     draft_json: Mapped[str | None] = mapped_column(Text)  # form data saved as a draft, not yet submitted
     due_kind: Mapped[str | None] = mapped_column(String(16))  # "days" | "working_days" | "months" of its deadline
+    due_provisional: Mapped[bool | None] = mapped_column(Boolean)  # computed before its year's holidays were known
 
 
 class InboxCandidate(Base):

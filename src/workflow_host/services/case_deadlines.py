@@ -10,6 +10,7 @@ loaded changes here (and in the case's timers), while the value in case data sta
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from .audit import EventSpec
 from .deadlines import DEADLINE_KIND
 
 __all__ = [
+    "OpenDue",
     "apply_value",
     "deadline_key",
     "deadline_values",
@@ -100,15 +102,26 @@ def _close(row: CaseDeadline, at: datetime, by: str) -> EventSpec:
     return ("deadline_met" if on_time else "deadline_missed", by, payload)
 
 
-def open_deadline_due(session: Session, instance_id: int) -> dict[str, tuple[datetime, str]]:
-    """The due instant and period unit (`days`, `working_days`, `months`) of each open deadline of a case, by
-    variable (the latest start wins)."""
+@dataclass(frozen=True)
+class OpenDue:
+    """When an open deadline falls due, the unit its period counts in, and whether it is provisional."""
+
+    at: datetime
+    kind: str  # days | working_days | months
+    provisional: bool
+
+
+def open_deadline_due(session: Session, instance_id: int) -> dict[str, OpenDue]:
+    """Each open deadline of a case by variable (the latest start wins)."""
     rows = session.execute(
-        select(CaseDeadline.variable, CaseDeadline.due_at, CaseDeadline.period_json)
+        select(CaseDeadline.variable, CaseDeadline.due_at, CaseDeadline.period_json, CaseDeadline.provisional)
         .where(CaseDeadline.instance_id == instance_id, CaseDeadline.closed_at.is_(None))
         .order_by(CaseDeadline.start_on)
     )
-    return {variable: (due, str(json.loads(period).get("unit", "days"))) for variable, due, period in rows}
+    return {
+        variable: OpenDue(due, str(json.loads(period).get("unit", "days")), bool(provisional))
+        for variable, due, period, provisional in rows
+    }
 
 
 def deadline_view(row: CaseDeadline) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..engine import LOCAL_TZ, EngineError, ReadyTask, UserTaskInfo
 from ..models import InboxCandidate, InboxTask
 from .assignment import candidates_for
-from .case_deadlines import open_deadline_due
+from .case_deadlines import OpenDue, open_deadline_due
 from .catalog import Catalog
 
 __all__ = ["due_instant", "sync_inbox"]
@@ -53,21 +53,21 @@ def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tup
         )
 
 
-Deadlines = dict[str, tuple[datetime, str]]
+Deadlines = dict[str, OpenDue]
+Due = tuple[datetime | None, str | None, bool | None]
 
 
-def _task_due(
-    info: UserTaskInfo | None, data: dict[str, Any], deadlines: Deadlines
-) -> tuple[datetime | None, str | None]:
-    """A task's due instant and the unit its period counts in: its bound deadline's end (as recorded), or the
-    date its `dueDateVariable` names (counted in calendar days)."""
+def _task_due(info: UserTaskInfo | None, data: dict[str, Any], deadlines: Deadlines) -> Due:
+    """A task's due instant, the unit its period counts in and whether it is provisional: its bound deadline's
+    end (as recorded), or the date its `dueDateVariable` names (counted in calendar days)."""
     if info is None:
-        return None, None
+        return None, None, None
     for variable in (info.deadline_variable, info.due_variable):
         if variable and variable in deadlines:  # a statutory deadline, as recorded (and recomputed)
-            return deadlines[variable]
+            found = deadlines[variable]
+            return found.at, found.kind, found.provisional
     due = due_instant(data.get(info.due_variable)) if info.due_variable else None
-    return due, "days" if due else None
+    return (due, "days", False) if due else (None, None, None)
 
 
 def _inbox_row(
@@ -80,7 +80,7 @@ def _inbox_row(
     deadlines: Deadlines,
 ) -> dict[str, Any]:
     info = catalog.user_task(task.process_id, task.element_id)
-    due_at, due_kind = _task_due(info, task.data, deadlines)
+    due_at, due_kind, provisional = _task_due(info, task.data, deadlines)
     who = candidates_for(session, info, task.data)
     if not who.keys:
         raise EngineError("nobody can take this task", element_id=task.element_id)
@@ -95,6 +95,7 @@ def _inbox_row(
         "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
         "due_at": due_at,
         "due_kind": due_kind,
+        "due_provisional": provisional,
         "created_at": at,
         "status": "ready",
         "data_json": json.dumps(task.data, ensure_ascii=False, sort_keys=True),
@@ -114,10 +115,10 @@ def sync_inbox(
     """Make the instance's ready inbox rows match its ready user tasks (and their due instants); tasks no
     longer ready become history, completed by `completed`'s user or cancelled."""
     ready = {t.id: t for t in ready_tasks}
-    query = select(InboxTask.id, InboxTask.due_at, InboxTask.due_kind).where(
+    query = select(InboxTask.id, InboxTask.due_at, InboxTask.due_kind, InboxTask.due_provisional).where(
         InboxTask.instance_id == instance_id, InboxTask.status == "ready"
     )
-    existing = {task_id: (due, kind) for task_id, due, kind in session.execute(query)}
+    existing: dict[str, Due] = {task_id: (due, kind, prov) for task_id, due, kind, prov in session.execute(query)}
     gone = sorted(existing.keys() - ready.keys())
     if gone:
         _close_tasks(session, gone, at, completed)
@@ -125,9 +126,10 @@ def sync_inbox(
     bound = any(info and (info.deadline_variable or info.due_variable) for info in infos.values())
     deadlines = open_deadline_due(session, instance_id) if bound else {}
     for task_id in ready.keys() & existing.keys():
-        due, kind = _task_due(infos[task_id], ready[task_id].data, deadlines)
-        if (due, kind) != existing[task_id]:  # a deadline recomputed after a calendar year was loaded
-            session.execute(update(InboxTask).where(InboxTask.id == task_id).values(due_at=due, due_kind=kind))
+        due, kind, provisional = _task_due(infos[task_id], ready[task_id].data, deadlines)
+        if (due, kind, provisional) != existing[task_id]:  # recomputed after a calendar year was loaded
+            values = {"due_at": due, "due_kind": kind, "due_provisional": provisional}
+            session.execute(update(InboxTask).where(InboxTask.id == task_id).values(**values))
     new_ids = sorted(ready.keys() - existing.keys())
     rows = [_inbox_row(instance_id, catalog, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
     if rows:

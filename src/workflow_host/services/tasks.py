@@ -50,6 +50,7 @@ def task_summary(task: InboxTask) -> dict[str, Any]:
         "case_no": task.case_no,
         "due_at": task.due_at.isoformat() if task.due_at else None,
         "due_kind": task.due_kind,
+        "due_provisional": bool(task.due_provisional),
         "claimed_by": task.claimed_by,
         "created_at": task.created_at.isoformat(),
     }

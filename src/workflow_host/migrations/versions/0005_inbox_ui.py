@@ -1,4 +1,5 @@
-"""What the inbox pages need: drafts, the kind of a task's deadline, and case attachments.
+"""What the inbox pages need: drafts, the kind of a task's deadline (and whether it is provisional), and case
+attachments.
 
 Revision ID: 0005
 Revises: 0004
@@ -19,6 +20,7 @@ def upgrade() -> None:
     with op.batch_alter_table("inbox_task") as batch_op:
         batch_op.add_column(sa.Column("draft_json", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("due_kind", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("due_provisional", sa.Boolean(), nullable=True))
     op.create_index("ix_inbox_task_status_due", "inbox_task", ["status", "due_at"], unique=False)
     op.create_table(
         "attachment_blob",
@@ -54,5 +56,6 @@ def downgrade() -> None:
     op.drop_table("attachment_blob")
     op.drop_index("ix_inbox_task_status_due", table_name="inbox_task")
     with op.batch_alter_table("inbox_task") as batch_op:
+        batch_op.drop_column("due_provisional")
         batch_op.drop_column("due_kind")
         batch_op.drop_column("draft_json")
