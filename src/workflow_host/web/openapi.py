@@ -55,6 +55,14 @@ OPENAPI: dict[str, Any] = {
                     "unit": {"type": ["string", "null"]},
                     "case_no": {"type": ["string", "null"]},
                     "due_at": {"type": ["string", "null"], "format": "date-time"},
+                    "due_kind": {
+                        "enum": ["days", "working_days", "months", None],
+                        "description": "what the deadline's period counts; the inbox counts working days down",
+                    },
+                    "due_provisional": {
+                        "type": "boolean",
+                        "description": "computed before the year's holidays were published; recomputed when they are",
+                    },
                     "claimed_by": {"type": ["string", "null"]},
                     "created_at": {"type": "string", "format": "date-time"},
                 },
@@ -181,7 +189,11 @@ OPENAPI: dict[str, Any] = {
             )
         },
         "/tasks/{task_id}": {
-            "get": _op("A task with its form and the case data", {"200": _json({}, "task")}, parameters=[TASK_ID])
+            "get": _op(
+                "A task with its form (`form.schema`, `form.ui_schema`), the case data and the saved draft, if any",
+                {"200": _json({}, "task")},
+                parameters=[TASK_ID],
+            )
         },
         "/notifications": {
             "get": _op(
