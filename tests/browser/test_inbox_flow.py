@@ -83,6 +83,10 @@ def test_clerk_registers_a_case_and_the_handling_unit_claims_it(new_page: Callab
     assert "land_officer" in row.inner_text()
     assert officer.locator(".tab[data-tab='claimed'] .count").inner_text() == "1"
     screenshot(officer, "inbox")
+    officer.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright
+    assert officer.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    screenshot(officer, "inbox-tablet")
+    officer.set_viewport_size({"width": 1280, "height": 900})
 
     row.locator("a").first.click()
     officer.wait_for_url("**/tasks/*")
