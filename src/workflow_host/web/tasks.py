@@ -16,7 +16,8 @@ from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.forms import FormError, form_errors
 from ..services.versions import form_file
 from .display import case_rows
-from .formview import build_fields, localise_errors, parse_form, resize_arrays
+from .form_messages import localise_errors
+from .formview import build_fields, parse_form, resize_arrays
 from .i18n import _
 from .inbox import task_problem
 from .signin import host, signed_in
