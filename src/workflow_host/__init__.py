@@ -39,9 +39,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     host = (test_config or {}).get("HOST") or Host.create(settings)
     app.extensions["workflow_host"] = host
 
-    from .web import account, api, cases, errors, i18n, inbox, tasks
+    from .web import account, api, cases, errors, headers, i18n, inbox, tasks
 
     errors.init_app(app)
+    headers.init_app(app)
     i18n.init_i18n(app)
     for blueprint in (api.bp, account.bp, inbox.bp, tasks.bp, cases.bp):
         app.register_blueprint(blueprint)

@@ -333,3 +333,20 @@ def test_a_deadline_in_a_year_without_published_holidays_is_marked_provisional(a
     assert "（暂定）" in row
     case = clerk.get(f"/cases/{started['id']}").get_data(as_text=True)
     assert "2027-03-16 <em>（暂定）</em>" in case
+
+
+def test_hostile_case_data_is_shown_as_text_under_a_strict_content_policy(app: Flask) -> None:
+    clerk = Web(app, "clerk")
+    case_id, task_id = start_case(clerk)
+    hostile = '<script>alert("x")</script>\u202e<img src=x onerror=alert(1)>'
+    clerk.post(f"/tasks/{task_id}", {"f.case_no": hostile, "f.defendant": "unit", "f.defendant_unit": "land_bureau"})
+    for path in (f"/cases/{case_id}", "/inbox", f"/cases/{case_id}/history"):
+        response = clerk.get(path)
+        html = response.get_data(as_text=True)
+        assert "<script>alert" not in html, path
+        assert "<img src=x" not in html, path
+        assert "&lt;script&gt;alert" in html, path
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert response.headers["X-Frame-Options"] == "DENY"
