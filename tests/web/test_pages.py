@@ -350,3 +350,19 @@ def test_hostile_case_data_is_shown_as_text_under_a_strict_content_policy(app: F
         assert "script-src 'self'" in policy
         assert "frame-ancestors 'none'" in policy
         assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_report_page_shows_the_year_and_exports_csv(app: Flask) -> None:
+    jb = Web(app, "jb_staff")
+    page = jb.get("/reports?year=2026")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'id="report-table"' in html
+    assert "全区合计" in html
+    assert 'href="/reports"' in html  # the nav shows it to those who may read it
+    csv = jb.get("/reports.csv?year=2026")
+    assert csv.headers["Content-Disposition"] == 'attachment; filename="art19-report-2026.csv"'
+    assert csv.get_data(as_text=True).startswith("\ufeff承办单位")
+    officer = Web(app, "land_officer")
+    assert officer.get("/reports").status_code == 403
+    assert 'href="/reports"' not in officer.get("/inbox").get_data(as_text=True)

@@ -1,0 +1,190 @@
+"""The Art. 19 figures: per handling unit and year, cases received, decided, won and lost, heads' court
+appearance (Art. 13 hearings and others), statutory deadlines met and missed, loss reports on time.
+
+Read from what the cases store: `litigation_case` instances registered in the year (Beijing time), their
+`handling_units` and `instance_history` (one entry per instance's decision, with whether Art. 13 required a
+head to appear and whether one did), and their recorded deadlines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine import LOCAL_TZ
+from ..models import CaseDeadline, Instance, User
+from .errors import Forbidden
+from .permissions import DISTRICT_ROLES, READ_ALL
+
+__all__ = [
+    "CASE_PROCESS",
+    "COLUMNS",
+    "REPORT_READERS",
+    "Figures",
+    "Report",
+    "annual_report",
+    "first_year",
+    "report_csv",
+]
+
+CASE_PROCESS = "litigation_case"
+REPORT_READERS = READ_ALL | DISTRICT_ROLES | {"analyst"}
+
+
+@dataclass
+class Figures:
+    """One row of the report: a unit, or the whole district (each case counted once)."""
+
+    cases: int = 0
+    decided: int = 0  # cases with at least one decision
+    lost: int = 0  # cases whose standing decision is a loss (Art. 7 list)
+    hearings: int = 0  # decisions after a hearing, every instance counted
+    heads_appeared: int = 0
+    art13_hearings: int = 0
+    art13_heads_appeared: int = 0
+    deadlines_met: int = 0
+    deadlines_missed: int = 0
+    loss_reports: int = 0
+    loss_reports_on_time: int = 0
+
+    @property
+    def won(self) -> int:
+        return self.decided - self.lost
+
+    @property
+    def loss_rate(self) -> float | None:
+        return self.lost / self.decided if self.decided else None
+
+    @property
+    def appearance_rate(self) -> float | None:
+        return self.heads_appeared / self.hearings if self.hearings else None
+
+    @property
+    def art13_appearance_rate(self) -> float | None:
+        return self.art13_heads_appeared / self.art13_hearings if self.art13_hearings else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        closed = self.deadlines_met + self.deadlines_missed
+        return self.deadlines_met / closed if closed else None
+
+
+@dataclass
+class Report:
+    year: int
+    total: Figures
+    units: dict[str, Figures]
+    months: list[int] = field(default_factory=lambda: [0] * 12)  # cases received per month
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    start = datetime.combine(date(year, 1, 1), time.min, LOCAL_TZ)
+    end = datetime.combine(date(year + 1, 1, 1), time.min, LOCAL_TZ)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _add_case(row: Figures, history: list[dict[str, Any]], deadlines: list[CaseDeadline]) -> None:
+    row.cases += 1
+    if history:
+        row.decided += 1
+        row.lost += bool(history[-1].get("lost"))  # the decision that finally stands
+    for decision in history:
+        if decision.get("outcome") in ("withdrawn",):
+            continue  # no hearing behind a withdrawal
+        row.hearings += 1
+        row.heads_appeared += bool(decision.get("head_appeared"))
+        if decision.get("head_must_appear"):
+            row.art13_hearings += 1
+            row.art13_heads_appeared += bool(decision.get("head_appeared"))
+    for deadline in deadlines:
+        row.deadlines_met += deadline.status == "met"
+        row.deadlines_missed += deadline.status == "missed"
+        if deadline.variable == "loss_report_deadline" and deadline.status in ("met", "missed"):
+            row.loss_reports += 1
+            row.loss_reports_on_time += deadline.status == "met"
+
+
+def annual_report(session: Session, user: User, year: int) -> Report:
+    """The figures of cases registered in `year`, per handling unit and for the district."""
+    if not user.role_names & REPORT_READERS:
+        raise Forbidden("you may not read the reports")
+    start, end = _year_bounds(year)
+    cases = list(
+        session.scalars(
+            select(Instance)
+            .where(Instance.process_id == CASE_PROCESS, Instance.created_at >= start, Instance.created_at < end)
+            .order_by(Instance.id)
+        )
+    )
+    by_case: dict[int, list[CaseDeadline]] = {}
+    if cases:
+        ids = [c.id for c in cases]
+        for deadline in session.scalars(select(CaseDeadline).where(CaseDeadline.instance_id.in_(ids))):
+            by_case.setdefault(deadline.instance_id, []).append(deadline)
+    report = Report(year, Figures(), {})
+    for case in cases:
+        data = json.loads(case.data_json)
+        history = [h for h in data.get("instance_history") or [] if isinstance(h, dict)]
+        deadlines = by_case.get(case.id, [])
+        _add_case(report.total, history, deadlines)
+        for unit in sorted({u for u in data.get("handling_units") or [] if isinstance(u, str)}):
+            _add_case(report.units.setdefault(unit, Figures()), history, deadlines)
+        report.months[case.created_at.astimezone(LOCAL_TZ).month - 1] += 1
+    return report
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
+
+
+COLUMNS = [
+    ("unit", "承办单位"),
+    ("cases", "受理案件"),
+    ("decided", "已裁判"),
+    ("won", "胜诉"),
+    ("lost", "败诉"),
+    ("loss_rate", "败诉率%"),
+    ("hearings", "开庭"),
+    ("heads_appeared", "负责人出庭"),
+    ("appearance_rate", "出庭率%"),
+    ("art13_hearings", "第十三条情形开庭"),
+    ("art13_heads_appeared", "第十三条情形负责人出庭"),
+    ("deadlines_met", "期限内完成"),
+    ("deadlines_missed", "逾期"),
+    ("loss_reports", "败诉分析报告"),
+    ("loss_reports_on_time", "按期报送"),
+]
+
+
+def report_csv(report: Report, unit_names: dict[str, str]) -> str:
+    """The report as CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title for _key, title in COLUMNS])
+    rows = [(unit_names.get(u, u), f) for u, f in sorted(report.units.items())] + [("全区合计", report.total)]
+    for name, figures in rows:
+        values = []
+        for key, _title in COLUMNS:
+            if key == "unit":
+                values.append(name)
+            elif key.endswith("_rate"):
+                values.append(_percent(getattr(figures, key)))
+            else:
+                values.append(str(getattr(figures, key)))
+        writer.writerow(values)
+    return "\ufeff" + out.getvalue()
+
+
+def first_year(session: Session) -> int | None:
+    """The year of the first registered case (for the report's year picker)."""
+    first = session.scalar(
+        select(Instance.created_at).where(Instance.process_id == CASE_PROCESS).order_by(Instance.id).limit(1)
+    )
+    return first.astimezone(LOCAL_TZ).year if first else None

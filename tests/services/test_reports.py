@@ -1,0 +1,148 @@
+"""The Art. 19 figures against seeded cases whose outcomes are known."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from workflow_host.host import Host
+from workflow_host.models import CaseDeadline, Instance, ProcessVersion, User
+from workflow_host.services.errors import Forbidden
+from workflow_host.services.reports import annual_report, report_csv
+
+CST = timezone(timedelta(hours=8))
+
+
+def decision(lost: bool, must: bool, appeared: bool, level: str = "first", outcome: str = "revoked") -> dict[str, Any]:
+    return {
+        "instance_level": level,
+        "outcome": outcome,
+        "lost": lost,
+        "head_must_appear": must,
+        "head_appeared": appeared,
+    }
+
+
+def seed(
+    host: Host, registered: datetime, units: list[str], history: list[dict[str, Any]], deadlines: list[tuple[str, str]]
+) -> None:
+    with host.database.transaction() as session:
+        version = session.scalars(select(ProcessVersion)).first()
+        assert version is not None
+        case = Instance(
+            process_id="litigation_case",
+            version_id=version.id,
+            status="running",
+            revision=1,
+            case_no="x",
+            meta_json="{}",
+            data_json=json.dumps({"handling_units": units, "instance_history": history}),
+            created_at=registered,
+            updated_at=registered,
+        )
+        session.add(case)
+        session.flush()
+        for i, (variable, status) in enumerate(deadlines):
+            session.add(
+                CaseDeadline(
+                    instance_id=case.id,
+                    key=f"{variable}@{i}",
+                    variable=variable,
+                    title=variable,
+                    start_on=date(2026, 1, 1),
+                    rule="15 日",
+                    period_json='{"amount": 15, "unit": "days"}',
+                    schedule_json="[]",
+                    due_on=date(2026, 1, 16),
+                    due_at=registered,
+                    provisional=False,
+                    status=status,
+                    created_at=registered,
+                )
+            )
+
+
+@pytest.fixture
+def seeded(deployed: Host) -> Host:
+    """Five cases of 2026 (one registered at 16:30 UTC on 31 Dec 2025: 00:30 on 1 Jan 2026 in Beijing), one of 2025."""
+    seed(
+        deployed,
+        datetime(2026, 3, 2, 2, tzinfo=UTC),
+        ["land_bureau"],
+        [decision(True, False, True)],
+        [("defence_deadline", "met"), ("loss_report_deadline", "met")],
+    )
+    seed(
+        deployed,
+        datetime(2026, 3, 9, 2, tzinfo=UTC),
+        ["land_bureau", "wudangzhao"],
+        [decision(True, False, False), decision(False, True, True, "second", "dismissed_claim")],
+        [("defence_deadline", "met"), ("defence_deadline", "missed")],
+    )
+    seed(
+        deployed,
+        datetime(2026, 7, 1, 2, tzinfo=UTC),
+        ["wudangzhao"],
+        [decision(False, True, False, outcome="dismissed_claim")],
+        [("defence_deadline", "met")],
+    )
+    seed(deployed, datetime(2026, 7, 20, 2, tzinfo=UTC), ["wudangzhao"], [], [("defence_deadline", "open")])
+    seed(
+        deployed,
+        datetime(2025, 12, 31, 16, 30, tzinfo=UTC),
+        ["justice_bureau"],
+        [decision(True, False, False)],
+        [("loss_report_deadline", "missed")],
+    )
+    seed(deployed, datetime(2025, 6, 1, 2, tzinfo=UTC), ["land_bureau"], [decision(True, False, True)], [])
+    return deployed
+
+
+def user(host: Host, username: str) -> User:
+    with host.database.transaction() as session:
+        found = session.get(User, username)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def test_the_figures_per_unit_and_for_the_district(seeded: Host) -> None:
+    with seeded.database.transaction() as session:
+        report = annual_report(session, user(seeded, "jb_staff"), 2026)
+    land, town, justice, total = (
+        report.units["land_bureau"],
+        report.units["wudangzhao"],
+        report.units["justice_bureau"],
+        report.total,
+    )
+    assert (land.cases, land.decided, land.lost, land.won) == (2, 2, 1, 1)  # the second case was won on appeal
+    assert (town.cases, town.decided, town.lost) == (3, 2, 0)
+    assert (justice.cases, justice.lost, justice.loss_reports, justice.loss_reports_on_time) == (1, 1, 1, 0)
+    assert (total.cases, total.decided, total.lost) == (5, 4, 2)  # a case of two units counts once
+    assert total.loss_rate == pytest.approx(0.5)
+    assert (total.hearings, total.heads_appeared) == (5, 2)
+    assert (total.art13_hearings, total.art13_heads_appeared) == (2, 1)
+    assert (total.deadlines_met, total.deadlines_missed) == (4, 2)
+    assert (total.loss_reports, total.loss_reports_on_time) == (2, 1)
+    assert report.months[0] == 1  # registered on 1 January, Beijing time
+    assert report.months[2] == 2
+    assert report.months[6] == 2
+
+
+def test_the_csv_names_units_and_reads_in_spreadsheets(seeded: Host) -> None:
+    with seeded.database.transaction() as session:
+        report = annual_report(session, user(seeded, "auditor"), 2026)
+    text = report_csv(report, {"land_bureau": "石拐区自然资源局"})
+    assert text.startswith("\ufeff承办单位,受理案件")
+    lines = text.strip().splitlines()
+    assert lines[-1].startswith("全区合计,5,4,2,2,50.0,")
+    assert any(line.startswith("石拐区自然资源局,2,2,1,1,50.0,") for line in lines)
+
+
+def test_only_district_roles_auditors_and_analysts_read_the_report(seeded: Host) -> None:
+    with seeded.database.transaction() as session, pytest.raises(Forbidden):
+        annual_report(session, user(seeded, "land_officer"), 2026)
