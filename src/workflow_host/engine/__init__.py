@@ -7,6 +7,7 @@ from .runtime import Instance, ReadyTask, Runtime
 from .sandbox import Budget
 from .serializer import StateChanges
 from .specs import CompiledBundle, ProcessInfo, SourceFile, UserTaskInfo, task_key
+from .xml import decision_ids
 
 __all__ = [
     "LOCAL_TZ",
@@ -28,6 +29,7 @@ __all__ = [
     "SystemClock",
     "UserTaskInfo",
     "current_clock",
+    "decision_ids",
     "now",
     "task_key",
     "use_clock",

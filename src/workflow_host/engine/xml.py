@@ -8,7 +8,7 @@ from lxml import etree
 
 from .errors import DiagramError
 
-__all__ = ["MAX_XML_BYTES", "parse_xml"]
+__all__ = ["MAX_XML_BYTES", "decision_ids", "parse_xml"]
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -39,3 +39,9 @@ def parse_xml(content: bytes, filename: str) -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise DiagramError(filename, "document type declarations are not allowed")
     return root
+
+
+def decision_ids(content: bytes, filename: str) -> list[str]:
+    """The ids of the decisions a DMN file defines."""
+    root = parse_xml(content, filename)
+    return [str(el.get("id")) for el in root.iter() if isinstance(el.tag, str) and el.tag.endswith("}decision")]

@@ -11,12 +11,24 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..engine import DiagramError, DiagramErrors, Runtime, SourceFile, now
+from ..engine import CompiledBundle, DiagramError, DiagramErrors, Runtime, SourceFile, decision_ids, now
 from ..models import ProcessVersion, VersionFile, VersionProcess
+from .catalog import catalog_of
 from .errors import Invalid, NotFound
 from .forms import check_form_schema
 
-__all__ = ["Deployment", "deploy", "deploy_upload", "latest_version", "list_processes", "read_directory"]
+__all__ = [
+    "Deployment",
+    "check_upload",
+    "deploy",
+    "deploy_upload",
+    "latest_version",
+    "list_processes",
+    "read_directory",
+    "validate_files",
+    "version_catalog",
+    "version_source",
+]
 
 DIAGRAM_SUFFIXES = (".bpmn", ".dmn")
 MAX_FORM_BYTES = 512 * 1024
@@ -77,14 +89,10 @@ def _check_forms(files: dict[str, bytes], needed: set[str]) -> list[DiagramError
     return errors
 
 
-def deploy(session: Session, runtime: Runtime, files: dict[str, bytes], actor: str | None) -> Deployment:
-    """Validate every file and store them as a new version; a no-op when the content is unchanged."""
+def validate_files(runtime: Runtime, files: dict[str, bytes]) -> CompiledBundle:
+    """Compile and check a set of files as a version would be made of them; Invalid lists every problem."""
     if not any(_kind(p) in ("bpmn", "dmn") for p in files):
         raise Invalid("no BPMN or DMN files to deploy")
-    content_hash = _content_hash(files)
-    existing = session.scalar(select(ProcessVersion).where(ProcessVersion.content_hash == content_hash))
-    if existing is not None:
-        return Deployment(existing, False)
     diagrams = [SourceFile(PurePosixPath(p).name, c) for p, c in sorted(files.items()) if _kind(p) != "form"]
     try:
         bundle = runtime.compile(diagrams)
@@ -93,6 +101,18 @@ def deploy(session: Session, runtime: Runtime, files: dict[str, bytes], actor: s
     form_errors = _check_forms(files, bundle.forms_needed)
     if form_errors:
         raise Invalid("the forms are not valid", errors=[e.as_dict() for e in form_errors])
+    return bundle
+
+
+def deploy(session: Session, runtime: Runtime, files: dict[str, bytes], actor: str | None) -> Deployment:
+    """Validate every file and store them as a new version; a no-op when the content is unchanged."""
+    if not any(_kind(p) in ("bpmn", "dmn") for p in files):
+        raise Invalid("no BPMN or DMN files to deploy")
+    content_hash = _content_hash(files)
+    existing = session.scalar(select(ProcessVersion).where(ProcessVersion.content_hash == content_hash))
+    if existing is not None:
+        return Deployment(existing, False)
+    bundle = validate_files(runtime, files)
     version = ProcessVersion(
         content_hash=content_hash,
         created_at=now(),
@@ -127,10 +147,8 @@ def latest_version(session: Session, process_id: str | None = None) -> ProcessVe
     return version
 
 
-def deploy_upload(
-    session: Session, runtime: Runtime, process_id: str, uploads: dict[str, bytes], actor: str | None
-) -> Deployment:
-    """A new version made of the newest version's files with the uploaded ones put in place."""
+def _with_uploads(session: Session, uploads: dict[str, bytes]) -> dict[str, bytes]:
+    """The newest version's files with the uploaded ones put in place (by file name)."""
     files: dict[str, bytes] = {}
     try:
         base = latest_version(session)
@@ -144,7 +162,21 @@ def deploy_upload(
         name = PurePosixPath(name).name
         folder = "forms" if _kind(name) == "form" else "processes"
         files[by_name.get(name, f"{folder}/{name}")] = content
-    deployment = deploy(session, runtime, files, actor)
+    return files
+
+
+def check_upload(session: Session, runtime: Runtime, process_id: str, uploads: dict[str, bytes]) -> None:
+    """Validate what deploy_upload would deploy, without storing anything."""
+    bundle = validate_files(runtime, _with_uploads(session, uploads))
+    if process_id not in bundle.processes:
+        raise Invalid(f"the uploaded files do not define process '{process_id}'")
+
+
+def deploy_upload(
+    session: Session, runtime: Runtime, process_id: str, uploads: dict[str, bytes], actor: str | None
+) -> Deployment:
+    """A new version made of the newest version's files with the uploaded ones put in place."""
+    deployment = deploy(session, runtime, _with_uploads(session, uploads), actor)
     defined = session.scalar(
         select(VersionProcess.process_id).where(
             VersionProcess.version_id == deployment.version.id, VersionProcess.process_id == process_id
@@ -192,3 +224,50 @@ def form_file(session: Session, version: ProcessVersion, name: str) -> Any:
             _FORM_CACHE.clear()
         _FORM_CACHE[key] = content
     return json.loads(content)
+
+
+def version_source(session: Session, version: ProcessVersion, process_id: str) -> tuple[str, bytes]:
+    """(file name, XML) of the BPMN file of `version` that defines `process_id`."""
+    info = catalog_of(version).processes.get(process_id)
+    if info is None:
+        raise NotFound(f"process '{process_id}' is not part of version {version.id}")
+    name = PurePosixPath(info.file).name
+    for path, content in session.execute(
+        select(VersionFile.path, VersionFile.content).where(VersionFile.version_id == version.id)
+    ):
+        if PurePosixPath(path).name == name:
+            return name, bytes(content)
+    raise NotFound(f"the file of process '{process_id}' is missing from version {version.id}")
+
+
+def version_catalog(session: Session, version: ProcessVersion) -> dict[str, list[str]]:
+    """What a diagram of this version may refer to: forms, decisions, processes, and the lanes in use."""
+    paths = list(session.scalars(select(VersionFile.path).where(VersionFile.version_id == version.id)))
+    names = sorted(PurePosixPath(p).name for p in paths)
+    decisions: set[str] = set()
+    dmn_files = select(VersionFile.path, VersionFile.content).where(
+        VersionFile.version_id == version.id, VersionFile.kind == "dmn"
+    )
+    for path, content in session.execute(dmn_files):
+        decisions.update(decision_ids(bytes(content), path))  # validated when deployed
+    catalog = catalog_of(version)
+    return {
+        "forms": [n for n in names if n.endswith(".schema.json")],
+        "ui_forms": [n for n in names if n.endswith(".uischema.json")],
+        "decisions": sorted(decisions),
+        "processes": sorted(catalog.processes),
+        "roles": sorted({t.lane for t in catalog.user_tasks.values() if t.lane} | set(KNOWN_ROLES)),
+    }
+
+
+KNOWN_ROLES = (
+    "gov_office",
+    "office_deputy_director",
+    "office_director",
+    "vice_head_in_charge",
+    "executive_vice_head",
+    "district_head",
+    "justice_bureau",
+    "justice_bureau_head",
+    "handling_unit",
+)

@@ -38,7 +38,7 @@ def check_csrf() -> None:
     """Refuse a POST whose form does not carry this session's token."""
     if request.method != "POST" or request.path.startswith("/api/"):
         return  # the API authenticates each call with a bearer token, not a cookie
-    sent = request.form.get("csrf_token", "")
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
     expected = session.get("csrf")
     if not isinstance(expected, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise BadRequest("csrf")

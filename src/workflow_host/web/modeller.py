@@ -1,0 +1,111 @@
+"""The modeller page for analysts: the newest diagram of a process in bpmn-js, what it may refer to, and
+validate / save (a new version) from the browser. Everyone who may sign in can look; analysts save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from sqlalchemy.orm import Session
+
+from ..models import User
+from ..services import versions
+from ..services.errors import Invalid, NotFound
+from .i18n import _
+from .signin import host, signed_in
+
+__all__ = ["bp"]
+
+bp = Blueprint("modeller", __name__)
+SAVERS = {"analyst", "admin"}
+MAX_DIAGRAM_BYTES = 5 * 1024 * 1024
+
+
+def _urls(process_id: str) -> dict[str, str]:
+    return {
+        "source": url_for("modeller.source", process_id=process_id),
+        "catalog": url_for("modeller.catalog", process_id=process_id),
+        "validate": url_for("modeller.validate", process_id=process_id),
+        "save": url_for("modeller.save", process_id=process_id),
+    }
+
+
+@bp.get("/modeller/<process_id>")
+@signed_in
+def modeller(db: Session, user: User, process_id: str) -> Any:
+    try:
+        version = versions.latest_version(db, process_id)
+    except NotFound:
+        return render_template("message.html", user=user, title=_("This process is not deployed.")), 404
+    names = {p["process_id"]: p["name"] for p in versions.list_processes(db)}
+    return render_template(
+        "modeller.html",
+        user=user,
+        process_id=process_id,
+        process_name=names.get(process_id, process_id),
+        can_save=bool(user.role_names & SAVERS),
+        version={
+            "id": version.id,
+            "hash": version.content_hash,
+            "created_at": version.created_at,
+            "created_by": version.created_by,
+        },
+        urls=_urls(process_id),
+    )
+
+
+@bp.get("/modeller/<process_id>/source.bpmn")
+@signed_in
+def source(db: Session, user: User, process_id: str) -> Response:
+    _name, xml = versions.version_source(db, versions.latest_version(db, process_id), process_id)
+    return Response(xml, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/modeller/<process_id>/catalog")
+@signed_in
+def catalog(db: Session, user: User, process_id: str) -> Response:
+    return jsonify(versions.version_catalog(db, versions.latest_version(db, process_id)))
+
+
+def _upload(db: Session, process_id: str) -> dict[str, bytes]:
+    """The posted diagram under the file name the process is deployed in (so it replaces that file)."""
+    body = request.get_data()
+    if not body:
+        raise Invalid("send the BPMN XML as the request body")
+    if len(body) > MAX_DIAGRAM_BYTES:
+        raise Invalid("the diagram is larger than 5 MiB")
+    name, _xml = versions.version_source(db, versions.latest_version(db, process_id), process_id)
+    return {name: body}
+
+
+def _refused(err: Invalid) -> tuple[Response, int]:
+    errors = err.details.get("errors") or [{"element_id": None, "message": err.message, "line": None, "file": None}]
+    return jsonify({"ok": False, "message": err.message, "errors": errors}), 422
+
+
+@bp.post("/modeller/<process_id>/validate")
+@signed_in
+def validate(db: Session, user: User, process_id: str) -> Any:
+    try:
+        versions.check_upload(db, host().runtime, process_id, _upload(db, process_id))
+    except Invalid as err:
+        return _refused(err)
+    return jsonify({"ok": True})
+
+
+@bp.post("/modeller/<process_id>/save")
+@signed_in
+def save(db: Session, user: User, process_id: str) -> Any:
+    if not user.role_names & SAVERS:
+        return jsonify({"error": "forbidden", "message": _("Only analysts may save diagrams.")}), 403
+    try:
+        with db.begin_nested():
+            deployed = versions.deploy_upload(db, host().runtime, process_id, _upload(db, process_id), user.username)
+    except Invalid as err:
+        return _refused(err)
+    body = {
+        "ok": True,
+        "created": deployed.created,
+        "version": {"id": deployed.version.id, "hash": deployed.version.content_hash},
+    }
+    return jsonify(body), 201 if deployed.created else 200

@@ -1,0 +1,64 @@
+"""The modeller's server side: the newest diagram and what it may refer to, validate without storing, save as
+a new version only for analysts, errors located by element."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from tests.web.test_pages import Web
+from workflow_host.host import Host
+from workflow_host.models import ProcessVersion
+
+
+def versions_stored(app: Flask) -> int:
+    host: Host = app.extensions["workflow_host"]
+    with host.database.transaction() as session:
+        return session.query(ProcessVersion).count()
+
+
+def post_xml(web: Web, path: str, xml: bytes) -> Any:
+    return web.client.post(path, data=xml, content_type="application/xml", headers={"X-CSRF-Token": web.token})
+
+
+def test_an_analyst_saves_a_changed_diagram_as_a_new_version(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    source = analyst.get("/modeller/six_steps/source.bpmn")
+    assert source.headers["Content-Type"].startswith("application/xml")
+    catalog = analyst.get("/modeller/six_steps/catalog").get_json()
+    assert "intake.schema.json" in catalog["forms"]
+    assert "six_steps" in catalog["processes"]
+    assert "handling_unit" in catalog["roles"]
+    changed = source.data.replace("司法局审查".encode(), "司法局合法性审查".encode())
+    before = versions_stored(app)
+    assert post_xml(analyst, "/modeller/six_steps/validate", changed).get_json() == {"ok": True}
+    assert versions_stored(app) == before  # validating stores nothing
+    saved = post_xml(analyst, "/modeller/six_steps/save", changed)
+    assert saved.status_code == 201
+    assert saved.get_json()["version"]["id"] > 0
+    assert versions_stored(app) == before + 1
+    assert "司法局合法性审查".encode() in analyst.get("/modeller/six_steps/source.bpmn").data
+
+
+def test_a_diagram_with_an_unsafe_script_is_refused_with_its_element(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    source = analyst.get("/modeller/six_steps/source.bpmn").data
+    hostile = source.replace(b"step_count = 2", b"import os\nstep_count = 2")
+    before = versions_stored(app)
+    refused = post_xml(analyst, "/modeller/six_steps/save", hostile)
+    assert refused.status_code == 422
+    errors = refused.get_json()["errors"]
+    assert [e["element_id"] for e in errors] == ["decide_units"]
+    assert versions_stored(app) == before
+
+
+def test_only_analysts_save_and_every_post_needs_the_session_token(app: Flask) -> None:
+    clerk = Web(app, "clerk")
+    source = clerk.get("/modeller/six_steps/source.bpmn").data
+    assert post_xml(clerk, "/modeller/six_steps/save", source).status_code == 403
+    analyst = Web(app, "analyst")
+    forged = analyst.client.post(
+        "/modeller/six_steps/save", data=source, content_type="application/xml", headers={"X-CSRF-Token": "forged"}
+    )
+    assert forged.status_code == 400
