@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import pytest
-from lxml import etree
 
-from tests.conftest import PASSWORDS, Api
-from workflow_host import create_app
-from workflow_host.engine import FixedClock, SourceFile, use_clock
-from workflow_host.host import Host
-from workflow_host.services import versions
+from tests.conftest import Api
+from tests.processes.support import (
+    ART13_FLAGS,
+    NO_ART13_ITEM,
+    PROCESSES,
+    SignIn,
+    check_layout,
+    complete_task,
+    instance,
+    start_case,
+    tasks,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-DIAGRAM = ROOT / "processes" / "appearance.bpmn"
-DECISION = ROOT / "processes" / "court_appearance.dmn"
-CST = timezone(timedelta(hours=8))
+DIAGRAMS = ("appearance.bpmn", "court_appearance.dmn")
+NOW = "2026-11-01T09:00"  # three weeks before the hearing
 HEARING = "2026-11-20T09:30:00+08:00"
 CASE = {
     "case_no": "(2026)蒙0205行初12号",
@@ -30,62 +32,19 @@ CASE = {
     "handling_units": ["land_bureau"],
     "hearing_on": HEARING,
 }
-FLAGS = (
-    "head_wants_to_appear",
-    "court_requested_head",
-    "major_public_interest",
-    "procuratorate_public_interest_suit",
-    "large_compensation",
-    "major_social_impact",
-    "head_helps_resolve",
-)
-NO_ITEM = dict.fromkeys(FLAGS, False)
-SignIn = Callable[[str], Api]
-
-
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    """'Now' for the whole test: three weeks before the hearing."""
-    fixed = FixedClock(datetime(2026, 11, 1, 9, 0, tzinfo=CST))
-    with use_clock(fixed):
-        yield fixed
-
-
-@pytest.fixture
-def sign_in(host: Host, clock: FixedClock) -> SignIn:
-    """Deploy only the appearance diagram, its decision and the forms it names; sign in as a directory user."""
-    files = {"processes/appearance.bpmn": DIAGRAM.read_bytes(), "processes/court_appearance.dmn": DECISION.read_bytes()}
-    bundle = host.runtime.compile([SourceFile(Path(path).name, content) for path, content in files.items()])
-    assert set(bundle.processes) == {"appearance"}
-    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
-    with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, files, "test")
-    client = create_app({"TESTING": True, "HOST": host}).test_client()
-    return lambda username: Api(client, username, PASSWORDS[username])
-
-
-def tasks(api: Api, name: str) -> list[dict[str, Any]]:
-    return [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
-
-
-def complete(api: Api, task: dict[str, Any], data: dict[str, Any]) -> None:
-    response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
-    assert response.status_code == 200, response.get_json()
 
 
 def start(api: Api, **changes: Any) -> int:
-    response = api.post("/instances", json={"process_id": "appearance", "data": {**CASE, **changes}})
-    assert response.status_code == 201, response.get_json()
-    return int(response.get_json()["id"])
+    return start_case(api, "appearance", {**CASE, **changes})
 
 
 def case_data(api: Api, case_id: int) -> dict[str, Any]:
-    return dict(api.get(f"/instances/{case_id}").get_json()["data"])
+    return dict(instance(api, case_id)["data"])
 
 
 def assess(jb: Api, **flags: Any) -> None:
     [task] = tasks(jb, "assess_art13")
-    complete(jb, task, {**NO_ITEM, **flags})
+    complete_task(jb, task, {**NO_ART13_ITEM, **flags})
 
 
 def staff(n: int, unit: str = "land_bureau") -> dict[str, Any]:
@@ -134,7 +93,7 @@ def test_each_article_13_item_makes_both_heads_confirm_their_appearance(sign_in:
 
     data = case_data(jb, case_id)
     assert (data["appearance_reasons"], data["head_must_appear"]) == ([item], True)
-    assert all(data[flag] is flags.get(flag, False) for flag in FLAGS)
+    assert all(data[flag] is flags.get(flag, False) for flag in ART13_FLAGS)
     for username in ("district_head", "li_vice"):  # the principal head or the head in charge
         [head] = tasks(sign_in(username), "confirm_head_appearance")
         assert head["instance_id"] == case_id
@@ -154,7 +113,7 @@ def test_the_plan_names_the_government_head_and_the_legal_affairs_head(sign_in: 
 
     refused = zhao.post(f"/tasks/{legal['id']}/complete", json={"data": {"legal_affairs_head": {"name": "赵某"}}})
     assert refused.status_code == 422  # no confirmation, no position
-    complete(
+    complete_task(
         zhao,
         legal,
         {
@@ -165,7 +124,7 @@ def test_the_plan_names_the_government_head_and_the_legal_affairs_head(sign_in: 
     )
     assert jb.get(f"/instances/{case_id}").get_json()["status"] == "running"  # the government head has not confirmed
     government_head = {"role": "vice_head_in_charge", "name": "李某某", "position": "副区长"}
-    complete(vice, head, {"government_head": government_head, "head_appearance_confirmed": True})
+    complete_task(vice, head, {"government_head": government_head, "head_appearance_confirmed": True})
 
     case = jb.get(f"/instances/{case_id}").get_json()
     assert case["status"] == "completed"
@@ -201,7 +160,7 @@ def test_outside_article_13_the_unit_head_appears_in_principle(sign_in: SignIn) 
     assert (task["unit"], task["lane"]) == ("land_bureau", "handling_unit")
     assert tasks(town, "arrange_appearance") == []  # another unit's user does not see it
     assert town.post(f"/tasks/{task['id']}/complete", json={"data": HEAD_APPEARS}).status_code == 403
-    complete(land, task, HEAD_APPEARS)
+    complete_task(land, task, HEAD_APPEARS)
 
     data = case_data(jb, case_id)
     plan = data["appearance_plan"]
@@ -219,7 +178,7 @@ def test_a_suit_against_a_unit_is_not_assessed_under_article_13(sign_in: SignIn)
     )
     assert tasks(jb, "assess_art13") == []
     [task] = tasks(land, "arrange_appearance")
-    complete(land, task, AGENTS_ONLY)
+    complete_task(land, task, AGENTS_ONLY)
 
     data = case_data(jb, case_id)
     assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)  # item 1 is for the government only
@@ -266,17 +225,17 @@ def test_staff_of_another_unit_or_one_person_twice_is_sent_back_to_that_unit_onl
     assess(jb)
     [land_task], [town_task] = tasks(land, "arrange_appearance"), tasks(town, "arrange_appearance")
     outsider = {**AGENTS_ONLY, "agents": [staff(1, unit="justice_bureau"), lawyer(1)]}
-    complete(land, land_task, outsider)
-    complete(town, town_task, {**AGENTS_ONLY, "agents": [staff(2, "wudangzhao"), staff(2, "wudangzhao")]})
+    complete_task(land, land_task, outsider)
+    complete_task(town, town_task, {**AGENTS_ONLY, "agents": [staff(2, "wudangzhao"), staff(2, "wudangzhao")]})
 
     [land_again], [town_again] = tasks(land, "arrange_appearance"), tasks(town, "arrange_appearance")
     problems = land.get(f"/tasks/{land_again['id']}").get_json()["data"]["problems_to_fix"]
     assert problems == ["以工作人员身份委托的诉讼代理人须为本单位工作人员（第十六条）：法制员1"]
     town_problems = town.get(f"/tasks/{town_again['id']}").get_json()["data"]["problems_to_fix"]
     assert town_problems == ["诉讼代理人重复：同一人不得重复列为诉讼代理人"]
-    complete(land, land_again, AGENTS_ONLY)
+    complete_task(land, land_again, AGENTS_ONLY)
     assert "appearance_plan" not in case_data(jb, case_id)  # the town has not fixed its arrangement yet
-    complete(town, town_again, HEAD_APPEARS)
+    complete_task(town, town_again, HEAD_APPEARS)
     assert tasks(land, "arrange_appearance") == tasks(town, "arrange_appearance") == []
 
     data = case_data(jb, case_id)
@@ -291,52 +250,5 @@ def test_staff_of_another_unit_or_one_person_twice_is_sent_back_to_that_unit_onl
     ]
 
 
-NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-    "dc": "http://www.omg.org/spec/DD/20100524/DC",
-}
-Box = tuple[float, float, float, float]
-
-
-def drawn(path: Path) -> tuple[etree._Element, dict[str, Box]]:
-    """The process of a diagram and the box of every shape, by element id."""
-    root = etree.fromstring(path.read_bytes())
-    shapes: dict[str, Box] = {}
-    for shape in root.iterfind(".//bpmndi:BPMNShape", NS):
-        box = shape.find("dc:Bounds", NS)
-        assert box is not None
-        x, y, w, h = (float(box.get(k, "0")) for k in ("x", "y", "width", "height"))
-        shapes[shape.get("bpmnElement", "")] = (x, y, x + w, y + h)
-    process = root.find("bpmn:process", NS)
-    assert process is not None
-    return process, shapes
-
-
-def check_layout(path: Path) -> None:
-    """Every node is named, drawn inside its lane, overlaps no other node, and (but the end) cites its article;
-    every conditional flow cites its article too."""
-    process, shapes = drawn(path)
-    lanes = process.iterfind(".//bpmn:lane", NS)
-    lane_of = {ref.text: lane.get("id") for lane in lanes for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
-    nodes = [n for n in process if n.get("id") in lane_of]
-    assert {n.get("id") for n in nodes} == set(lane_of)
-    for node in nodes:
-        node_id = node.get("id", "")
-        box, lane = shapes[node_id], shapes[lane_of[node_id] or ""]
-        assert node.get("name"), node_id
-        assert lane[0] <= box[0] <= box[2] <= lane[2], f"{node_id} is drawn outside its lane"
-        assert lane[1] <= box[1] <= box[3] <= lane[3], f"{node_id} is drawn outside its lane"
-        if etree.QName(node).localname != "endEvent":
-            assert "Art." in node.findtext("bpmn:documentation", "", NS), node_id
-    boxes = [(n.get("id"), shapes[n.get("id", "")]) for n in nodes]
-    for i, (a, p) in enumerate(boxes):
-        for b, q in boxes[i + 1 :]:
-            assert p[2] <= q[0] or q[2] <= p[0] or p[3] <= q[1] or q[3] <= p[1], f"{a} overlaps {b}"
-    for flow in process.iterfind("bpmn:sequenceFlow", NS):
-        if flow.find("bpmn:conditionExpression", NS) is not None:
-            assert "Art." in flow.findtext("bpmn:documentation", "", NS), flow.get("id")
-
-
 def test_the_diagram_is_drawn_lane_by_lane_and_cites_its_articles() -> None:
-    check_layout(DIAGRAM)
+    check_layout(PROCESSES / "appearance.bpmn")

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORDS, Api
-from workflow_host import create_app
-from workflow_host.engine import FixedClock, SourceFile, use_clock
-from workflow_host.host import Host
-from workflow_host.services import versions
+from tests.conftest import Api
+from tests.processes.support import SignIn, start_case, submit, tasks
 
-ROOT = Path(__file__).resolve().parents[2]
-DIAGRAM = ROOT / "processes" / "archive.bpmn"
-CST = timezone(timedelta(hours=8))
+DIAGRAMS = ("archive.bpmn",)
+NOW = "2026-12-01T09:00"
 CASE = {"case_no": "(2026)蒙0205行初52号", "outcome": "dismissed_claim", "handling_units": ["land_bureau"]}
-SignIn = Callable[[str], Api]
 
 
 def volume(no: str, archived_on: str, *extra: str) -> dict[str, Any]:
@@ -33,32 +25,8 @@ def volume(no: str, archived_on: str, *extra: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def sign_in(host: Host) -> Iterator[SignIn]:
-    """Deploy only the archive diagram and its form; sign in to the API as a directory user."""
-    files = {"processes/archive.bpmn": DIAGRAM.read_bytes()}
-    bundle = host.runtime.compile([SourceFile(DIAGRAM.name, files["processes/archive.bpmn"])])
-    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
-    with use_clock(FixedClock(datetime(2026, 12, 1, 9, 0, tzinfo=CST))):
-        with host.database.transaction() as session:
-            versions.deploy(session, host.runtime, files, "test")
-        client = create_app({"TESTING": True, "HOST": host}).test_client()
-        yield lambda username: Api(client, username, PASSWORDS[username])
-
-
-def tasks(api: Api, name: str) -> list[dict[str, Any]]:
-    return [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
-
-
-def complete(api: Api, name: str, data: dict[str, Any]) -> Any:
-    [task] = tasks(api, name)
-    return api.post(f"/tasks/{task['id']}/complete", json={"data": data})
-
-
 def start(api: Api, **changes: Any) -> int:
-    response = api.post("/instances", json={"process_id": "archive", "data": {**CASE, **changes}})
-    assert response.status_code == 201, response.get_json()
-    return int(response.get_json()["id"])
+    return start_case(api, "archive", {**CASE, **changes})
 
 
 def test_each_handling_unit_and_the_justice_bureau_for_its_reconsideration_part_archive_their_volume(
@@ -74,11 +42,11 @@ def test_each_handling_unit_and_the_justice_bureau_for_its_reconsideration_part_
     assert (detail["form"]["schema"]["title"], "第十二条" in detail["instructions"]) == ("立卷归档", True)
 
     assert (
-        complete(land, "file_case_records", volume("自然资源-2026-诉-07", "2026-12-02", "hearing_records")).status_code
+        submit(land, "file_case_records", volume("自然资源-2026-诉-07", "2026-12-02", "hearing_records")).status_code
         == 200
     )
     assert jb.get(f"/instances/{case_id}").get_json()["status"] == "running"
-    assert complete(jb, "file_case_records", volume("司法-2026-复诉-03", "2026-12-04")).status_code == 200
+    assert submit(jb, "file_case_records", volume("司法-2026-复诉-03", "2026-12-04")).status_code == 200
 
     case = jb.get(f"/instances/{case_id}").get_json()
     assert case["status"] == "completed"
@@ -101,8 +69,8 @@ def test_a_case_without_a_reconsideration_part_is_archived_by_its_handling_units
     jb, land, town = sign_in("jb_staff"), sign_in("land_officer"), sign_in("town_officer")
     case_id = start(jb, handling_units=["land_bureau", "wudangzhao"], outcome="withdrawn")
     assert tasks(jb, "file_case_records") == []
-    assert complete(town, "file_case_records", volume("五当召-2026-01", "2026-12-01")).status_code == 200
-    assert complete(land, "file_case_records", volume("自然资源-2026-诉-09", "2026-12-01")).status_code == 200
+    assert submit(town, "file_case_records", volume("五当召-2026-01", "2026-12-01")).status_code == 200
+    assert submit(land, "file_case_records", volume("自然资源-2026-诉-09", "2026-12-01")).status_code == 200
     record = jb.get(f"/instances/{case_id}").get_json()["data"]["archive_record"]
     assert sorted(u["unit"] for u in record["units"]) == ["land_bureau", "wudangzhao"]
     assert record["outcome"] == "withdrawn"
@@ -122,6 +90,6 @@ def test_the_form_refuses_a_volume_the_archive_rules_do_not_allow(
 ) -> None:
     start(sign_in("jb_staff"))
     land = sign_in("land_officer")
-    refused = complete(land, "file_case_records", {**volume("v-1", "2026-12-01"), **change})
+    refused = submit(land, "file_case_records", {**volume("v-1", "2026-12-01"), **change})
     assert refused.status_code == 422
     assert path in {e["path"] for e in refused.get_json()["errors"]}

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORDS, Api
-from workflow_host import create_app
-from workflow_host.engine import FixedClock, SourceFile, use_clock
-from workflow_host.host import Host
-from workflow_host.services import versions
+from tests.conftest import Api
+from tests.processes.support import SignIn, at, start_case, submit, tasks
+from workflow_host.engine import FixedClock
 
-ROOT = Path(__file__).resolve().parents[2]
-DIAGRAM = ROOT / "processes" / "compliance.bpmn"
-CST = timezone(timedelta(hours=8))
+DIAGRAMS = ("compliance.bpmn",)
+NOW = "2026-10-22T09:00"
 CASE = {
     "case_no": "(2026)蒙02行终45号",
     "outcome": "ordered_to_act_again",
@@ -39,45 +34,10 @@ SECOND_ACTION = {
     "done_on": "2026-11-18",
     "evidence": "石自然资决〔2026〕88号及送达回证",
 }
-SignIn = Callable[[str], Api]
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=CST)
-
-
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(at("2026-10-22T09:00"))
-    with use_clock(fixed):
-        yield fixed
-
-
-@pytest.fixture
-def sign_in(host: Host, clock: FixedClock) -> SignIn:
-    """Deploy only the compliance diagram and its forms; sign in to the API as a directory user."""
-    files = {"processes/compliance.bpmn": DIAGRAM.read_bytes()}
-    bundle = host.runtime.compile([SourceFile(DIAGRAM.name, files["processes/compliance.bpmn"])])
-    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
-    with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, files, "test")
-    client = create_app({"TESTING": True, "HOST": host}).test_client()
-    return lambda username: Api(client, username, PASSWORDS[username])
-
-
-def tasks(api: Api, name: str) -> list[dict[str, Any]]:
-    return [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
-
-
-def complete(api: Api, name: str, data: dict[str, Any]) -> Any:
-    [task] = tasks(api, name)
-    return api.post(f"/tasks/{task['id']}/complete", json={"data": data})
 
 
 def start(api: Api, **changes: Any) -> int:
-    response = api.post("/instances", json={"process_id": "compliance", "data": {**CASE, **changes}})
-    assert response.status_code == 201, response.get_json()
-    return int(response.get_json()["id"])
+    return start_case(api, "compliance", {**CASE, **changes})
 
 
 def test_the_unit_records_its_progress_until_the_decision_is_performed_in_full(
@@ -93,7 +53,7 @@ def test_the_unit_records_its_progress_until_the_decision_is_performed_in_full(
     assert "第十五条" in detail["instructions"]
     assert detail["form"]["schema"]["title"] == "履行生效裁判文书情况"
 
-    assert complete(land, "record_performance", FIRST).status_code == 200
+    assert submit(land, "record_performance", FIRST).status_code == 200
     [again] = tasks(land, "record_performance")  # performance under way: the unit reports again
     assert datetime.fromisoformat(again["due_at"]) == at("2026-11-20T23:59:59")
     shown = land.get(f"/tasks/{again['id']}").get_json()["data"]
@@ -102,7 +62,7 @@ def test_the_unit_records_its_progress_until_the_decision_is_performed_in_full(
     clock.set(at("2026-11-19T10:00"))
     town = sign_in("town_officer")
     finished = {**FIRST, "actions": [*FIRST["actions"], SECOND_ACTION], "performance_status": "performed"}
-    assert complete(town, "record_performance", finished).status_code == 200
+    assert submit(town, "record_performance", finished).status_code == 200
 
     case = sign_in("jb_staff").get(f"/instances/{case_id}").get_json()
     assert case["status"] == "completed"
@@ -134,9 +94,9 @@ def test_the_unit_records_its_progress_until_the_decision_is_performed_in_full(
 def test_the_form_refuses_a_record_without_what_art_15_asks(sign_in: SignIn, change: dict[str, Any], path: str) -> None:
     start(sign_in("jb_staff"))
     land = sign_in("land_officer")
-    refused = complete(land, "record_performance", {**FIRST, **change})
+    refused = submit(land, "record_performance", {**FIRST, **change})
     assert refused.status_code == 422
     assert path in {e["path"] for e in refused.get_json()["errors"]}
     partial = {k: v for k, v in FIRST.items() if k != "next_report_on"}
-    assert complete(land, "record_performance", partial).status_code == 422
+    assert submit(land, "record_performance", partial).status_code == 422
     assert len(tasks(land, "record_performance")) == 1

@@ -2,66 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import pytest
-from lxml import etree
 
-from tests.conftest import PASSWORDS, Api
-from workflow_host import create_app
-from workflow_host.engine import FixedClock, SourceFile, use_clock
-from workflow_host.host import Host
-from workflow_host.services import versions
+from tests.conftest import Api
+from tests.processes.support import (
+    CST,
+    NS,
+    PROCESSES,
+    SignIn,
+    cites_article,
+    complete_task,
+    flow_nodes,
+    inside,
+    is_conditional,
+    lane_of,
+    overlap,
+    read_diagram,
+    shape_boxes,
+    start_case,
+    tasks,
+)
+from workflow_host.engine import FixedClock
 
-ROOT = Path(__file__).resolve().parents[2]
-DIAGRAM = ROOT / "processes" / "defence.bpmn"
-CST = timezone(timedelta(hours=8))
+DIAGRAMS = ("defence.bpmn",)
+NOW = "2026-09-21T09:00"  # the day after the complaint copy was served, unless a test moves the clock
 CASE = {
     "case_no": "(2026)蒙0205行初12号",
     "complaint_served_on": "2026-09-20",
     "handling_units": ["land_bureau", "wudangzhao"],
     "justice_bureau_reconsideration_part": False,
 }
-SignIn = Callable[[str], Api]
 DEFENCE_DUE = datetime(2026, 10, 8, 23, 59, 59, tzinfo=CST)  # ALL Art. 67 counted past National Day 2026
 
 
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    """'Now' for the whole test: the day after the complaint copy was served, unless a test moves it."""
-    fixed = FixedClock(datetime(2026, 9, 21, 9, 0, tzinfo=CST))
-    with use_clock(fixed):
-        yield fixed
-
-
-@pytest.fixture
-def sign_in(host: Host, clock: FixedClock) -> SignIn:
-    """Deploy only the defence diagram and the forms it names; sign in to the API as a directory user."""
-    files = {"processes/defence.bpmn": DIAGRAM.read_bytes()}
-    bundle = host.runtime.compile([SourceFile(DIAGRAM.name, files["processes/defence.bpmn"])])
-    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
-    with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, files, "test")
-    client = create_app({"TESTING": True, "HOST": host}).test_client()
-    return lambda username: Api(client, username, PASSWORDS[username])
-
-
-def tasks(api: Api, name: str) -> list[dict[str, Any]]:
-    return [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
-
-
-def complete(api: Api, task: dict[str, Any], data: dict[str, Any]) -> None:
-    response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
-    assert response.status_code == 200, response.get_json()
-
-
 def start(api: Api, **changes: Any) -> int:
-    response = api.post("/instances", json={"process_id": "defence", "data": {**CASE, **changes}})
-    assert response.status_code == 201, response.get_json()
-    return int(response.get_json()["id"])
+    return start_case(api, "defence", {**CASE, **changes})
 
 
 def materials(organ: str, agents: int = 1, **power: Any) -> dict[str, Any]:
@@ -111,9 +89,9 @@ FILING = {"filed_on": "2026-09-29", "filed_by": "司法局干部", "filing_metho
 
 def prepare_all(land: Api, town: Api) -> None:
     [land_task], [town_task] = tasks(land, "prepare_defence"), tasks(town, "prepare_defence")
-    complete(land, land_task, materials("石拐区自然资源局"))
+    complete_task(land, land_task, materials("石拐区自然资源局"))
     special = {"authority_scope": "special", "special_powers": ["admit_claims", "settle_or_mediate"]}
-    complete(town, town_task, materials("五当召镇人民政府", agents=2, **special))
+    complete_task(town, town_task, materials("五当召镇人民政府", agents=2, **special))
 
 
 def test_each_unit_prepares_its_part_and_a_send_back_reaches_only_that_unit(sign_in: SignIn) -> None:
@@ -130,8 +108,8 @@ def test_each_unit_prepares_its_part_and_a_send_back_reaches_only_that_unit(sign
 
     reviews = {t["unit"]: t for t in tasks(jb, "formal_review")}
     assert set(reviews) == {"land_bureau", "wudangzhao"}  # one formal review per unit
-    complete(jb, reviews["land_bureau"], ACCEPT)
-    complete(jb, reviews["wudangzhao"], SEND_BACK)
+    complete_task(jb, reviews["land_bureau"], ACCEPT)
+    complete_task(jb, reviews["wudangzhao"], SEND_BACK)
     for verdict in (SEND_BACK, ACCEPT):  # sent back twice, accepted the third time
         assert tasks(land, "prepare_defence") == []
         assert tasks(clerk, "affix_seal") == []
@@ -139,16 +117,16 @@ def test_each_unit_prepares_its_part_and_a_send_back_reaches_only_that_unit(sign
         detail = town.get(f"/tasks/{again['id']}").get_json()
         assert detail["form"]["schema"]["title"] == "答辩材料及法律文书"
         assert detail["data"]["supplement_request"]["supplement_reasons"] == SEND_BACK["supplement_reasons"]
-        complete(town, again, materials("五当召镇人民政府（补正）"))
+        complete_task(town, again, materials("五当召镇人民政府（补正）"))
         [review] = tasks(jb, "formal_review")
         assert review["unit"] == "wudangzhao"
-        complete(jb, review, verdict)
+        complete_task(jb, review, verdict)
 
     [seal] = tasks(clerk, "affix_seal")
     assert tasks(jb, "file_defence") == []
-    complete(clerk, seal, SEAL)
+    complete_task(clerk, seal, SEAL)
     [filing] = tasks(jb, "file_defence")
-    complete(jb, filing, FILING)
+    complete_task(jb, filing, FILING)
 
     case = jb.get(f"/instances/{case_id}").get_json()
     assert case["status"] == "completed"
@@ -177,13 +155,13 @@ def test_the_reconsideration_part_is_prepared_in_parallel_only_when_the_act_was_
     [part] = tasks(jb, "prepare_reconsideration_part")
     assert part["instance_id"] == upheld
     assert sorted(t["instance_id"] for t in tasks(land, "prepare_defence")) == [without, upheld]
-    complete(jb, part, materials("石拐区人民政府"))
+    complete_task(jb, part, materials("石拐区人民政府"))
     assert tasks(clerk, "affix_seal") == []  # the units' part is not ready yet
 
     for task in tasks(land, "prepare_defence"):
-        complete(land, task, materials("石拐区自然资源局"))
+        complete_task(land, task, materials("石拐区自然资源局"))
     for task in tasks(jb, "formal_review"):
-        complete(jb, task, ACCEPT)
+        complete_task(jb, task, ACCEPT)
     seals = tasks(clerk, "affix_seal")
     assert sorted(t["instance_id"] for t in seals) == [without, upheld]
 
@@ -198,9 +176,9 @@ def drive_to_filing(sign_in: SignIn) -> tuple[int, Api]:
     case_id = start(jb)
     prepare_all(land, town)
     for task in tasks(jb, "formal_review"):
-        complete(jb, task, ACCEPT)
+        complete_task(jb, task, ACCEPT)
     [seal] = tasks(clerk, "affix_seal")
-    complete(clerk, seal, SEAL)
+    complete_task(clerk, seal, SEAL)
     return case_id, jb
 
 
@@ -219,7 +197,7 @@ def test_the_defence_deadline_runs_past_national_day_and_is_met_by_filing_in_tim
     jb = sign_in("jb_staff")
     [filing] = tasks(jb, "file_defence")
     assert datetime.fromisoformat(filing["due_at"]) == DEFENCE_DUE
-    complete(jb, filing, {**FILING, "filed_on": "2026-10-08"})
+    complete_task(jb, filing, {**FILING, "filed_on": "2026-10-08"})
 
     [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
     assert (deadline["status"], deadline["closed_by"]) == ("met", "jb_staff")
@@ -231,7 +209,7 @@ def test_a_filing_after_the_deadline_is_recorded_as_missed(sign_in: SignIn, cloc
     clock.set(datetime(2026, 10, 9, 10, 0, tzinfo=CST))
     jb = sign_in("jb_staff")
     [filing] = tasks(jb, "file_defence")
-    complete(jb, filing, {**FILING, "filed_on": "2026-10-09"})
+    complete_task(jb, filing, {**FILING, "filed_on": "2026-10-09"})
     [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
     assert deadline["status"] == "missed"
 
@@ -286,59 +264,32 @@ def test_a_send_back_needs_the_items_and_the_reasons(sign_in: SignIn) -> None:
     messages = " ".join(e["message"] for e in response.get_json()["errors"])
     assert "missing_items" in messages
     assert "supplement_reasons" in messages
-    complete(jb, review, ACCEPT)
+    complete_task(jb, review, ACCEPT)
 
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-NS = {
-    "bpmn": BPMN,
-    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-    "dc": "http://www.omg.org/spec/DD/20100524/DC",
-    "di": "http://www.omg.org/spec/DD/20100524/DI",
-}
 FLOW_NODES = ("startEvent", "endEvent", "userTask", "scriptTask", "exclusiveGateway", "inclusiveGateway")
 
 
-Box = tuple[float, float, float, float]
-
-
-def bounds(shape: etree._Element) -> Box:
-    box = shape.find("dc:Bounds", NS)
-    assert box is not None
-    x, y, w, h = (float(box.get(k, "0")) for k in ("x", "y", "width", "height"))
-    return x, y, x + w, y + h
-
-
-def inside(inner: Box, outer: Box) -> bool:
-    return outer[0] <= inner[0] <= inner[2] <= outer[2] and outer[1] <= inner[1] <= inner[3] <= outer[3]
-
-
-def overlap(a: Box, b: Box) -> bool:
-    return not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])
-
-
 def test_the_diagram_is_drawn_lane_by_lane_and_documents_its_articles() -> None:
-    root = etree.fromstring(DIAGRAM.read_bytes())
-    process = root.find("bpmn:process", NS)
-    assert process is not None
-    shapes = {s.get("bpmnElement"): bounds(s) for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    root, process = read_diagram(PROCESSES / "defence.bpmn")
+    shapes = shape_boxes(root)
     edges = {e.get("bpmnElement"): e for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
     lanes = process.findall(".//bpmn:lane", NS)
     assert {lane.get("name") for lane in lanes} == {"应诉承办单位", "区司法局", "区政府办公室"}
-    lane_of = {ref.text: lane.get("id") for lane in lanes for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
-    nodes = [n for tag in FLOW_NODES for n in process.iterfind(f"bpmn:{tag}", NS)]
+    lanes_of = lane_of(lanes)
+    nodes = flow_nodes(process, FLOW_NODES)
 
     for node in nodes:
-        node_id = node.get("id")
+        node_id = node.get("id", "")
         assert node.get("name"), f"{node_id} has no (Chinese) name"
-        assert inside(shapes[node_id], shapes[lane_of[node_id]]), f"{node_id} is drawn outside its lane"
-        if node.tag != f"{{{BPMN}}}endEvent":
-            assert "Art." in node.findtext("bpmn:documentation", "", NS), f"{node_id} names no article"
-    ids = [n.get("id") for n in nodes]
+        assert inside(shapes[node_id], shapes[lanes_of[node_id]]), f"{node_id} is drawn outside its lane"
+        if node.tag != f"{{{NS['bpmn']}}}endEvent":
+            assert cites_article(node), f"{node_id} names no article"
+    ids = [n.get("id", "") for n in nodes]
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
             assert not overlap(shapes[a], shapes[b]), f"{a} overlaps {b}"
     for flow in process.iterfind("bpmn:sequenceFlow", NS):
         assert len(edges[flow.get("id")].findall("di:waypoint", NS)) >= 2
-        if flow.find("bpmn:conditionExpression", NS) is not None:
-            assert "Art." in flow.findtext("bpmn:documentation", "", NS), f"{flow.get('id')} names no article"
+        if is_conditional(flow):
+            assert cites_article(flow), f"{flow.get('id')} names no article"

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
-
-from tests.conftest import PASSWORDS, Api
-from tests.processes.test_appearance import check_layout
-from workflow_host import create_app
-from workflow_host.engine import FixedClock, SourceFile, use_clock
+from tests.conftest import Api
+from tests.processes.support import PROCESSES, SignIn, check_layout, complete_task, instance, start_case, tasks
+from workflow_host.engine import FixedClock
 from workflow_host.host import Host
-from workflow_host.services import versions
 from workflow_host.services.timers import fire_due_timers
 
-ROOT = Path(__file__).resolve().parents[2]
-DIAGRAM = ROOT / "processes" / "hearing.bpmn"
-CST = timezone(timedelta(hours=8))
+DIAGRAMS = ("hearing.bpmn",)
+NOW = "2026-11-01T09:00"  # three weeks before the hearing, unless a test moves the clock
 HEARING = "2026-11-20T09:30:00+08:00"
 LATER = "2026-12-03T14:30:00+08:00"
 ART16_PLAN = {
@@ -58,7 +51,6 @@ POSTPONE = {
     "court_informed_on": "2026-11-10",
     "postponement_applied_on": "2026-11-10",
 }
-SignIn = Callable[[str], Api]
 
 
 def person(name: str, role: str, spoke: bool = True, **more: Any) -> dict[str, Any]:
@@ -80,53 +72,18 @@ RECORD = {
 }
 
 
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    """'Now' for the whole test: three weeks before the hearing, unless a test moves it."""
-    fixed = FixedClock(datetime(2026, 11, 1, 9, 0, tzinfo=CST))
-    with use_clock(fixed):
-        yield fixed
-
-
-@pytest.fixture
-def sign_in(host: Host, clock: FixedClock) -> SignIn:
-    """Deploy only the hearing diagram and the forms it names; sign in as a directory user at the test's clock."""
-    files = {"processes/hearing.bpmn": DIAGRAM.read_bytes()}
-    bundle = host.runtime.compile([SourceFile(DIAGRAM.name, files["processes/hearing.bpmn"])])
-    assert set(bundle.processes) == {"hearing"}
-    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
-    with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, files, "test")
-    client = create_app({"TESTING": True, "HOST": host}).test_client()
-    return lambda username: Api(client, username, PASSWORDS[username])
-
-
-def tasks(api: Api, name: str) -> list[dict[str, Any]]:
-    return [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
-
-
-def complete(api: Api, task: dict[str, Any], data: dict[str, Any]) -> None:
-    response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
-    assert response.status_code == 200, response.get_json()
-
-
 def start(api: Api, **changes: Any) -> int:
-    response = api.post("/instances", json={"process_id": "hearing", "data": {**CASE, **changes}})
-    assert response.status_code == 201, response.get_json()
-    return int(response.get_json()["id"])
+    return start_case(api, "hearing", {**CASE, **changes})
 
 
-def case_of(api: Api, case_id: int) -> dict[str, Any]:
-    return dict(api.get(f"/instances/{case_id}").get_json())
-
-
-def at(text: str) -> datetime:
+def when(text: str) -> datetime:
+    """A time as the API writes it, with its offset."""
     return datetime.fromisoformat(text)
 
 
 def hold_hearing(host: Host, clock: FixedClock, sign_in: SignIn, hearing_on: str) -> Api:
     """Move past the hearing and fire the timers due then; the handling unit's officer signed in at that time."""
-    clock.set(at(hearing_on) + timedelta(minutes=1))
+    clock.set(when(hearing_on) + timedelta(minutes=1))
     fire_due_timers(host.database, host.runtime, clock.now())
     return sign_in("land_officer")
 
@@ -138,23 +95,23 @@ def test_the_case_waits_for_the_hearing_then_the_unit_records_it(
     case_id = start(land)
     [prepare] = tasks(land, "prepare_hearing")
     assert (prepare["unit"], prepare["lane"]) == ("land_bureau", "handling_unit")
-    assert at(prepare["due_at"]) == at(HEARING)
+    assert when(prepare["due_at"]) == when(HEARING)
     assert tasks(town, "prepare_hearing") == []  # another unit's user does not see it
     assert town.post(f"/tasks/{prepare['id']}/complete", json={"data": ATTEND}).status_code == 403
-    complete(land, prepare, ATTEND)
+    complete_task(land, prepare, ATTEND)
 
-    waiting = case_of(land, case_id)
-    assert (waiting["tasks"], at(waiting["next_due_at"])) == ([], at(HEARING))
-    assert fire_due_timers(host.database, host.runtime, at(HEARING) - timedelta(minutes=1)) == []
+    waiting = instance(land, case_id)
+    assert (waiting["tasks"], when(waiting["next_due_at"])) == ([], when(HEARING))
+    assert fire_due_timers(host.database, host.runtime, when(HEARING) - timedelta(minutes=1)) == []
     assert tasks(land, "record_hearing") == []
-    assert fire_due_timers(host.database, host.runtime, at(HEARING) + timedelta(minutes=1)) == [case_id]
-    clock.set(at(HEARING) + timedelta(hours=3))
+    assert fire_due_timers(host.database, host.runtime, when(HEARING) + timedelta(minutes=1)) == [case_id]
+    clock.set(when(HEARING) + timedelta(hours=3))
     land = sign_in("land_officer")
     [record] = tasks(land, "record_hearing")
     assert tasks(sign_in("town_officer"), "record_hearing") == []
-    complete(land, record, RECORD)
+    complete_task(land, record, RECORD)
 
-    case = case_of(land, case_id)
+    case = instance(land, case_id)
     assert case["status"] == "completed"
     data = case["data"]
     # the land bureau's head appeared, but in a suit against the district government the organ's head is the
@@ -181,31 +138,31 @@ def test_a_postponement_loops_until_the_agents_attend_at_the_new_time(
     assert refused.status_code == 422  # Art. 17: the court told in advance, with the reasons
     messages = " ".join(e["message"] for e in refused.get_json()["errors"])
     assert all(f in messages for f in ("postponement_reasons", "court_informed_on", "postponement_applied_on"))
-    complete(land, prepare, POSTPONE)
+    complete_task(land, prepare, POSTPONE)
 
     [answer] = tasks(land, "record_court_answer")
     no_date = {"court_decision": "granted", "court_answered_on": "2026-11-12"}
     assert land.post(f"/tasks/{answer['id']}/complete", json={"data": no_date}).status_code == 422
-    complete(land, answer, {**no_date, "new_hearing_on": LATER, "court_answer_note": "准许延期开庭"})
-    data = case_of(land, case_id)["data"]
+    complete_task(land, answer, {**no_date, "new_hearing_on": LATER, "court_answer_note": "准许延期开庭"})
+    data = instance(land, case_id)["data"]
     assert data["hearing_on"] == LATER
     [again] = tasks(land, "prepare_hearing")
-    assert at(again["due_at"]) == at(LATER)
+    assert when(again["due_at"]) == when(LATER)
 
-    complete(land, again, {**POSTPONE, "court_informed_on": "2026-11-25", "postponement_applied_on": "2026-11-25"})
+    complete_task(land, again, {**POSTPONE, "court_informed_on": "2026-11-25", "postponement_applied_on": "2026-11-25"})
     [answer] = tasks(land, "record_court_answer")
-    complete(land, answer, {"court_decision": "refused", "court_answered_on": "2026-11-26"})
-    assert case_of(land, case_id)["data"]["hearing_on"] == LATER  # refused: the hearing stays as notified
+    complete_task(land, answer, {"court_decision": "refused", "court_answered_on": "2026-11-26"})
+    assert instance(land, case_id)["data"]["hearing_on"] == LATER  # refused: the hearing stays as notified
     [third] = tasks(land, "prepare_hearing")
-    complete(land, third, ATTEND)
+    complete_task(land, third, ATTEND)
 
-    assert at(case_of(land, case_id)["next_due_at"]) == at(LATER)
-    assert fire_due_timers(host.database, host.runtime, at(HEARING) + timedelta(hours=1)) == []
+    assert when(instance(land, case_id)["next_due_at"]) == when(LATER)
+    assert fire_due_timers(host.database, host.runtime, when(HEARING) + timedelta(hours=1)) == []
     land = hold_hearing(host, clock, sign_in, LATER)
     [record] = tasks(land, "record_hearing")
-    complete(land, record, RECORD)
+    complete_task(land, record, RECORD)
 
-    data = case_of(land, case_id)["data"]
+    data = instance(land, case_id)["data"]
     assert [(p["hearing_on"], p["court_decision"], p["new_hearing_on"]) for p in data["postponements"]] == [
         (HEARING, "granted", LATER),
         (LATER, "refused", None),
@@ -222,18 +179,20 @@ def test_under_article_13_a_missing_head_needs_a_reason_and_head_appeared_is_rec
 ) -> None:
     land = sign_in("land_officer")
     case_id = start(land, appearance_plan=ART13_PLAN)
-    complete(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    complete_task(land, tasks(land, "prepare_hearing")[0], ATTEND)
     land = hold_hearing(host, clock, sign_in, HEARING)
 
     vice_only = {**RECORD, "attendees": [person("李某某", "vice_head_in_charge"), person("法制员1", "staff")]}
-    complete(land, tasks(land, "record_hearing")[0], vice_only)
+    complete_task(land, tasks(land, "record_hearing")[0], vice_only)
     [again] = tasks(land, "record_hearing")  # the head of the legal-affairs organ is missing, with no reason
     assert land.get(f"/tasks/{again['id']}").get_json()["data"]["record_problems"] == [
         "第十三条规定必须出庭的法制机构负责人未出庭，须说明原因"
     ]
-    complete(land, again, {**vice_only, "head_absence_explanation": "赵某某当日参加市级执法检查，经法院同意未出庭"})
+    complete_task(
+        land, again, {**vice_only, "head_absence_explanation": "赵某某当日参加市级执法检查，经法院同意未出庭"}
+    )
 
-    data = case_of(land, case_id)["data"]
+    data = instance(land, case_id)["data"]
     assert (data["head_appeared"], data["head_appeared_first_instance"]) == (True, True)
     assert data["hearing_record"]["planned_article"] == 13
 
@@ -243,12 +202,12 @@ def test_at_second_instance_the_first_instance_appearance_is_left_alone(
 ) -> None:
     land = sign_in("land_officer")
     case_id = start(land, instance_level="second", appearance_plan={**ART13_PLAN, "instance_level": "second"})
-    complete(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    complete_task(land, tasks(land, "prepare_hearing")[0], ATTEND)
     land = hold_hearing(host, clock, sign_in, HEARING)
     both = [person("区长", "district_head"), person("赵某某", "justice_bureau_head", spoke=False)]
-    complete(land, tasks(land, "record_hearing")[0], {**RECORD, "attendees": both})
+    complete_task(land, tasks(land, "record_hearing")[0], {**RECORD, "attendees": both})
 
-    data = case_of(land, case_id)["data"]
+    data = instance(land, case_id)["data"]
     assert (data["head_appeared"], data["head_appeared_first_instance"]) == (True, False)
     assert data["hearing_record"]["instance_level"] == "second"
 
@@ -258,10 +217,10 @@ def test_a_unit_defendant_s_head_counts_as_the_head_who_appeared(
 ) -> None:
     land = sign_in("land_officer")
     case_id = start(land, defendant="unit", defendant_unit="land_bureau")
-    complete(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    complete_task(land, tasks(land, "prepare_hearing")[0], ATTEND)
     land = hold_hearing(host, clock, sign_in, HEARING)
-    complete(land, tasks(land, "record_hearing")[0], RECORD)
-    data = case_of(land, case_id)["data"]
+    complete_task(land, tasks(land, "record_hearing")[0], RECORD)
+    data = instance(land, case_id)["data"]
     assert (data["head_appeared"], data["head_appeared_first_instance"]) == (True, True)
 
 
@@ -270,27 +229,27 @@ def test_major_issues_are_reported_in_writing_to_the_district_government(
 ) -> None:
     land, clerk = sign_in("land_officer"), sign_in("clerk")
     case_id = start(land)
-    complete(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    complete_task(land, tasks(land, "prepare_hearing")[0], ATTEND)
     land = hold_hearing(host, clock, sign_in, HEARING)
     [record] = tasks(land, "record_hearing")
     flagged = {**RECORD, "has_major_issues": True}
     refused = land.post(f"/tasks/{record['id']}/complete", json={"data": flagged})
     assert refused.status_code == 422  # a major issue flagged must be listed with its written report
-    assert case_of(land, case_id)["tasks"][0]["id"] == record["id"]
+    assert instance(land, case_id)["tasks"][0]["id"] == record["id"]
     issue = {
         "issue": "原告当庭提出追加行政赔偿请求，数额较大",
         "reported_to": "district_government",
         "reported_on": "2026-11-20",
     }
-    complete(land, record, {**flagged, "major_issues": [issue]})
+    complete_task(land, record, {**flagged, "major_issues": [issue]})
 
-    assert case_of(land, case_id)["status"] == "running"
+    assert instance(land, case_id)["status"] == "running"
     clerk = sign_in("clerk")
     [receipt] = tasks(clerk, "receive_major_issue_report")
     assert tasks(land, "receive_major_issue_report") == []
-    complete(clerk, receipt, {"report_received_on": "2026-11-21", "handling_opinion": "呈分管副区长阅示"})
+    complete_task(clerk, receipt, {"report_received_on": "2026-11-21", "handling_opinion": "呈分管副区长阅示"})
 
-    case = case_of(clerk, case_id)
+    case = instance(clerk, case_id)
     assert case["status"] == "completed"
     record_data = case["data"]["hearing_record"]
     assert record_data["major_issues"] == [issue]
@@ -298,4 +257,4 @@ def test_major_issues_are_reported_in_writing_to_the_district_government(
 
 
 def test_the_diagram_is_drawn_lane_by_lane_and_cites_its_articles() -> None:
-    check_layout(DIAGRAM)
+    check_layout(PROCESSES / "hearing.bpmn")

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import pytest
 
-from tests.conftest import PASSWORDS, Api
-from workflow_host import create_app
-from workflow_host.engine import FixedClock, SourceFile, use_clock
+from tests.conftest import Api
+from tests.processes.support import SignIn, at, complete, start_case, submit, tasks
+from workflow_host.engine import FixedClock
 from workflow_host.host import Host
-from workflow_host.services import versions
 from workflow_host.services.timers import fire_due_timers
 
-ROOT = Path(__file__).resolve().parents[2]
-DIAGRAM = ROOT / "processes" / "loss_report.bpmn"
-CST = timezone(timedelta(hours=8))
+DIAGRAMS = ("loss_report.bpmn",)
+NOW = "2026-09-07T09:00"  # two days after the judgment took effect, unless a test moves the clock
 CASE = {
     "case_no": "(2026)蒙0205行初31号",
     "outcome": "revoked",
@@ -36,59 +32,20 @@ REPORT = {
         {"measure": "依法重新作出行政行为", "responsible": "区自然资源局执法大队", "due_on": "2026-11-30"},
     ],
 }
-SignIn = Callable[[str], Api]
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=CST)
-
-
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    """'Now': two days after the judgment took effect, unless a test moves it."""
-    fixed = FixedClock(at("2026-09-07T09:00"))
-    with use_clock(fixed):
-        yield fixed
-
-
-@pytest.fixture
-def sign_in(host: Host, clock: FixedClock) -> SignIn:
-    """Deploy only the loss-report diagram and its forms; sign in to the API as a directory user."""
-    files = {"processes/loss_report.bpmn": DIAGRAM.read_bytes()}
-    bundle = host.runtime.compile([SourceFile(DIAGRAM.name, files["processes/loss_report.bpmn"])])
-    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
-    with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, files, "test")
-    client = create_app({"TESTING": True, "HOST": host}).test_client()
-    return lambda username: Api(client, username, PASSWORDS[username])
-
-
-def tasks(api: Api, name: str) -> list[dict[str, Any]]:
-    return [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
-
-
-def complete(api: Api, name: str, data: dict[str, Any]) -> Any:
-    [task] = tasks(api, name)
-    return api.post(f"/tasks/{task['id']}/complete", json={"data": data})
-
-
-def done(api: Api, name: str, data: dict[str, Any]) -> None:
-    response = complete(api, name, data)
-    assert response.status_code == 200, response.get_json()
 
 
 def start(api: Api, **changes: Any) -> int:
-    response = api.post("/instances", json={"process_id": "loss_report", "data": {**CASE, **changes}})
-    assert response.status_code == 201, response.get_json()
-    return int(response.get_json()["id"])
+    return start_case(api, "loss_report", {**CASE, **changes})
 
 
 def deliver(sign_in: SignIn) -> None:
     """The district government office and the justice bureau register the report and its copy."""
     assert tasks(sign_in("clerk"), "receive_loss_report")
-    done(sign_in("jb_staff"), "register_loss_report_copy", {"justice_bureau_registered_on": "2026-09-29"})
+    complete(sign_in("jb_staff"), "register_loss_report_copy", {"justice_bureau_registered_on": "2026-09-29"})
     assert tasks(sign_in("jb_staff"), "register_loss_report_copy") == []
-    done(sign_in("clerk"), "receive_loss_report", {"government_received_on": "2026-09-29", "government_opinion": "阅"})
+    complete(
+        sign_in("clerk"), "receive_loss_report", {"government_received_on": "2026-09-29", "government_opinion": "阅"}
+    )
 
 
 def test_the_unit_reports_within_30_days_to_the_government_with_a_copy_to_the_justice_bureau(
@@ -112,7 +69,7 @@ def test_the_unit_reports_within_30_days_to_the_government_with_a_copy_to_the_ju
 
     clock.set(at("2026-09-28T16:00"))
     jb = sign_in("jb_staff")  # a new day: a fresh token
-    done(sign_in("land_officer"), "write_loss_report", REPORT)
+    complete(sign_in("land_officer"), "write_loss_report", REPORT)
     [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
     assert (deadline["status"], deadline["closed_by"]) == ("met", "land_officer")
     deliver(sign_in)
@@ -142,10 +99,10 @@ def test_a_report_not_submitted_in_30_days_is_taken_over_as_overdue_with_its_rea
     clock.set(at("2026-10-12T10:00"))
     jb, land = sign_in("jb_staff"), sign_in("land_officer")
     assert tasks(land, "write_loss_report") == []
-    refused = complete(land, "overdue_loss_report", REPORT)
+    refused = submit(land, "overdue_loss_report", REPORT)
     assert refused.status_code == 422  # the reason for the delay is required
     assert {e["path"] for e in refused.get_json()["errors"]} == {"/"}
-    done(land, "overdue_loss_report", {**REPORT, "delay_reason": "国庆假期后承办人员调整，报告未及时审定。"})
+    complete(land, "overdue_loss_report", {**REPORT, "delay_reason": "国庆假期后承办人员调整，报告未及时审定。"})
 
     [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
     assert (deadline["status"], deadline["closed_by"]) == ("missed", "land_officer")
@@ -170,9 +127,9 @@ def test_the_report_form_refuses_a_report_missing_an_item_of_article_7(
 ) -> None:
     case_id = start(sign_in("jb_staff"))
     land = sign_in("land_officer")
-    refused = complete(land, "write_loss_report", {**REPORT, **change})
+    refused = submit(land, "write_loss_report", {**REPORT, **change})
     assert refused.status_code == 422
     assert path in {e["path"] for e in refused.get_json()["errors"]}
     missing = {k: v for k, v in REPORT.items() if k != "basic_facts"}
-    assert complete(land, "write_loss_report", missing).status_code == 422  # Art. 7 (1)
+    assert submit(land, "write_loss_report", missing).status_code == 422  # Art. 7 (1)
     assert [t["instance_id"] for t in tasks(land, "write_loss_report")] == [case_id]
