@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 from itertools import product
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
 from lxml import etree
 
+from tests.processes.support import ART13_FLAGS, PROCESSES, ROOT
 from workflow_host.engine import EngineError, Runtime, SourceFile
 from workflow_host.services import versions
 
-ROOT = Path(__file__).resolve().parents[2]
-PROCESSES = ROOT / "processes"
 HARNESSES = ROOT / "tests" / "fixtures" / "decisions"
 DECISIONS = ("handling_unit", "signoff_chain", "court_appearance")
 DMN = "https://www.omg.org/spec/DMN/20191111/MODEL/"
@@ -202,14 +201,7 @@ def test_unknown_significance_gets_no_chain(runtime: Runtime, specs: dict[str, s
 
 # Art. 13 / 16 — court appearance
 
-FLAGS = [
-    "court_requested_head",
-    "major_public_interest",
-    "procuratorate_public_interest_suit",
-    "large_compensation",
-    "major_social_impact",
-    "head_helps_resolve",
-]  # Art. 13 items 3 to 8, in order
+FLAGS = ART13_FLAGS[1:]  # Art. 13 items 3 to 8, in order
 HEARING: dict[str, Any] = {
     "defendant": GOV,
     "instance_level": "first",

@@ -10,8 +10,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from lxml import etree
 
-ROOT = Path(__file__).resolve().parents[2]
-DIAGRAMS = sorted((ROOT / "processes").glob("*.bpmn"))
+from tests.processes.support import PROCESSES, ROOT
+
+DIAGRAMS = sorted(PROCESSES.glob("*.bpmn"))
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DI = "http://www.omg.org/spec/BPMN/20100524/DI"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"

@@ -3,18 +3,17 @@ over the JSON API by the people each step names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.conftest import Api
-from workflow_host.engine import FixedClock, use_clock
+from tests.processes.support import NO_ART13_ITEM, Desk, SignIn, at, inbox, tasks
+from workflow_host.engine import FixedClock
 from workflow_host.host import Host
 from workflow_host.services.timers import fire_due_timers
 
-CST = timezone(timedelta(hours=8))
+NOW = "2026-03-02T10:00"
 EVERYONE = [
     "clerk",
     "office_deputy",
@@ -38,25 +37,9 @@ NOTICE = {
     "reconsideration": "none",
     "significance": "ordinary",
 }
-NO_ITEM = dict.fromkeys(
-    [
-        "head_wants_to_appear",
-        "court_requested_head",
-        "major_public_interest",
-        "procuratorate_public_interest_suit",
-        "large_compensation",
-        "major_social_impact",
-        "head_helps_resolve",
-    ],
-    False,
-)
 UNIT_HEAD_APPEARS = {"unit_head_appears": True, "unit_head": {"name": "张某某", "position": "局长"}}
 SEALED = ["statement_of_defence", "legal_representative_certificate", "power_of_attorney"]
 ATTEND = {"attendance": "attend", "preparation_note": "证据目录、质证意见和答辩提纲已准备"}
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=CST)
 
 
 def attendee(name: str, role: str, unit: str) -> dict[str, Any]:
@@ -97,67 +80,43 @@ def materials(organ: str) -> dict[str, Any]:
     }
 
 
-class Desk:
-    """The API as any directory user at the test's clock, and the timer worker."""
-
-    def __init__(self, host: Host, sign_in: Any, clock: FixedClock) -> None:
-        self.host = host
-        self.sign_in = sign_in
-        self.clock = clock
-        self._apis: dict[tuple[str, datetime], Api] = {}
-
-    def __call__(self, username: str) -> Api:
-        key = (username, self.clock.now())
-        if key not in self._apis:
-            self._apis[key] = self.sign_in(username)
-        return self._apis[key]
-
-    def at(self, text: str) -> None:
-        self.clock.set(at(text))
+class CaseDesk(Desk):
+    """The API as any directory user at the test's clock, with every diagram deployed, and the timer worker."""
 
     def fire_timers(self, text: str) -> list[int]:
+        """Move the clock to a local time and fire the timers due then; the cases they moved."""
         self.at(text)
         return fire_due_timers(self.host.database, self.host.runtime, self.clock.now())
 
     def inbox(self, username: str) -> list[str]:
-        response = self(username).get("/tasks")
-        assert response.status_code == 200, response.get_json()
-        return [t["name"] for t in response.get_json()["tasks"]]
+        """The names of the tasks in the user's inbox."""
+        return inbox(self(username))
 
     def holders(self) -> dict[str, list[str]]:
         """Who has what in their inbox."""
         return {u: names for u in EVERYONE if (names := self.inbox(u))}
 
     def task(self, username: str, name: str) -> dict[str, Any]:
-        found = [t for t in self(username).get("/tasks").get_json()["tasks"] if t["name"] == name]
+        """The user's one task named `name`."""
+        found = tasks(self(username), name)
         assert len(found) == 1, (username, name, self.holders())
         return dict(found[0])
 
     def complete(self, username: str, name: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Complete the user's one task named `name` with `data`, which is accepted; the task."""
         task = self.task(username, name)
         response = self(username).post(f"/tasks/{task['id']}/complete", json={"data": data})
         assert response.status_code == 200, (name, response.get_json())
         return task
 
-    def case(self, case_id: int) -> dict[str, Any]:
-        response = self("clerk").get(f"/instances/{case_id}")  # the office started it
-        assert response.status_code == 200, response.get_json()
-        return dict(response.get_json())
-
 
 @pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    fixed = FixedClock(at("2026-03-02T10:00"))
-    with use_clock(fixed):
-        yield fixed
+def desk(measures: Host, measures_api: SignIn, clock: FixedClock) -> CaseDesk:
+    """Override: every diagram and form of the measures deployed, not the module's own diagrams."""
+    return CaseDesk(measures, measures_api, clock)
 
 
-@pytest.fixture
-def desk(measures: Host, measures_api: Any, clock: FixedClock) -> Desk:
-    return Desk(measures, measures_api, clock)
-
-
-def open_case(desk: Desk, **intake: Any) -> int:
+def open_case(desk: CaseDesk, **intake: Any) -> int:
     """The office starts a case and registers the response notice."""
     started = desk("clerk").post("/instances", json={"process_id": "litigation_case", "data": {}})
     assert started.status_code == 201, started.get_json()
@@ -166,7 +125,7 @@ def open_case(desk: Desk, **intake: Any) -> int:
     return int(started.get_json()["id"])
 
 
-def defend(desk: Desk, filed_on: str) -> None:
+def defend(desk: CaseDesk, filed_on: str) -> None:
     """Art. 6: the land bureau prepares, the justice bureau reviews, the office seals, the bureau files."""
     desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
     desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
@@ -177,7 +136,7 @@ def defend(desk: Desk, filed_on: str) -> None:
     )
 
 
-def hold_hearing(desk: Desk, case_id: int, hearing_on: str, record: dict[str, Any]) -> None:
+def hold_hearing(desk: CaseDesk, case_id: int, hearing_on: str, record: dict[str, Any]) -> None:
     """Art. 17: the agents confirm attendance, the case waits for the hearing, then the unit records it."""
     desk.complete("land_officer", "prepare_hearing", ATTEND)
     assert desk.case(case_id)["next_due_at"] is not None  # waiting for the hearing
@@ -187,7 +146,7 @@ def hold_hearing(desk: Desk, case_id: int, hearing_on: str, record: dict[str, An
     desk.complete("land_officer", "record_hearing", record)
 
 
-def archive(desk: Desk, archived_on: str) -> None:
+def archive(desk: CaseDesk, archived_on: str) -> None:
     volume = {
         "volume_no": "自然资源-2026-诉-07",
         "archived_on": archived_on,
@@ -200,7 +159,7 @@ def archive(desk: Desk, archived_on: str) -> None:
 
 
 def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgment_takes_effect(
-    desk: Desk,
+    desk: CaseDesk,
 ) -> None:
     case_id = open_case(
         desk,
@@ -256,7 +215,7 @@ def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgm
     assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
 
 
-def lost_twice(desk: Desk) -> int:
+def lost_twice(desk: CaseDesk) -> int:
     """A suit against the district government: signed off, lost at first instance, appealed, lost again."""
     government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
     case_id = open_case(desk, defendant="district_government", **government)
@@ -279,7 +238,7 @@ def lost_twice(desk: Desk) -> int:
     # first instance: the summons came after the notice, so the unit records the hearing time
     defend(desk, "2026-03-12")
     desk.complete("land_officer", "record_hearing_notice", {"hearing_on": "2026-04-14T09:30:00+08:00"})
-    desk.complete("jb_staff", "assess_art13", NO_ITEM)
+    desk.complete("jb_staff", "assess_art13", NO_ART13_ITEM)
     data = desk.case(case_id)["data"]
     assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)
     desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
@@ -325,7 +284,7 @@ def lost_twice(desk: Desk) -> int:
     }
     desk.complete("land_officer", "register_instance", second)
     defend(desk, "2026-05-28")
-    desk.complete("jb_staff", "assess_art13", NO_ITEM)
+    desk.complete("jb_staff", "assess_art13", NO_ART13_ITEM)
     data = desk.case(case_id)["data"]
     # Art. 13 item 1: lost at first instance, heard at second instance: the heads must appear
     assert (data["appearance_reasons"], data["head_must_appear"]) == ([1], True)
@@ -353,7 +312,7 @@ def lost_twice(desk: Desk) -> int:
     return case_id
 
 
-def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(desk: Desk) -> None:
+def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(desk: CaseDesk) -> None:
     case_id = lost_twice(desk)
 
     # the final decision took effect on service: the loss report is due 30 days later (Art. 7), and the unit is
@@ -428,7 +387,7 @@ def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(d
     ],
 )
 def test_the_intake_refuses_what_articles_2_and_3_do_not_allow_and_keeps_nothing(
-    desk: Desk, change: dict[str, Any], message: str
+    desk: CaseDesk, change: dict[str, Any], message: str
 ) -> None:
     started = desk("clerk").post("/instances", json={"process_id": "litigation_case", "data": {}})
     case_id = started.get_json()["id"]
@@ -447,7 +406,7 @@ def test_the_intake_refuses_what_articles_2_and_3_do_not_allow_and_keeps_nothing
     assert desk.case(case_id)["data"] == {}
 
 
-def test_a_retrial_ordered_on_the_government_s_consent_runs_as_a_third_instance(desk: Desk) -> None:
+def test_a_retrial_ordered_on_the_government_s_consent_runs_as_a_third_instance(desk: CaseDesk) -> None:
     case_id = lost_twice(desk)
     retrial = {
         "retrial_requested": True,
@@ -484,7 +443,7 @@ def test_a_retrial_ordered_on_the_government_s_consent_runs_as_a_third_instance(
     desk.complete("land_officer", "register_instance", retrial_instance)
     defend(desk, "2026-08-10")
     desk.complete("land_officer", "record_hearing_notice", {"hearing_on": "2026-09-08T09:30:00+08:00"})
-    desk.complete("jb_staff", "assess_art13", NO_ITEM)
+    desk.complete("jb_staff", "assess_art13", NO_ART13_ITEM)
     assert desk.case(case_id)["data"]["head_must_appear"] is False  # items 1 and 2 are for the second instance
     desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
     hold_hearing(

@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 
 import pytest
-from lxml import etree
 
-from tests.conftest import PASSWORDS, Api
-from workflow_host import create_app
-from workflow_host.engine import FixedClock, SourceFile, use_clock
+from tests.conftest import PASSWORDS
+from tests.processes.support import (
+    NS,
+    PROCESSES,
+    Desk,
+    at,
+    complete,
+    deploy_only,
+    diagram_files,
+    flow_nodes,
+    flow_waypoints,
+    has_chinese,
+    holders,
+    inbox,
+    inside,
+    only_task,
+    overlap,
+    read_diagram,
+    shape_boxes,
+    signer,
+    touches,
+)
+from workflow_host.engine import FixedClock
 from workflow_host.host import Host
-from workflow_host.services import versions
 from workflow_host.services.directory import load_directory
 from workflow_host.services.notices import fire_due_notices
 from workflow_host.services.timers import fire_due_timers
 
-ROOT = Path(__file__).resolve().parents[2]
-DIAGRAM = ROOT / "processes" / "signoff.bpmn"
-CST = timezone(timedelta(hours=8))
+DIAGRAM = PROCESSES / "signoff.bpmn"
+NOW = "2026-09-30T10:00"  # the morning the notice arrives, unless a test moves the clock
 
 # A second vice district head in charge of a unit of his own, to tell "the supervisor of the unit concerned"
 # from "anyone with the vice-head role" (in the shared test directory li_vice supervises every unit).
@@ -62,12 +77,6 @@ CHAINS = {
         "district_head",
     ],
 }
-NS = {
-    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
-    "dc": "http://www.omg.org/spec/DD/20100524/DC",
-    "di": "http://www.omg.org/spec/DD/20100524/DI",
-}
 FLOW_NODES = (
     "startEvent",
     "endEvent",
@@ -79,86 +88,27 @@ FLOW_NODES = (
 )
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=CST)
-
-
-class Desk:
-    """The API as any directory user, at the test's clock (tokens are issued and checked on that clock)."""
-
-    def __init__(self, host: Host, clock: FixedClock) -> None:
-        self.host = host
-        self.clock = clock
-        self.client = create_app({"TESTING": True, "HOST": host}).test_client()
-        self._signed_in: dict[tuple[str, datetime], Api] = {}
-
-    def __call__(self, username: str) -> Api:
-        key = (username, self.clock.now())
-        if key not in self._signed_in:
-            self._signed_in[key] = Api(self.client, username, PASSWORD[username])
-        return self._signed_in[key]
-
-    def at(self, text: str) -> None:
-        self.clock.set(at(text))
-
-
 def deploy_signoff_only(host: Host) -> None:
-    """processes/signoff.bpmn, the decision tables and the forms the diagram names; nothing else."""
-    files = {"processes/signoff.bpmn": DIAGRAM.read_bytes()}
-    files.update({f"processes/{p.name}": p.read_bytes() for p in sorted((ROOT / "processes").glob("*.dmn"))})
-    sources = [SourceFile(Path(path).name, content) for path, content in files.items()]
-    bundle = host.runtime.compile(sources)
-    assert set(bundle.processes) == {"signoff"}
-    files.update({f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed})
+    """The housing bureau added to the directory; processes/signoff.bpmn, the decision tables and its forms deployed."""
     with host.database.transaction() as session:
         load_directory(session, HOUSING)
-        versions.deploy(session, host.runtime, files, "test")
-
-
-@pytest.fixture
-def clock() -> Iterator[FixedClock]:
-    """'Now' for the whole test: the morning the notice arrives, unless a test moves it."""
-    fixed = FixedClock(at("2026-09-30T10:00"))
-    with use_clock(fixed):
-        yield fixed
+    decisions = sorted(p.name for p in PROCESSES.glob("*.dmn"))
+    assert deploy_only(host, diagram_files(DIAGRAM.name, *decisions)) == {"signoff"}
 
 
 @pytest.fixture
 def desk(host: Host, clock: FixedClock) -> Desk:
+    """The API as any directory user at the test's clock, on the sign-off diagram alone."""
     deploy_signoff_only(host)
-    return Desk(host, clock)
+    return Desk(host, signer(host, PASSWORD), clock)
 
 
 @pytest.fixture
 def cold_desk(host: Host, clock: FixedClock) -> Desk:
     """Like `desk`, but no case is kept warm between steps: every step restores it from the database."""
     deploy_signoff_only(host)
-    return Desk(Host.on(host.settings, host.database, live_instances=0), clock)
-
-
-def inbox(api: Api) -> list[str]:
-    response = api.get("/tasks")
-    assert response.status_code == 200, response.get_json()
-    return [t["name"] for t in response.get_json()["tasks"]]
-
-
-def only_task(api: Api, name: str) -> dict[str, Any]:
-    tasks = [t for t in api.get("/tasks").get_json()["tasks"] if t["name"] == name]
-    assert len(tasks) == 1, tasks
-    return tasks[0]
-
-
-def complete(api: Api, name: str, data: dict[str, Any]) -> dict[str, Any]:
-    task = only_task(api, name)
-    response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
-    assert response.status_code == 200, response.get_json()
-    return task
-
-
-def case(desk: Desk, case_id: int) -> dict[str, Any]:
-    response = desk("clerk").get(f"/instances/{case_id}")
-    assert response.status_code == 200, response.get_json()
-    return dict(response.get_json())
+    cold = Host.on(host.settings, host.database, live_instances=0)
+    return Desk(cold, signer(cold, PASSWORD), clock)
 
 
 def register(desk: Desk, **changes: Any) -> int:
@@ -179,7 +129,7 @@ def test_a_notice_registered_at_intake_goes_straight_to_submission_with_its_two_
     assert [t["name"] for t in started.get_json()["tasks"]] == ["submit_for_signoff"]
     case_id = int(started.get_json()["id"])
 
-    after = case(desk, case_id)
+    after = desk.case(case_id)
     assert after["data"]["notice_registered"] is True
     [deadline] = after["deadlines"]
     assert (deadline["variable"], deadline["rule"], deadline["start_on"]) == ("signoff_deadline", "2 日", "2026-09-30")
@@ -190,7 +140,7 @@ def test_a_notice_registered_at_intake_goes_straight_to_submission_with_its_two_
     complete(desk("clerk"), "submit_for_signoff", {})
     sign_in_turn(desk, CHAINS["ordinary"])
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09"})
-    done = case(desk, case_id)
+    done = desk.case(case_id)
     assert done["status"] == "completed"
     assert done["deadlines"][0]["status"] == "met"
     assert (done["data"]["handling_units"], done["data"]["forward_to"]) == (
@@ -212,10 +162,10 @@ def test_a_notice_not_fully_registered_is_registered_by_the_office(desk: Desk, d
     assert started.status_code == 201, started.get_json()
     assert [t["name"] for t in started.get_json()["tasks"]] == ["register_notice"]
     case_id = int(started.get_json()["id"])
-    assert case(desk, case_id)["deadlines"] == []  # nothing counts before the receipt is recorded
+    assert desk.case(case_id)["deadlines"] == []  # nothing counts before the receipt is recorded
 
     complete(desk("clerk"), "register_notice", NOTICE)
-    after = case(desk, case_id)
+    after = desk.case(case_id)
     assert after["data"]["notice_registered"] is False
     assert [d["due_on"] for d in after["deadlines"]] == ["2026-10-08"]
     assert inbox(desk("clerk")) == ["submit_for_signoff"]
@@ -243,10 +193,10 @@ def test_each_significance_goes_to_its_signers_in_order_then_is_forwarded(desk: 
     assert shown["data"]["signer_role"] == "office_deputy_director"
 
     sign_in_turn(desk, CHAINS[significance])
-    assert [u for u in EVERYONE if inbox(desk(u))] == ["clerk"]
+    assert holders(desk, EVERYONE) == ["clerk"]
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09", "forward_note": "请抓紧准备答辩材料。"})
 
-    done = case(desk, case_id)
+    done = desk.case(case_id)
     assert done["status"] == "completed"
     assert done["tasks"] == []
     data = done["data"]
@@ -289,7 +239,7 @@ def test_the_vice_head_who_signs_is_the_one_in_charge_of_the_unit_concerned(
 
     sign_in_turn(desk, ["vice_head_in_charge"], vice_head="zhang_vice")
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09"})
-    data = case(desk, case_id)["data"]
+    data = desk.case(case_id)["data"]
     assert data["units_concerned"] == ["housing_bureau"]
     assert data["handling_units"] == handling_units
     assert data["forward_to"] == ["housing_bureau", "justice_bureau"]
@@ -303,13 +253,13 @@ def test_a_return_goes_back_to_the_office_and_the_chain_decided_again_signs_from
     returned = {"signoff_decision": "return", "signoff_opinion": "涉及群体性土地纠纷，应按较大事项呈送。"}
     complete(desk("director_wang"), "sign", returned)
 
-    assert [u for u in EVERYONE if inbox(desk(u))] == ["clerk"]  # the vice head never sees the returned notice
+    assert holders(desk, EVERYONE) == ["clerk"]  # the vice head never sees the returned notice
     assert inbox(desk("clerk")) == ["revise_submission"]
     complete(desk("clerk"), "revise_submission", {"revision_note": "已按较大事项重新呈送。", "significance": "larger"})
     sign_in_turn(desk, CHAINS["larger"])
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09"})
 
-    done = case(desk, case_id)
+    done = desk.case(case_id)
     assert done["status"] == "completed"
     records = done["data"]["signoff_records"]
     assert [(r["round"], r["signer_role"], r["decision"]) for r in records] == [
@@ -332,8 +282,8 @@ def test_forms_refuse_what_the_measures_do_not_allow_and_nothing_is_kept(desk: D
     paths = {e["path"] for e in response.get_json()["errors"]}
     assert paths == {"/", "/significance", "/notice_received_on", "/acting_units"}
     assert any("case_no" in e["message"] for e in response.get_json()["errors"])
-    assert case(desk, case_id)["revision"] == 1
-    assert case(desk, case_id)["deadlines"] == []
+    assert desk.case(case_id)["revision"] == 1
+    assert desk.case(case_id)["deadlines"] == []
 
     complete(clerk, "register_notice", NOTICE)
     submit = only_task(clerk, "submit_for_signoff")
@@ -363,13 +313,13 @@ def test_the_two_days_are_calendar_days_and_a_holiday_at_their_end_moves_it(
 ) -> None:
     desk.at(f"{received}T10:00")
     case_id = register(desk, notice_received_on=received, complaint_served_on=received)
-    [deadline] = case(desk, case_id)["deadlines"]
+    [deadline] = desk.case(case_id)["deadlines"]
     assert deadline["variable"] == "signoff_deadline"
     assert (deadline["title"], deadline["rule"], deadline["start_on"]) == ("呈送审签期限", "2 日", received)
     assert (deadline["due_on"], deadline["status"], deadline["provisional"]) == (due, "open", False)
     due_at = datetime.fromisoformat(f"{due}T23:59:59+08:00")
     assert datetime.fromisoformat(only_task(desk("clerk"), "submit_for_signoff")["due_at"]) == due_at
-    assert datetime.fromisoformat(case(desk, case_id)["next_due_at"]) == due_at  # the overdue timer waits
+    assert datetime.fromisoformat(desk.case(case_id)["next_due_at"]) == due_at  # the overdue timer waits
 
 
 def test_a_submission_on_the_first_working_day_after_the_national_day_holiday_is_in_time(desk: Desk) -> None:
@@ -377,7 +327,7 @@ def test_a_submission_on_the_first_working_day_after_the_national_day_holiday_is
     desk.at("2026-10-08T17:30")
     complete(desk("clerk"), "submit_for_signoff", {})
 
-    after = case(desk, case_id)
+    after = desk.case(case_id)
     [deadline] = after["deadlines"]
     assert (deadline["status"], deadline["closed_by"]) == ("met", "clerk")
     assert after["next_due_at"] is None  # the overdue timer went with the submission
@@ -398,18 +348,18 @@ def test_a_notice_not_submitted_in_time_is_escalated_to_the_office_director(desk
     assert inbox(desk("clerk")) == []
     overdue = only_task(desk("director_wang"), "overdue_submit")
     assert overdue["due_at"] == "2026-10-08T15:59:59+00:00"
-    assert case(desk, case_id)["deadlines"][0]["status"] == "missed"  # the host's notices said so at midnight
+    assert desk.case(case_id)["deadlines"][0]["status"] == "missed"  # the host's notices said so at midnight
 
     refused = desk("director_wang").post(f"/tasks/{overdue['id']}/complete", json={"data": {}})
     assert refused.status_code == 422
     complete(desk("director_wang"), "overdue_submit", {"late_reason": "国庆假期值班人员未及时转交。"})
 
-    [deadline] = case(desk, case_id)["deadlines"]
+    [deadline] = desk.case(case_id)["deadlines"]
     assert (deadline["status"], deadline["closed_by"]) == ("missed", "director_wang")
     assert inbox(desk("office_deputy")) == ["sign"]
     sign_in_turn(desk, CHAINS["ordinary"])
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-10"})
-    done = case(desk, case_id)
+    done = desk.case(case_id)
     assert done["status"] == "completed"
     assert (done["data"]["late_reason"], done["data"]["signoff_submitted_on"]) == (
         "国庆假期值班人员未及时转交。",
@@ -417,54 +367,30 @@ def test_a_notice_not_submitted_in_time_is_escalated_to_the_office_director(desk
     )
 
 
-def _bounds(shape: Any) -> tuple[float, float, float, float]:
-    b = shape.find("dc:Bounds", NS)
-    return float(b.get("x")), float(b.get("y")), float(b.get("width")), float(b.get("height"))
-
-
-def _inside(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float]) -> bool:
-    x, y, w, h = inner
-    ox, oy, ow, oh = outer
-    return ox <= x and x + w <= ox + ow and oy <= y and y + h <= oy + oh
-
-
-def _touches(point: tuple[float, float], box: tuple[float, float, float, float]) -> bool:
-    return _inside((*point, 0, 0), box)
-
-
-def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
-    return not (a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1])
-
-
-def _process() -> tuple[Any, Any, list[Any]]:
-    root = etree.parse(str(DIAGRAM)).getroot()
-    process = root.find("bpmn:process", NS)
-    return root, process, [n for tag in FLOW_NODES for n in process.iterfind(f"bpmn:{tag}", NS)]
-
-
 def test_the_diagram_draws_every_element_left_to_right_inside_its_lane() -> None:
-    root, process, nodes = _process()
-    shapes = {s.get("bpmnElement"): _bounds(s) for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
-    edges = {e.get("bpmnElement"): e for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
+    root, process = read_diagram(DIAGRAM)
+    nodes = flow_nodes(process, FLOW_NODES)
+    shapes, waypoints = shape_boxes(root), flow_waypoints(root)
     pool = shapes[root.find("bpmn:collaboration/bpmn:participant", NS).get("id")]
 
     lanes = process.findall("bpmn:laneSet/bpmn:lane", NS)
-    assert sum(shapes[lane.get("id")][3] for lane in lanes) == pool[3]  # horizontal lanes stacked in the pool
+    heights = [shapes[lane.get("id")][3] - shapes[lane.get("id")][1] for lane in lanes]
+    assert sum(heights) == pool[3] - pool[1]  # horizontal lanes stacked in the pool
     for lane in lanes:
-        assert _inside(shapes[lane.get("id")], pool)
+        assert inside(shapes[lane.get("id")], pool)
         for ref in lane.iterfind("bpmn:flowNodeRef", NS):
-            assert _inside(shapes[ref.text], shapes[lane.get("id")]), ref.text
+            assert inside(shapes[ref.text], shapes[lane.get("id")]), ref.text
     assert sorted(n.get("id") for n in nodes) == sorted(r.text for r in process.iterfind(".//bpmn:flowNodeRef", NS))
 
     boxes = [(n.get("id"), shapes[n.get("id")]) for n in nodes if n.get("attachedToRef") is None]
     for i, (a, box) in enumerate(boxes):
-        assert [b for b, other in boxes[i + 1 :] if _overlap(box, other)] == [], a
+        assert [b for b, other in boxes[i + 1 :] if overlap(box, other)] == [], a
 
     for flow in process.iterfind("bpmn:sequenceFlow", NS):
-        points = [(float(p.get("x")), float(p.get("y"))) for p in edges[flow.get("id")].iterfind("di:waypoint", NS)]
+        points = waypoints[flow.get("id")]
         assert len(points) >= 2, flow.get("id")
-        assert _touches(points[0], shapes[flow.get("sourceRef")]), flow.get("id")
-        assert _touches(points[-1], shapes[flow.get("targetRef")]), flow.get("id")
+        assert touches(points[0], shapes[flow.get("sourceRef")]), flow.get("id")
+        assert touches(points[-1], shapes[flow.get("targetRef")]), flow.get("id")
     main = [
         "notice_received",
         "check_notice_registered",
@@ -480,13 +406,9 @@ def test_the_diagram_draws_every_element_left_to_right_inside_its_lane() -> None
     assert [shapes[n][0] for n in main] == sorted(shapes[n][0] for n in main)
 
 
-def _has_chinese(text: str | None) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in text or "")
-
-
 def test_every_element_names_itself_in_chinese_and_the_article_it_enforces() -> None:
-    _root, process, nodes = _process()
-    for node in nodes:
-        assert _has_chinese(node.get("name")), node.get("id")
+    _root, process = read_diagram(DIAGRAM)
+    for node in flow_nodes(process, FLOW_NODES):
+        assert has_chinese(node.get("name")), node.get("id")
         assert "Art. " in node.findtext("bpmn:documentation", "", NS), node.get("id")
-    assert all(_has_chinese(lane.get("name")) for lane in process.iterfind("bpmn:laneSet/bpmn:lane", NS))
+    assert all(has_chinese(lane.get("name")) for lane in process.iterfind("bpmn:laneSet/bpmn:lane", NS))
