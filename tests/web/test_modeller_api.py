@@ -62,3 +62,20 @@ def test_only_analysts_save_and_every_post_needs_the_session_token(app: Flask) -
         "/modeller/six_steps/save", data=source, content_type="application/xml", headers={"X-CSRF-Token": "forged"}
     )
     assert forged.status_code == 400
+
+
+def test_versions_are_listed_and_a_diff_names_the_changed_elements(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    source = analyst.get("/modeller/six_steps/source.bpmn").data
+    changed = source.replace("司法局审查".encode(), "司法局合法性审查".encode())
+    new_id = post_xml(analyst, "/modeller/six_steps/save", changed).get_json()["version"]["id"]
+    listing = analyst.get("/modeller/six_steps/versions").get_data(as_text=True)
+    assert f'data-version="{new_id}"' in listing
+    assert "<strong>已修改</strong>" in listing
+    page = analyst.get(f"/modeller/six_steps/diff?from={new_id - 1}&to={new_id}").get_data(as_text=True)
+    lists = page.split('id="diff-lists"')[1]
+    assert '<ul class="diff-changed"><li><code>review</code>' in lists
+    assert "diff-added" not in lists
+    assert "diff-removed" not in lists
+    assert analyst.get(f"/modeller/six_steps/versions/{new_id}.bpmn").data == changed
+    assert analyst.get("/modeller/six_steps/diff?from=999&to=1").status_code == 404

@@ -8,7 +8,7 @@ from lxml import etree
 
 from .errors import DiagramError
 
-__all__ = ["MAX_XML_BYTES", "decision_ids", "parse_xml"]
+__all__ = ["MAX_XML_BYTES", "decision_ids", "element_signatures", "parse_xml"]
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -45,3 +45,36 @@ def decision_ids(content: bytes, filename: str) -> list[str]:
     """The ids of the decisions a DMN file defines."""
     root = parse_xml(content, filename)
     return [str(el.get("id")) for el in root.iter() if isinstance(el.tag, str) and el.tag.endswith("}decision")]
+
+
+DI_NAMESPACES = (
+    "http://www.omg.org/spec/BPMN/20100524/DI",
+    "http://www.omg.org/spec/DD/20100524/DC",
+    "http://www.omg.org/spec/DD/20100524/DI",
+)
+
+
+def _own_content(element: etree._Element) -> str:
+    """An element's tag, attributes and every descendant that has no id of its own, canonically."""
+    parts = [str(element.tag), *sorted(f"{k!s}={v!s}" for k, v in element.attrib.items())]
+    for child in element:
+        if not isinstance(child.tag, str) or child.get("id") is not None:
+            continue
+        parts.append(etree.tostring(child, method="c14n").decode())
+    text = (element.text or "").strip()
+    return "\n".join([*parts, text])
+
+
+def element_signatures(content: bytes, filename: str) -> dict[str, tuple[str, str]]:
+    """For comparing two versions of a diagram: each semantic element's id → (kind, what it says), the
+    drawing (DI) left out, so that moving a shape is not a change but editing a script or a name is."""
+    root = parse_xml(content, filename)
+    found: dict[str, tuple[str, str]] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.get("id") is None:
+            continue
+        namespace, _, local = element.tag[1:].partition("}")
+        if namespace in DI_NAMESPACES:
+            continue
+        found[str(element.get("id"))] = (local, _own_content(element))
+    return found

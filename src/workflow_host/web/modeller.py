@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..models import User
 from ..services import versions
 from ..services.errors import Invalid, NotFound
+from ..services.version_diff import diagram_diff, process_versions, version_of
 from .i18n import _
 from .signin import host, signed_in
 
@@ -27,6 +28,7 @@ def _urls(process_id: str) -> dict[str, str]:
         "catalog": url_for("modeller.catalog", process_id=process_id),
         "validate": url_for("modeller.validate", process_id=process_id),
         "save": url_for("modeller.save", process_id=process_id),
+        "versions": url_for("modeller.versions_page", process_id=process_id),
     }
 
 
@@ -109,3 +111,32 @@ def save(db: Session, user: User, process_id: str) -> Any:
         "version": {"id": deployed.version.id, "hash": deployed.version.content_hash},
     }
     return jsonify(body), 201 if deployed.created else 200
+
+
+@bp.get("/modeller/<process_id>/versions")
+@signed_in
+def versions_page(db: Session, user: User, process_id: str) -> Any:
+    listed = process_versions(db, process_id)
+    if not listed:
+        return render_template("message.html", user=user, title=_("This process is not deployed.")), 404
+    return render_template("versions.html", user=user, process_id=process_id, listed=listed)
+
+
+@bp.get("/modeller/<process_id>/versions/<int:version_id>.bpmn")
+@signed_in
+def version_xml(db: Session, user: User, process_id: str, version_id: int) -> Response:
+    _name, xml = versions.version_source(db, version_of(db, process_id, version_id), process_id)
+    return Response(xml, content_type="application/xml; charset=utf-8")
+
+
+@bp.get("/modeller/<process_id>/diff")
+@signed_in
+def diff(db: Session, user: User, process_id: str) -> Any:
+    old_id, new_id = request.args.get("from", type=int), request.args.get("to", type=int)
+    if old_id is None or new_id is None:
+        return render_template("message.html", user=user, title=_("Choose two versions to compare.")), 400
+    try:
+        found = diagram_diff(db, process_id, old_id, new_id)
+    except NotFound:
+        return render_template("message.html", user=user, title=_("This version does not exist.")), 404
+    return render_template("diff.html", user=user, process_id=process_id, diff=found)
