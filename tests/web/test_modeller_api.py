@@ -9,7 +9,7 @@ from flask import Flask
 
 from tests.web.test_pages import Web
 from workflow_host.host import Host
-from workflow_host.models import ProcessVersion
+from workflow_host.models import Instance, ProcessVersion
 
 
 def versions_stored(app: Flask) -> int:
@@ -79,3 +79,24 @@ def test_versions_are_listed_and_a_diff_names_the_changed_elements(app: Flask) -
     assert "diff-removed" not in lists
     assert analyst.get(f"/modeller/six_steps/versions/{new_id}.bpmn").data == changed
     assert analyst.get("/modeller/six_steps/diff?from=999&to=1").status_code == 404
+
+
+def test_the_migration_page_previews_and_moves_the_cases_that_can_move(app: Flask) -> None:
+    clerk = Web(app, "clerk")
+    clerk.get("/cases/new")
+    started = clerk.post("/cases/new", {"process_id": "six_steps"})
+    assert started.status_code == 302
+    analyst = Web(app, "analyst")
+    source = analyst.get("/modeller/six_steps/source.bpmn").data
+    changed = source.replace("提交法院".encode(), "向法院提交答辩状".encode())
+    target = post_xml(analyst, "/modeller/six_steps/save", changed).get_json()["version"]["id"]
+    assert "迁移" in analyst.get("/modeller/six_steps/versions").get_data(as_text=True)
+    preview = analyst.get(f"/modeller/six_steps/migrate?to={target}").get_data(as_text=True)
+    assert 'class="movable"' in preview
+    moved = analyst.post(f"/modeller/six_steps/migrate?to={target}", {"instance": "1"})
+    assert "1 个案件已迁移到版本" in moved.get_data(as_text=True)
+    with app.extensions["workflow_host"].database.transaction() as session:
+        row = session.get(Instance, 1)
+        assert row is not None
+        assert row.version_id == target
+    assert clerk.get("/modeller/six_steps/migrate").status_code == 403

@@ -73,9 +73,19 @@ class Runtime:
 
     def load(self, spec_json: str, meta: dict[str, Any], rows: dict[str, dict[str, Any]]) -> Instance:
         """Rebuild a stored instance."""
-        workflow, tracker = restore(load_specs(spec_json), meta, rows, self._script_engine)
+        try:
+            workflow, tracker = restore(load_specs(spec_json), meta, rows, self._script_engine)
+        except (KeyError, SpiffWorkflowException) as err:
+            raise EngineError(f"the stored state does not fit this version: {err}", element_id=None) from None
         ids = IdSource.from_data(meta["ids"]) if "ids" in meta else IdSource(uuid4())
         return Instance(workflow, tracker, ids)
+
+    def rebind(self, instance: Instance, spec_json: str) -> Instance:
+        """The same instance (its tasks, data, ids) under another version's specs, for a migration; EngineError
+        when its state refers to elements the other version does not have."""
+        full = dump_changes(instance._workflow, None)
+        meta = {**full.meta, "ids": instance._ids.as_data()}
+        return self.load(spec_json, meta, full.upserts)
 
 
 def _engine_error(err: Exception) -> EngineError:

@@ -35,6 +35,8 @@ def _apply(engine: Instance | None, runtime: Runtime, spec_json: str, event: Aud
         engine.complete(payload["task_id"], payload["data"])
     elif event.type == "timer_fired":
         engine.run()
+    elif event.type == "version_migrated":
+        engine = runtime.rebind(engine, spec_json)  # the version this event names (events carry their version)
     elif event.type == "deadlines_recomputed":
         engine.retime({k: v for k, v in payload.get("instants", {}).items() if k != v})
     return engine

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from ..models import User
 from ..services import versions
 from ..services.errors import Invalid, NotFound
+from ..services.migration import MIGRATORS, MigrationCheck, check_migrations, migrate_cases
 from ..services.version_diff import diagram_diff, process_versions, version_of
 from .i18n import _
 from .signin import host, signed_in
@@ -119,7 +120,8 @@ def versions_page(db: Session, user: User, process_id: str) -> Any:
     listed = process_versions(db, process_id)
     if not listed:
         return render_template("message.html", user=user, title=_("This process is not deployed.")), 404
-    return render_template("versions.html", user=user, process_id=process_id, listed=listed)
+    may_migrate = bool(user.role_names & MIGRATORS)
+    return render_template("versions.html", user=user, process_id=process_id, listed=listed, may_migrate=may_migrate)
 
 
 @bp.get("/modeller/<process_id>/versions/<int:version_id>.bpmn")
@@ -140,3 +142,19 @@ def diff(db: Session, user: User, process_id: str) -> Any:
     except NotFound:
         return render_template("message.html", user=user, title=_("This version does not exist.")), 404
     return render_template("diff.html", user=user, process_id=process_id, diff=found)
+
+
+@bp.route("/modeller/<process_id>/migrate", methods=["GET", "POST"])
+@signed_in
+def migrate(db: Session, user: User, process_id: str) -> Any:
+    if not user.role_names & MIGRATORS:
+        return render_template("message.html", user=user, title=_("Only analysts may migrate cases.")), 403
+    target = request.values.get("to", type=int) or versions.latest_version(db, process_id).id
+    moved: list[MigrationCheck] = []
+    if request.method == "POST":
+        chosen = [int(v) for v in request.form.getlist("instance") if v.isdigit()]
+        with db.begin_nested():
+            moved = migrate_cases(db, host().runtime, user, chosen, target)
+        flash(_("%(n)s cases moved to version %(id)s.", n=sum(m.can_move for m in moved), id=target), "success")
+    checks = check_migrations(db, host().runtime, user, process_id, target)
+    return render_template("migrate.html", user=user, process_id=process_id, target=target, checks=checks, moved=moved)
