@@ -366,3 +366,18 @@ def test_the_report_page_shows_the_year_and_exports_csv(app: Flask) -> None:
     officer = Web(app, "land_officer")
     assert officer.get("/reports").status_code == 403
     assert 'href="/reports"' not in officer.get("/inbox").get_data(as_text=True)
+
+
+def test_password_guessing_is_slowed_down_for_pages_and_api(app: Flask) -> None:
+    web = Web(app)
+    web.get("/login")
+    for _ in range(5):
+        assert web.post("/login", {"username": "clerk", "password": "guess"}).status_code == 401
+    locked = web.post("/login", {"username": "clerk", "password": PASSWORDS["clerk"]})
+    assert locked.status_code == 429
+    assert "登录失败次数过多" in locked.get_data(as_text=True)
+    api = app.test_client().post("/api/v1/auth/token", json={"username": "clerk", "password": PASSWORDS["clerk"]})
+    assert api.status_code == 429
+    assert api.get_json()["error"] == "too_many_attempts"
+    other = app.test_client().post("/api/v1/auth/token", json={"username": "jb_staff", "password": "x"})
+    assert other.status_code == 401  # other users are not affected, and the API counts its failures too

@@ -2,7 +2,7 @@
 
 from .attachment import AttachmentBlob, CaseAttachment
 from .audit import AuditEvent
-from .auth import ApiToken
+from .auth import ApiToken, LoginFailure
 from .calendar import CalendarDay, CalendarYear
 from .deadline import CaseDeadline, Notification
 from .directory import Unit, User, UserRole
@@ -21,6 +21,7 @@ __all__ = [
     "InboxTask",
     "Instance",
     "InstanceStateRow",
+    "LoginFailure",
     "Notification",
     "ProcessVersion",
     "Unit",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import Unit, User, UserRole
-from .errors import Invalid
+from ..engine import now
+from ..models import LoginFailure, Unit, User, UserRole
+from .errors import Invalid, TooManyAttempts
 
 __all__ = ["DirectorySummary", "authenticate", "load_directory", "unit_choices"]
 
@@ -83,10 +85,20 @@ def _load_user(session: Session, entry: Any, where: str, unit_ids: set[str]) -> 
     session.add(user)
 
 
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
+    """The active user with these credentials, or None (and the failure counted). After MAX_FAILURES failures
+    within FAILURE_WINDOW the username is refused, right password or not, until the window has passed."""
+    at = now()
+    recent = select(func.count()).where(LoginFailure.username == username[:64], LoginFailure.at > at - FAILURE_WINDOW)
+    if (session.scalar(recent) or 0) >= MAX_FAILURES:
+        raise TooManyAttempts(f"too many failed sign-ins for {username[:64]}; try again in 15 minutes")
     user = session.get(User, username)
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        session.add(LoginFailure(username=username[:64], at=at))
         return None
     return user
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BadRequest", "Conflict", "Forbidden", "Invalid", "NotFound", "ServiceError", "Unauthorized"]
+__all__ = [
+    "BadRequest",
+    "Conflict",
+    "Forbidden",
+    "Invalid",
+    "NotFound",
+    "ServiceError",
+    "TooManyAttempts",
+    "Unauthorized",
+]
 
 
 class ServiceError(Exception):
@@ -47,3 +56,8 @@ class Conflict(ServiceError):
 class Invalid(ServiceError):
     status = 422
     code = "invalid"
+
+
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "too_many_attempts"

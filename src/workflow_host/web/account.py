@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from werkzeug.wrappers import Response
 
 from ..services.directory import authenticate
+from ..services.errors import TooManyAttempts
 from .i18n import LANGUAGES, _
 from .signin import check_csrf, csrf_token, host, safe_next, sign_in_user, sign_out
 
@@ -33,17 +34,19 @@ def index() -> Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        with host().database.transaction() as db:
-            user = authenticate(db, username, password) if username and password else None
-            if user is not None:
-                sign_in_user(user)
-                return redirect(safe_next(request.args.get("next")))
-        error = _("Wrong username or password.")
-    status = 401 if error else 200
+        try:
+            with host().database.transaction() as db:
+                user = authenticate(db, username, password) if username and password else None
+                if user is not None:
+                    sign_in_user(user)
+                    return redirect(safe_next(request.args.get("next")))
+            error, status = _("Wrong username or password."), 401
+        except TooManyAttempts:
+            error, status = _("Too many failed sign-ins for this user; try again in 15 minutes."), 429
     return render_template("login.html", user=None, error=error, next=request.args.get("next", "")), status
 
 

@@ -76,9 +76,9 @@ def token() -> tuple[Response, int]:
         raise Invalid("'username' and 'password' are required")
     with host().database.transaction() as session:
         user = authenticate(session, username, password)
-        if user is None:
-            raise Unauthorized("wrong username or password")
-        issued = auth.issue_token(session, user, host().settings.token_hours)
+        issued = auth.issue_token(session, user, host().settings.token_hours) if user else None
+    if issued is None:  # raised after the commit, so that the failure is counted
+        raise Unauthorized("wrong username or password")
     return jsonify({"token": issued, "expires_in": host().settings.token_hours * 3600}), 200
 
 
