@@ -11,6 +11,9 @@ import pytest
 from tests.processes.support import NO_ART13_ITEM, Desk, SignIn, at, inbox, tasks
 from workflow_host.engine import FixedClock
 from workflow_host.host import Host
+from workflow_host.models import User
+from workflow_host.services import versions
+from workflow_host.services.migration import check_migrations, migrate_cases
 from workflow_host.services.timers import fire_due_timers
 
 NOW = "2026-03-02T10:00"
@@ -466,3 +469,53 @@ def test_a_retrial_ordered_on_the_government_s_consent_runs_as_a_third_instance(
     assert (data["lost"], data["effective_on"]) == (False, "2026-09-22")
     assert "compliance_record" not in data  # nothing to perform once the retrial reversed the loss
     assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
+
+
+def deploy_changed(desk: CaseDesk, process_id: str, change: Any) -> int:
+    """A new version with one diagram changed by `change(xml) -> xml`, as an analyst saves it; its id."""
+    with desk.host.database.transaction() as session:
+        name, xml = versions.version_source(session, versions.latest_version(session, process_id), process_id)
+        changed = change(xml)
+        assert changed != xml
+        return versions.deploy_upload(session, desk.host.runtime, process_id, {name: changed}, "analyst").version.id
+
+
+def test_a_case_waiting_for_its_hearing_moves_to_a_version_that_changed_archiving_but_not_to_one_without_its_step(
+    desk: CaseDesk,
+) -> None:
+    case_id = open_case(
+        desk,
+        defendant="unit",
+        defendant_unit="land_bureau",
+        notice_received_on="2026-03-02",
+        complaint_served_on="2026-03-02",
+        hearing_on="2026-04-14T09:30:00+08:00",
+    )
+    defend(desk, "2026-03-10")
+    desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
+    desk.complete("land_officer", "prepare_hearing", ATTEND)  # now waiting for the hearing date
+    renamed = deploy_changed(
+        desk, "archive", lambda xml: xml.replace('name="立卷归档"'.encode(), 'name="立卷归档（新）"'.encode())
+    )
+    timer_moved = deploy_changed(desk, "hearing", lambda xml: xml.replace(b"wait_for_hearing", b"await_hearing_day"))
+    with desk.host.database.transaction() as session:
+        analyst = session.get(User, "analyst")
+        assert analyst is not None
+        [stays] = check_migrations(session, desk.host.runtime, analyst, "litigation_case", timer_moved)
+        assert not stays.can_move
+        assert "hearing:wait_for_hearing" in stays.touched_changes
+        [moves] = migrate_cases(session, desk.host.runtime, analyst, [case_id], renamed)
+        assert moves.can_move, moves.reasons
+    assert desk.fire_timers("2026-04-14T09:31") == [case_id]  # the hearing timer fires under the new version
+    desk.at("2026-04-14T16:00")
+    desk.complete("land_officer", "record_hearing", hearing_record(attendee("张某某", "unit_head", "land_bureau")))
+    desk.at("2026-04-28T10:00")
+    judgment = {"decision_form": "judgment", "outcome": "dismissed_claim", "decision_served_on": "2026-04-28"}
+    desk.complete("land_officer", "record_judgment", judgment)
+    desk.complete("land_officer", "submit_appeal_opinion", {"unit_appeal_opinion": False, "opinion_note": "服从判决"})
+    desk.at("2026-05-15T10:00")
+    desk.complete("land_officer", "record_outcome", {"plaintiff_appealed": False, "effective_on": "2026-05-14"})
+    assert desk.task("land_officer", "file_case_records")["title"] == "立卷归档（新）"  # the new version's step
+    archive(desk, "2026-05-20")
+    assert desk.case(case_id)["status"] == "completed"
+    assert desk("auditor").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
