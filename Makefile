@@ -15,12 +15,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# bpmn-js (diagram viewer and modeller) from the npm registry, pinned by assets/package-lock.json.
-$(VENDOR_STAMP): assets/package-lock.json
+# bpmn-js (diagram viewer and modeller) from the npm registry, pinned by assets/package-lock.json; the modeller
+# page's bundle (bpmn-js, the properties panel, assets/src/) built from them with esbuild.
+MODELLER_SOURCES := $(wildcard assets/src/*.js assets/src/*.json assets/src/*/*.js)
+$(VENDOR_STAMP): assets/package-lock.json $(MODELLER_SOURCES)
 	npm ci --prefix assets --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bpmn-js
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bpmn-js $(VENDOR)/modeller
 	cp -r assets/node_modules/bpmn-js/dist/assets assets/node_modules/bpmn-js/dist/bpmn-navigated-viewer.production.min.js \
 	   assets/node_modules/bpmn-js/dist/bpmn-modeler.production.min.js $(VENDOR)/bpmn-js/
+	assets/node_modules/.bin/esbuild assets/src/modeller.js --bundle --minify --format=iife --target=es2020 \
+	   --log-level=warning --outfile=$(VENDOR)/modeller/modeller.js
+	cp assets/node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(VENDOR)/modeller/
 	touch $(VENDOR_STAMP)
 
 setup: $(STAMP) $(VENDOR_STAMP)
