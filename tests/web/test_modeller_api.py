@@ -100,3 +100,12 @@ def test_the_migration_page_previews_and_moves_the_cases_that_can_move(app: Flas
         assert row is not None
         assert row.version_id == target
     assert clerk.get("/modeller/six_steps/migrate").status_code == 403
+
+
+def test_analysts_find_the_modeller_from_the_navigation(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    assert 'href="/modeller"' in analyst.get("/inbox").get_data(as_text=True)
+    listing = analyst.get("/modeller").get_data(as_text=True)
+    assert 'data-process="six_steps"' in listing
+    assert 'href="/modeller/six_steps/versions"' in listing
+    assert 'href="/modeller"' not in Web(app, "clerk").get("/inbox").get_data(as_text=True)

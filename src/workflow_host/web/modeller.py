@@ -158,3 +158,9 @@ def migrate(db: Session, user: User, process_id: str) -> Any:
         flash(_("%(n)s cases moved to version %(id)s.", n=sum(m.can_move for m in moved), id=target), "success")
     checks = check_migrations(db, host().runtime, user, process_id, target)
     return render_template("migrate.html", user=user, process_id=process_id, target=target, checks=checks, moved=moved)
+
+
+@bp.get("/modeller")
+@signed_in
+def index(db: Session, user: User) -> str:
+    return render_template("processes.html", user=user, processes=versions.list_processes(db))
