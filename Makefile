@@ -54,6 +54,7 @@ test: setup lint typecheck
 
 # After changing a page's text: extract the messages and merge them into the Chinese catalogue to translate.
 messages: setup
+	mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k ngettext:1,2 -k lazy_gettext --no-location --sort-output \
 	    -o build/messages.pot src/workflow_host
 	$(BIN)/pybabel update -i build/messages.pot -d src/workflow_host/translations -l zh --no-fuzzy-matching \
