@@ -48,12 +48,18 @@ def test_an_analyst_edits_a_user_task_and_saves_a_new_version(new_page: Callable
 
     select_element(analyst, "record_judgment")
     form = analyst.locator("#bio-properties-panel-spiff-form-schema")
-    assert form.input_value() == "judgment_record.schema.json"
+    analyst.wait_for_function(
+        "v => (document.querySelector('#bio-properties-panel-spiff-form-schema') || {}).value === v",
+        arg="judgment_record.schema.json",
+    )
     assert "case_retrial_admission.schema.json" in form.locator("option").all_inner_texts()
     analyst.fill("#bio-properties-panel-name", NEW_NAME)
     form.select_option("case_retrial_admission.schema.json")
     # choosing a form brings its layout file along
-    assert analyst.input_value("#bio-properties-panel-spiff-form-ui") == "case_retrial_admission.uischema.json"
+    analyst.wait_for_function(  # the panel re-renders after the command; wait for it rather than race it
+        "v => (document.querySelector('#bio-properties-panel-spiff-form-ui') || {}).value === v",
+        arg="case_retrial_admission.uischema.json",
+    )
     screenshot(analyst, "modeller-edited")
 
     analyst.click("#save")
@@ -80,6 +86,7 @@ def test_an_unsafe_script_is_refused_and_its_element_marked(new_page: Callable[[
     analyst.click("#save")
     analyst.wait_for_selector("#modeller-status[data-tone='error']")
     assert shown_version(analyst) == first
+    analyst.wait_for_selector("#canvas g.djs-element[data-element-id='init_case'].validation-error")
     assert analyst.locator("#canvas g.djs-element[data-element-id='init_case'].validation-error").count() == 1
     listed = analyst.locator("#errors li")
     assert listed.count() >= 1
