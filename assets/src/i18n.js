@@ -133,6 +133,7 @@ const ZH = {
   "Saved as version {id}.": "已保存为新版本 {id}。",
   "Nothing changed; version {id} stays the newest.": "没有改动，最新版本仍为 {id}。",
   "The server refused: {reason}": "服务器拒绝了请求：{reason}",
+  "Someone saved version {id} meanwhile; reload the page to edit it.": "他人已在此期间保存了版本 {id}，请刷新页面后再编辑。",
   "The server could not be reached.": "无法连接服务器。",
   "line {line}": "第 {line} 行",
   "Show on the diagram": "在流程图中显示",

@@ -21,12 +21,17 @@ async function fetchOk(url, kind) {
   return response;
 }
 
-/** POST the diagram; the answer's status and JSON body (empty when the answer was not JSON). */
-async function send(url, xml, csrf) {
+/** POST the diagram (with the version it was opened on); the answer's status and JSON body. */
+async function send(url, xml, csrf, baseVersion) {
   const response = await fetch(url, {
     method: "POST",
     credentials: "same-origin",
-    headers: { "Content-Type": "application/xml", "X-CSRF-Token": csrf, Accept: "application/json" },
+    headers: {
+      "Content-Type": "application/xml",
+      "X-CSRF-Token": csrf,
+      "X-Base-Version": String(baseVersion),
+      Accept: "application/json",
+    },
     body: xml,
   });
   const body = await response.json().catch(() => ({}));
@@ -73,7 +78,7 @@ function wire(modeler, config, problems) {
     say(translate(action === "save" ? "Saving…" : "Checking…"), "info");
     try {
       const { xml } = await modeler.saveXML({ format: true });
-      const answer = await send(config.urls[action], xml, config.csrf);
+      const answer = await send(config.urls[action], xml, config.csrf, config.version.id);
       report(action, answer);
     } catch (err) {
       say(translate("The server could not be reached."), "error");
@@ -100,6 +105,8 @@ function wire(modeler, config, problems) {
     } else if (body.ok) {
       problems.clear();
       say(translate("No problems found."), "ok");
+    } else if (status === 409) {
+      say(translate("Someone saved version {id} meanwhile; reload the page to edit it.", { id: body.latest }), "error");
     } else {
       say(translate("The server refused: {reason}", { reason: body.message || status }), "error");
     }

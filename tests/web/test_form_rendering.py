@@ -65,3 +65,11 @@ def test_a_posted_form_becomes_typed_data() -> None:
     assert data["power_of_attorney"]["special_powers"] == ["appeal", "receive_documents"]
     assert "other_materials" not in data
     assert re.fullmatch(r"\S.*", data["statement_of_defence"])
+
+
+def test_a_stored_date_time_is_shown_in_beijing_time_and_read_back_as_such() -> None:
+    schema = {"type": "object", "properties": {"hearing_on": {"type": "string", "format": "date-time"}}}
+    field = build_fields(schema, {}, {"hearing_on": "2026-03-01T02:00:00Z"}, UNITS).children[0]
+    assert field.local_input == "2026-03-01T10:00"
+    back = parse_form(schema, {}, MultiDict([("f.hearing_on", field.local_input)]), ImmutableMultiDict(), lambda *_: "")
+    assert back == {"hearing_on": "2026-03-01T10:00:00+08:00"}  # the same instant

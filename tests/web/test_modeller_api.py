@@ -109,3 +109,26 @@ def test_analysts_find_the_modeller_from_the_navigation(app: Flask) -> None:
     assert 'data-process="six_steps"' in listing
     assert 'href="/modeller/six_steps/versions"' in listing
     assert 'href="/modeller"' not in Web(app, "clerk").get("/inbox").get_data(as_text=True)
+
+
+def test_a_save_on_top_of_a_colleagues_newer_version_is_refused(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    source = analyst.get("/modeller/six_steps/source.bpmn").data
+    opened_on = 1
+    first = source.replace("司法局审查".encode(), "司法局合法性审查".encode())
+    saved = analyst.client.post(
+        "/modeller/six_steps/save",
+        data=first,
+        content_type="application/xml",
+        headers={"X-CSRF-Token": analyst.token, "X-Base-Version": str(opened_on)},
+    )
+    assert saved.status_code == 201
+    stale = analyst.client.post(
+        "/modeller/six_steps/save",
+        data=source.replace("核对材料".encode(), "核对全部材料".encode()),
+        content_type="application/xml",
+        headers={"X-CSRF-Token": analyst.token, "X-Base-Version": str(opened_on)},
+    )
+    assert stale.status_code == 409
+    assert stale.get_json()["latest"] == saved.get_json()["version"]["id"]
+    assert "司法局合法性审查".encode() in analyst.get("/modeller/six_steps/source.bpmn").data

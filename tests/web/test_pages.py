@@ -11,11 +11,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict
 
 from tests.conftest import PASSWORDS
 from workflow_host.host import Host
 from workflow_host.models import CaseAttachment, InboxTask, Instance, User
 from workflow_host.services import instances
+from workflow_host.services.forms import form_errors
+from workflow_host.web.formview import parse_form
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -88,6 +91,8 @@ def test_sign_in_needs_the_password_and_goes_only_to_this_site(app: Flask) -> No
     away = web.post("/login?next=//evil.example/x", {"username": "clerk", "password": PASSWORDS["clerk"]})
     assert away.headers["Location"] == "/inbox"
     web.get("/inbox")
+    web.get("/logout")  # a page asking to sign out: a link from elsewhere signs nobody out
+    assert web.get("/inbox").status_code == 200
     assert web.post("/logout").status_code == 302
     assert web.get("/inbox").status_code == 302
 
@@ -381,3 +386,43 @@ def test_password_guessing_is_slowed_down_for_pages_and_api(app: Flask) -> None:
     assert api.get_json()["error"] == "too_many_attempts"
     other = app.test_client().post("/api/v1/auth/token", json={"username": "jb_staff", "password": "x"})
     assert other.status_code == 401  # other users are not affected, and the API counts its failures too
+
+
+def test_a_file_attached_to_a_form_with_errors_stays_attached(app: Flask) -> None:
+    web = Web(app, "clerk")
+    case_id, task_id = start_case(web)
+    bad = web.post(
+        f"/tasks/{task_id}",
+        {"f.case_no": "ab", "f.defendant": "unit", "f.notice_scan": (BytesIO(PDF), "通知书.pdf")},
+        content_type="multipart/form-data",
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "通知书.pdf" in html
+    kept = re.search(r'name="f.notice_scan.keep" value="([0-9a-f]{64})"', html)
+    assert kept is not None
+    done = web.post(
+        f"/tasks/{task_id}",
+        {"f.case_no": "(2026)蒙0205行初11号", "f.defendant": "unit", "f.notice_scan.keep": kept.group(1)},
+    )
+    assert done.status_code == 302, done.get_data(as_text=True)
+    with host_of(app).database.transaction() as session:
+        case = session.get(Instance, case_id)
+        assert case is not None
+        assert kept.group(1) in case.data_json
+
+
+def test_odd_addresses_get_a_page_not_a_server_error(app: Flask) -> None:
+    web = Web(app, "jb_staff")
+    assert web.get("/lang/en?next=/x%0D%0ALocation:%20//evil").headers["Location"] == "/inbox"
+    assert web.get("/inbox?page=99999999999999999999999").status_code == 200
+    assert web.get("/reports?year=99999").status_code == 200
+    assert web.get("/reports?year=-3").status_code == 200
+
+
+def test_a_number_field_refuses_nan_and_infinity() -> None:
+    schema = {"type": "object", "properties": {"amount": {"type": "number", "minimum": 0}}}
+    for typed in ("nan", "inf", "1e400"):
+        value = parse_form(schema, {}, ImmutableMultiDict([("f.amount", typed)]), ImmutableMultiDict(), lambda *_: "")
+        assert value == {"amount": typed}
+        assert [e.validator for e in form_errors(schema, value)] == ["type"]

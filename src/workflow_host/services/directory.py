@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -98,6 +98,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         raise TooManyAttempts(f"too many failed sign-ins for {username[:64]}; try again in 15 minutes")
     user = session.get(User, username)
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        session.execute(delete(LoginFailure).where(LoginFailure.at <= at - FAILURE_WINDOW))  # nothing old piles up
         session.add(LoginFailure(username=username[:64], at=at))
         return None
     return user

@@ -30,6 +30,7 @@ SORTS = {
 DUE_FILTERS = ("", "overdue", "soon", "none")
 SOON = timedelta(days=3)
 PAGE_SIZE = 25
+MAX_PAGE = 100_000  # beyond any inbox; keeps the OFFSET inside what every database accepts
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class InboxQuery:
         sort = args.get("sort", "due")
         due = args.get("due", "")
         try:
-            page = max(int(args.get("page", 1)), 1)
+            page = min(max(int(args.get("page", 1)), 1), MAX_PAGE)
         except (TypeError, ValueError):
             page = 1
         return cls(

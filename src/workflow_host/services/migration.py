@@ -18,7 +18,7 @@ from ..engine import EngineError, Runtime, now
 from ..models import Instance, ProcessVersion, User
 from .audit import append_events
 from .catalog import catalog_of
-from .errors import Forbidden, NotFound
+from .errors import NotFound
 from .permissions import require_any_role
 from .steps import load_case
 from .version_diff import diagram_diff
@@ -61,7 +61,7 @@ def _check(session: Session, runtime: Runtime, row: Instance, target: ProcessVer
     for process_id, elements in states.items():
         if process_id not in target_processes:
             check.reasons.append(f"process {process_id} is not part of version {target.id}")
-            continue
+            return check, None
         diff = diagram_diff(session, process_id, row.version_id, target.id)
         moved = sorted(set(elements) & (set(diff.changed) | set(diff.removed)))
         check.touched_changes += [f"{process_id}:{element}" for element in moved]
@@ -110,8 +110,7 @@ def migrate_cases(
         if not check.can_move or rebound is None:
             continue
         source = session.get(ProcessVersion, row.version_id)
-        if source is None:
-            raise Forbidden("the case's version is missing")
+        assert source is not None  # a case's version is never deleted
         payload = {"from_version": source.id, "from_hash": source.content_hash, "to_version": target.id}
         session.execute(
             update(Instance)

@@ -56,6 +56,7 @@ class Figures:
 
     @property
     def won(self) -> int:
+        """Decided cases not lost (judgments for the organ, dismissed suits, withdrawals, mediations)."""
         return self.decided - self.lost
 
     @property
@@ -148,7 +149,7 @@ COLUMNS = [
     ("unit", "承办单位"),
     ("cases", "受理案件"),
     ("decided", "已裁判"),
-    ("won", "胜诉"),
+    ("won", "未败诉"),
     ("lost", "败诉"),
     ("loss_rate", "败诉率%"),
     ("hearings", "开庭"),

@@ -50,7 +50,13 @@ def login() -> Any:
     return render_template("login.html", user=None, error=error, next=request.args.get("next", "")), status
 
 
-@bp.route("/logout", methods=["GET", "POST"])
+@bp.get("/logout")
+def confirm_logout() -> str:
+    """Signing out is a POST (another site cannot sign a user out with a link); this page asks for it."""
+    return render_template("logout.html", user=None)
+
+
+@bp.post("/logout")
 def logout() -> Response:
     sign_out()
     flash(_("You have signed out."), "info")

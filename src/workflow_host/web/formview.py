@@ -8,11 +8,14 @@ HTML name made of its JSON path (`f.power_of_attorney.agents.0.name`); arrays ca
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from ..engine import LOCAL_TZ
 from ..services.attachments import Upload
 
 __all__ = ["Field", "build_fields", "parse_form", "resize_arrays"]
@@ -49,6 +52,19 @@ class Field:
     @property
     def dom_id(self) -> str:
         return "field-" + "-".join(str(p) for p in self.path)
+
+    @property
+    def local_input(self) -> str:
+        """A date-time value as a datetime-local input shows it: Beijing time, to the minute."""
+        if not isinstance(self.value, str) or not self.value:
+            return ""
+        try:
+            instant = datetime.fromisoformat(self.value)
+        except ValueError:
+            return self.value  # shown as typed, beside its error
+        if instant.tzinfo is not None:
+            instant = instant.astimezone(LOCAL_TZ)
+        return instant.strftime("%Y-%m-%dT%H:%M")
 
     @property
     def chosen(self) -> str | None:
@@ -319,7 +335,9 @@ def _scalar(
             number = float(raw)
         except ValueError:
             return raw
+        if not math.isfinite(number):
+            return raw  # nan, inf, 1e400: left as typed, so validation refuses them beside the field
         return int(number) if number.is_integer() and "." not in raw else number
-    if scalar == "datetime" and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", raw):
-        return raw + ":00+08:00"  # a datetime-local input is Beijing time
+    if scalar == "datetime" and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", raw):
+        return raw[:16] + ":00+08:00"  # a datetime-local input is Beijing time
     return raw

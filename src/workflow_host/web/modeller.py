@@ -101,6 +101,11 @@ def validate(db: Session, user: User, process_id: str) -> Any:
 def save(db: Session, user: User, process_id: str) -> Any:
     if not user.role_names & SAVERS:
         return jsonify({"error": "forbidden", "message": _("Only analysts may save diagrams.")}), 403
+    latest = versions.latest_version(db, process_id).id
+    base = request.headers.get("X-Base-Version", type=int)
+    if base is not None and base != latest:  # a colleague saved meanwhile: never overwrite their version
+        message = _("Someone saved version %(id)s meanwhile; reload the page to edit it.", id=latest)
+        return jsonify({"ok": False, "error": "conflict", "message": message, "latest": latest}), 409
     try:
         with db.begin_nested():
             deployed = versions.deploy_upload(db, host().runtime, process_id, _upload(db, process_id), user.username)

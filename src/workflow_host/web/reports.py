@@ -28,7 +28,7 @@ def _globals() -> dict[str, Any]:
 def _year(db: Session) -> tuple[int, list[int]]:
     this_year = now().astimezone(LOCAL_TZ).year
     years = list(range(first_year(db) or this_year, this_year + 1))
-    chosen = request.args.get("year", type=int) or this_year
+    chosen = min(max(request.args.get("year", type=int) or this_year, 2000), this_year + 1)
     return chosen, sorted(set(years) | {chosen}, reverse=True)
 
 

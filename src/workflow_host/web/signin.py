@@ -45,8 +45,9 @@ def check_csrf() -> None:
 
 
 def safe_next(target: str | None) -> str:
-    """A redirect target only when it is a path on this site (no scheme, no host); else the inbox."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A redirect target only when it is a path on this site (no scheme, no host, no control characters that
+    would break the Location header); else the inbox."""
+    if not target or not target.isprintable() or not target.startswith("/") or target.startswith(("//", "/\\")):
         return url_for("inbox.inbox")
     parts = urlsplit(target)
     return url_for("inbox.inbox") if parts.scheme or parts.netloc else target

@@ -135,11 +135,16 @@ def submit(db: Session, user: User, task_id: str) -> Any:
     if ctx.task.status != "ready":
         flash(_("Someone else completed this task a moment ago (%(who)s).", who=ctx.task.completed_by or ""), "error")
         return redirect(url_for("cases.case", instance_id=ctx.case.id))
+    if not tasks.may_work_on(db, user, ctx.task):
+        who = ctx.task.claimed_by
+        flash(_("This task is claimed by %(who)s.", who=who) if who else _("You may not do this."), "error")
+        return redirect(url_for("tasks.task", task_id=task_id))
     action = request.form.get("action", "complete")
     value: dict[str, Any] = {}
     try:
+        # Files are kept even when the form has errors (stored once by content; the page lists them as attached).
+        value = _posted_value(db, user, ctx)
         with db.begin_nested():
-            value = _posted_value(db, user, ctx)
             if action.startswith(("add:", "remove:")):
                 value = resize_arrays(value, action)
                 tasks.save_draft(db, user, task_id, value)
