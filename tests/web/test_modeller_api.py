@@ -3,6 +3,9 @@ a new version only for analysts, errors located by element."""
 
 from __future__ import annotations
 
+import html
+import json
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -10,6 +13,8 @@ from flask import Flask
 from tests.web.test_pages import Web
 from workflow_host.host import Host
 from workflow_host.models import Instance, ProcessVersion
+
+FIXTURE_FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 
 
 def versions_stored(app: Flask) -> int:
@@ -132,3 +137,36 @@ def test_a_save_on_top_of_a_colleagues_newer_version_is_refused(app: Flask) -> N
     assert stale.status_code == 409
     assert stale.get_json()["latest"] == saved.get_json()["version"]["id"]
     assert "司法局合法性审查".encode() in analyst.get("/modeller/six_steps/source.bpmn").data
+
+
+def test_the_form_editor_previews_and_saves_a_form_as_a_new_version(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    page = analyst.get("/modeller/forms/intake").get_data(as_text=True)
+    assert "案号" in page  # the preview, rendered as a task page renders the form
+    assert 'href="/modeller/forms/intake"' in analyst.get("/modeller").get_data(as_text=True)
+    schema = json.loads((FIXTURE_FORMS / "intake.schema.json").read_text(encoding="utf-8"))
+    assert '"case_no"' in html.unescape(page)  # the editor holds the deployed file
+    schema["properties"]["court"] = {"type": "string", "title": "受理法院"}
+    preview = analyst.post(
+        "/modeller/forms/intake/preview", {"schema": json.dumps(schema), "ui_schema": "{}"}
+    ).get_json()
+    assert preview["problems"] == []
+    assert "受理法院" in preview["html"]
+    broken = analyst.post("/modeller/forms/intake/preview", {"schema": "{", "ui_schema": "{}"}).get_json()
+    assert broken["html"] == ""
+    assert broken["problems"][0].startswith("JSON 格式不正确")
+    before = versions_stored(app)
+    saved = analyst.post(
+        "/modeller/forms/intake/save", {"schema": json.dumps(schema, ensure_ascii=False), "ui_schema": "{}"}
+    )
+    assert saved.status_code == 201
+    assert versions_stored(app) == before + 1
+    assert "受理法院" in analyst.get("/modeller/forms/intake").get_data(as_text=True)
+    remote = {**schema, "properties": {"x": {"$ref": "https://evil.example/s.json"}}}
+    refused = analyst.post("/modeller/forms/intake/save", {"schema": json.dumps(remote), "ui_schema": "{}"})
+    assert refused.status_code == 422
+    assert versions_stored(app) == before + 1
+    clerk = Web(app, "clerk")
+    assert (
+        clerk.post("/modeller/forms/intake/save", {"schema": json.dumps(schema), "ui_schema": "{}"}).status_code == 403
+    )

@@ -21,7 +21,9 @@ __all__ = [
     "Deployment",
     "check_upload",
     "deploy",
+    "deploy_forms",
     "deploy_upload",
+    "form_source",
     "latest_version",
     "list_processes",
     "read_directory",
@@ -185,6 +187,31 @@ def deploy_upload(
     if defined is None:
         raise Invalid(f"the uploaded files do not define process '{process_id}'")
     return deployment
+
+
+def deploy_forms(session: Session, runtime: Runtime, uploads: dict[str, bytes], actor: str | None) -> Deployment:
+    """A new version made of the newest version's files with these form files put in place (checked as at any
+    deploy: valid JSON Schema, local references only, named by no task or by tasks that find them)."""
+    if not uploads or any(_kind(name) != "form" for name in uploads):
+        raise Invalid("only form files (.schema.json, .uischema.json) can be saved here")
+    return deploy(session, runtime, _with_uploads(session, uploads), actor)
+
+
+def form_source(session: Session, name: str) -> tuple[bytes, bytes | None]:
+    """(schema, UI schema or None) of the form `name` (without suffix) in the newest version."""
+    version = latest_version(session)
+    files = {
+        PurePosixPath(path).name: content
+        for path, content in session.execute(
+            select(VersionFile.path, VersionFile.content).where(
+                VersionFile.version_id == version.id, VersionFile.kind == "form"
+            )
+        )
+    }
+    schema = files.get(f"{name}.schema.json")
+    if schema is None:
+        raise NotFound(f"form '{name}' is not part of the newest version")
+    return bytes(schema), files.get(f"{name}.uischema.json")
 
 
 def list_processes(session: Session) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@ validate / save (a new version) from the browser. Everyone who may sign in can l
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from flask import Blueprint, Response, flash, jsonify, render_template, request, url_for
@@ -10,9 +12,12 @@ from sqlalchemy.orm import Session
 
 from ..models import User
 from ..services import versions
+from ..services.directory import unit_choices
 from ..services.errors import Invalid, NotFound
+from ..services.forms import check_form_schema
 from ..services.migration import MIGRATORS, MigrationCheck, check_migrations, migrate_cases
 from ..services.version_diff import diagram_diff, process_versions, version_of
+from .formview import Field, build_fields
 from .i18n import _
 from .signin import host, signed_in
 
@@ -168,4 +173,74 @@ def migrate(db: Session, user: User, process_id: str) -> Any:
 @bp.get("/modeller")
 @signed_in
 def index(db: Session, user: User) -> str:
-    return render_template("processes.html", user=user, processes=versions.list_processes(db))
+    processes = versions.list_processes(db)
+    forms: list[str] = []
+    if processes:
+        catalog = versions.version_catalog(db, versions.latest_version(db))
+        forms = [name.removesuffix(".schema.json") for name in catalog["forms"]]
+    return render_template("processes.html", user=user, processes=processes, forms=forms)
+
+
+def _form_name(name: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_\-]{1,100}", name):
+        raise NotFound("no such form")
+    return name
+
+
+@bp.get("/modeller/forms/<name>")
+@signed_in
+def form_editor(db: Session, user: User, name: str) -> Any:
+    try:
+        schema, ui = versions.form_source(db, _form_name(name))
+    except NotFound:
+        return render_template("message.html", user=user, title=_("This form does not exist.")), 404
+    return render_template(
+        "form_editor.html",
+        user=user,
+        name=name,
+        schema_text=schema.decode(),
+        ui_text=ui.decode() if ui else "{}",
+        can_save=bool(user.role_names & SAVERS),
+        fields=_preview_fields(db, schema.decode(), ui.decode() if ui else "{}")[0],
+    )
+
+
+def _preview_fields(db: Session, schema_text: str, ui_text: str) -> tuple[Field | None, list[str]]:
+    """The form's fields as a task page would show them, or the problems that stop it from being a form."""
+    try:
+        schema, ui = json.loads(schema_text), json.loads(ui_text or "{}")
+        check_form_schema("form.schema.json", schema)
+        if not isinstance(ui, dict):
+            raise Invalid("the UI schema must be a JSON object")
+    except ValueError as err:
+        return None, [_("Not valid JSON: %(reason)s", reason=str(err))]
+    except Invalid as err:
+        return None, [err.message]
+    return build_fields(schema, ui, {}, unit_choices(db)), []
+
+
+@bp.post("/modeller/forms/<name>/preview")
+@signed_in
+def form_preview(db: Session, user: User, name: str) -> Response:
+    fields, problems = _preview_fields(db, request.form.get("schema", ""), request.form.get("ui_schema", "{}"))
+    html = render_template("_form_preview.html", fields=fields) if fields else ""
+    return jsonify({"html": html, "problems": problems})
+
+
+@bp.post("/modeller/forms/<name>/save")
+@signed_in
+def form_save(db: Session, user: User, name: str) -> Any:
+    if not user.role_names & SAVERS:
+        return jsonify({"error": "forbidden", "message": _("Only analysts may save forms.")}), 403
+    name = _form_name(name)
+    schema_text, ui_text = request.form.get("schema", ""), request.form.get("ui_schema", "")
+    uploads = {f"{name}.schema.json": schema_text.encode()}
+    if ui_text.strip():
+        uploads[f"{name}.uischema.json"] = ui_text.encode()
+    try:
+        with db.begin_nested():
+            deployed = versions.deploy_forms(db, host().runtime, uploads, user.username)
+    except Invalid as err:
+        return _refused(err)
+    body = {"ok": True, "created": deployed.created, "version": {"id": deployed.version.id}}
+    return jsonify(body), 201 if deployed.created else 200
