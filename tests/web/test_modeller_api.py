@@ -170,3 +170,15 @@ def test_the_form_editor_previews_and_saves_a_form_as_a_new_version(app: Flask) 
     assert (
         clerk.post("/modeller/forms/intake/save", {"schema": json.dumps(schema), "ui_schema": "{}"}).status_code == 403
     )
+
+
+def test_a_lane_that_is_no_role_is_refused_at_the_tasks_in_it(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    source = analyst.get("/modeller/six_steps/source.bpmn").data
+    renamed = source.replace(b'<bpmn:lane id="justice_bureau"', b'<bpmn:lane id="jb_team"')
+    assert renamed != source
+    refused = post_xml(analyst, "/modeller/six_steps/validate", renamed)
+    assert refused.status_code == 422
+    [error] = refused.get_json()["errors"]
+    assert error["element_id"] == "review"
+    assert "jb_team" in error["message"]

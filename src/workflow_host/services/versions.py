@@ -100,10 +100,26 @@ def validate_files(runtime: Runtime, files: dict[str, bytes]) -> CompiledBundle:
         bundle = runtime.compile(diagrams)
     except DiagramErrors as err:
         raise Invalid("the diagrams are not valid", errors=[e.as_dict() for e in err.errors]) from None
+    lane_errors = _check_lanes(bundle)
+    if lane_errors:
+        raise Invalid("the diagrams are not valid", errors=[e.as_dict() for e in lane_errors])
     form_errors = _check_forms(files, bundle.forms_needed)
     if form_errors:
         raise Invalid("the forms are not valid", errors=[e.as_dict() for e in form_errors])
     return bundle
+
+
+def _check_lanes(bundle: CompiledBundle) -> list[DiagramError]:
+    """A user task's lane is the role that does it: it must be a role of the directory, unless the task takes
+    its people from the case data (candidateRolesVariable / candidateUsersVariable)."""
+    errors = []
+    for info in bundle.user_tasks.values():
+        if not info.lane or info.lane in KNOWN_ROLES or info.candidate_roles_variable or info.candidate_users_variable:
+            continue
+        process = bundle.processes.get(info.process_id)
+        message = f"lane '{info.lane}' is not a role ({', '.join(KNOWN_ROLES)}); name the lane by its role"
+        errors.append(DiagramError(process.file if process else info.process_id, message, element_id=info.element_id))
+    return errors
 
 
 def deploy(session: Session, runtime: Runtime, files: dict[str, bytes], actor: str | None) -> Deployment:
