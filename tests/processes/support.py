@@ -18,6 +18,17 @@ from workflow_host.services import versions
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
 CST = timezone(timedelta(hours=8))
+# Who could be handed a task of an appeal or retrial: the office, the heads, the justice bureau, two units.
+DECIDERS_AND_UNITS = [
+    "clerk",
+    "director_wang",
+    "li_vice",
+    "exec_vice",
+    "district_head",
+    "jb_staff",
+    "land_officer",
+    "town_officer",
+]
 SignIn = Callable[[str], Api]
 
 # The Art. 13 assessment: whether the head wants to appear (item 2), then items 3 to 8 in order.

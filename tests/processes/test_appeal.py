@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.processes.support import (
+    DECIDERS_AND_UNITS,
     PROCESSES,
     Desk,
     at,
@@ -23,16 +24,7 @@ from workflow_host.services.notices import fire_due_notices
 
 DIAGRAMS = ("appeal.bpmn",)
 NOW = "2026-09-22T09:00"  # the day after the judgment was served, unless a test moves the clock
-EVERYONE = [
-    "clerk",
-    "director_wang",
-    "li_vice",
-    "exec_vice",
-    "district_head",
-    "jb_staff",
-    "land_officer",
-    "town_officer",
-]
+EVERYONE = DECIDERS_AND_UNITS
 # A first-instance judgment served on Monday 21 September 2026: the 5 days end on Sat 26 Sep, inside the
 # Mid-Autumn holiday (25-27 Sep), so on Mon 28 Sep; the 15 days end on 6 Oct, inside National Day (1-7 Oct),
 # so on Thu 8 Oct.

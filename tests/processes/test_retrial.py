@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from tests.processes.support import (
+    DECIDERS_AND_UNITS,
     PROCESSES,
     Desk,
     at,
@@ -19,16 +20,7 @@ from tests.processes.support import (
 
 DIAGRAMS = ("retrial.bpmn",)
 NOW = "2026-04-10T09:00"  # a week after the judgment took effect, unless a test moves the clock
-EVERYONE = [
-    "clerk",
-    "director_wang",
-    "li_vice",
-    "exec_vice",
-    "district_head",
-    "jb_staff",
-    "land_officer",
-    "town_officer",
-]
+EVERYONE = DECIDERS_AND_UNITS
 # Effective on Fri 3 April 2026: six months on is Sat 3 October, inside the National Day holiday (1-7 Oct),
 # so the period ends on Thu 8 October.
 CASE = {

@@ -21,7 +21,7 @@ from .catalog import catalog_of
 from .errors import NotFound
 from .permissions import require_any_role
 from .steps import load_case
-from .version_diff import diagram_diff
+from .version_diff import DiagramDiff, diagram_diff
 
 __all__ = ["MIGRATORS", "MigrationCheck", "check_migrations", "migrate_cases"]
 
@@ -47,7 +47,20 @@ def _target(session: Session, version_id: int) -> ProcessVersion:
     return target
 
 
-def _check(session: Session, runtime: Runtime, row: Instance, target: ProcessVersion) -> tuple[MigrationCheck, Any]:
+Diffs = dict[tuple[str, int, int], DiagramDiff]
+
+
+def _diff(session: Session, diffs: Diffs, process_id: str, old_id: int, new_id: int) -> DiagramDiff:
+    """One comparison per process and pair of versions, however many cases share it."""
+    key = (process_id, old_id, new_id)
+    if key not in diffs:
+        diffs[key] = diagram_diff(session, process_id, old_id, new_id)
+    return diffs[key]
+
+
+def _check(
+    session: Session, runtime: Runtime, row: Instance, target: ProcessVersion, diffs: Diffs
+) -> tuple[MigrationCheck, Any]:
     check = MigrationCheck(row.id, row.case_no, row.version_id, False)
     if row.status != "running":
         check.reasons.append(f"the case is {row.status}")
@@ -62,7 +75,7 @@ def _check(session: Session, runtime: Runtime, row: Instance, target: ProcessVer
         if process_id not in target_processes:
             check.reasons.append(f"process {process_id} is not part of version {target.id}")
             return check, None
-        diff = diagram_diff(session, process_id, row.version_id, target.id)
+        diff = _diff(session, diffs, process_id, row.version_id, target.id)
         moved = sorted(set(elements) & (set(diff.changed) | set(diff.removed)))
         check.touched_changes += [f"{process_id}:{element}" for element in moved]
     if check.touched_changes:
@@ -91,7 +104,8 @@ def check_migrations(
         .where(Instance.process_id == process_id, Instance.status == "running", Instance.version_id != target.id)
         .order_by(Instance.id)
     )
-    return [_check(session, runtime, row, target)[0] for row in rows]
+    diffs: Diffs = {}
+    return [_check(session, runtime, row, target, diffs)[0] for row in rows]
 
 
 def migrate_cases(
@@ -100,12 +114,13 @@ def migrate_cases(
     """Move the cases that can move (checked again under the row lock); the others stay, with their reasons."""
     require_any_role(user, MIGRATORS, "migrate cases")
     target = _target(session, version_id)
-    results = []
+    results: list[MigrationCheck] = []
+    diffs: Diffs = {}
     for instance_id in sorted(set(instance_ids)):
         row = session.scalar(select(Instance).where(Instance.id == instance_id).with_for_update())
         if row is None:
             raise NotFound(f"case {instance_id} does not exist")
-        check, rebound = _check(session, runtime, row, target)
+        check, rebound = _check(session, runtime, row, target, diffs)
         results.append(check)
         if not check.can_move or rebound is None:
             continue

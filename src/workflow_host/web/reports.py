@@ -32,14 +32,16 @@ def _year(db: Session) -> tuple[int, list[int]]:
     return chosen, sorted(set(years) | {chosen}, reverse=True)
 
 
+@bp.errorhandler(Forbidden)
+def _refused(err: Forbidden) -> tuple[str, int]:
+    return render_template("message.html", user=None, title=_("You may not read the reports.")), 403
+
+
 @bp.get("/reports")
 @signed_in
 def report(db: Session, user: User) -> Any:
     year, years = _year(db)
-    try:
-        figures = annual_report(db, user, year)
-    except Forbidden:
-        return render_template("message.html", user=user, title=_("You may not read the reports.")), 403
+    figures = annual_report(db, user, year)
     peak = max(figures.months) or 1
     return render_template(
         "reports.html", user=user, report=figures, years=years, unit_names=dict(unit_choices(db)), peak=peak
@@ -50,10 +52,7 @@ def report(db: Session, user: User) -> Any:
 @signed_in
 def report_file(db: Session, user: User) -> Any:
     year, _years = _year(db)
-    try:
-        figures = annual_report(db, user, year)
-    except Forbidden:
-        return render_template("message.html", user=user, title=_("You may not read the reports.")), 403
+    figures = annual_report(db, user, year)
     response = Response(report_csv(figures, dict(unit_choices(db))), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="art19-report-{year}.csv"'
     return response
