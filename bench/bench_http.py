@@ -1,0 +1,251 @@
+"""The host over HTTP (gunicorn, 2 web workers) against the bare engine, on SQLite and PostgreSQL.
+
+For the six_steps fixture and a full litigation case (processes/litigation_case, a suit against a unit won at first
+instance, 12 user tasks and the hearing timer), prints per-step latency p50/p95 with one client, completed user tasks
+per second with several concurrent clients, the ratios host/bare, and TARGET MET/MISSED for the targets of issue #10.
+
+    .venv/bin/python bench/bench_http.py [--cases 20] [--clients 8] [--seconds 10] [--skip-pg] [--pg-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT, ms, pct, table
+from _server import DEFAULT_HTTP_PG_URL, Client, Processes, prepare_database, sign_in
+from bench_steps import STEPS as SIX_STEPS
+from bench_steps import run_bare, run_roundtrip
+
+sys.path.insert(0, str(ROOT))  # the litigation case's data comes from its process test
+
+Step = tuple[str, str, dict[str, Any]]  # (who completes it, user task, submitted data)
+TARGET_FACTOR = 3.0
+TARGET_RATE = 200.0
+
+
+def litigation_steps() -> list[Step]:
+    """The main path of tests/processes/test_litigation_case.py: a unit sued, defended, heard, won, archived."""
+    from tests.processes.test_litigation_case import (
+        ATTEND,
+        NOTICE,
+        SEALED,
+        UNIT_HEAD_APPEARS,
+        attendee,
+        hearing_record,
+        materials,
+    )
+
+    intake = {**NOTICE, "defendant": "unit", "defendant_unit": "land_bureau", "notice_received_on": "2026-03-02"}
+    intake |= {"complaint_served_on": "2026-03-02", "hearing_on": "2026-04-14T09:30:00+08:00"}
+    volume = {"volume_no": "自然资源-2026-诉-07", "archived_on": "2026-05-20", "pages": 120}
+    volume |= {"documents": ["response_notice", "complaint", "defence_materials", "hearing_records", "court_decisions"]}
+    volume |= {"retention_period": "30_years", "archivist": "档案员刘某"}
+    land = "land_officer"
+    filed = {"filed_on": "2026-03-10", "filed_by": "司法局干部", "filing_method": "in_person"}
+    judgment = {"decision_form": "judgment", "outcome": "dismissed_claim", "decision_served_on": "2026-04-28"}
+    return [
+        ("clerk", "intake", intake),
+        (land, "prepare_defence", materials("石拐区自然资源局")),
+        ("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"}),
+        ("clerk", "affix_seal", {"seal_affixed": True, "sealed_on": "2026-03-10", "sealed_documents": SEALED}),
+        ("jb_staff", "file_defence", filed),
+        (land, "arrange_appearance", UNIT_HEAD_APPEARS),
+        (land, "prepare_hearing", ATTEND),  # then the hearing timer (already due) waits for the timer worker
+        (land, "record_hearing", hearing_record(attendee("张某某", "unit_head", "land_bureau"))),
+        (land, "record_judgment", judgment),
+        (land, "submit_appeal_opinion", {"unit_appeal_opinion": False, "opinion_note": "服从判决"}),
+        (land, "record_outcome", {"plaintiff_appealed": False, "effective_on": "2026-05-14"}),
+        (land, "file_case_records", volume),
+    ]
+
+
+@dataclass
+class Run:
+    """Completions and their latencies (one client or many), and how long the whole run took."""
+
+    times: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return len(self.times) / self.seconds if self.seconds else 0.0
+
+
+class CaseDriver:
+    """Runs whole cases over HTTP: the clerk starts one, each step's user completes its task (timed)."""
+
+    def __init__(self, port: int, tokens: dict[str, str], process_id: str, steps: list[Step]) -> None:
+        self.client = Client(port)
+        self.tokens, self.process_id, self.steps = tokens, process_id, steps
+
+    def case(self, run: Run | None) -> None:
+        status, body, _ = self.client.call("POST", "/instances", {"process_id": self.process_id}, self.tokens["clerk"])
+        if status != 201:
+            raise RuntimeError(f"start of {self.process_id}: {status} {body}")
+        instance_id = body["id"]
+        for user, name, data in self.steps:
+            task_id = self._wait_for(instance_id, name)
+            path = f"/tasks/{task_id}/complete"
+            status, body, elapsed = self.client.call("POST", path, {"data": data}, self.tokens[user])
+            if status != 200:
+                raise RuntimeError(f"{self.process_id} {name}: {status} {body}")
+            if run is not None:
+                run.times.append(elapsed)
+
+    def _wait_for(self, instance_id: int, name: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            status, body, _ = self.client.call("GET", f"/instances/{instance_id}", token=self.tokens["clerk"])
+            found = [t["id"] for t in (body or {}).get("tasks", []) if t["name"] == name] if status == 200 else []
+            if found:
+                return str(found[0])
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"case {instance_id}: no task {name} after {timeout:.0f}s ({status} {body})")
+            time.sleep(0.05)
+
+
+def sequential(port: int, tokens: dict[str, str], process_id: str, steps: list[Step], cases: int) -> Run:
+    driver, run = CaseDriver(port, tokens, process_id, steps), Run()
+    start = time.perf_counter()
+    for _ in range(cases):
+        driver.case(run)
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def concurrent(port: int, tokens: dict[str, str], process_id: str, steps: list[Step], clients: int, secs: float) -> Run:
+    """`clients` threads, each running its own cases until `secs` have passed (the case in hand is finished)."""
+    run, lock = Run(), threading.Lock()
+    stop = time.monotonic() + secs
+
+    def work() -> None:
+        driver, mine = CaseDriver(port, tokens, process_id, steps), Run()
+        try:
+            while time.monotonic() < stop:
+                driver.case(mine)
+        except RuntimeError as err:
+            mine.errors.append(str(err))
+        with lock:
+            run.times.extend(mine.times)
+            run.errors.extend(mine.errors)
+
+    threads = [threading.Thread(target=work) for _ in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def measure_database(kind: str, url: str, args: argparse.Namespace) -> dict[str, Run]:
+    """Prepare the database, start gunicorn and a timer worker, and run the four measurements."""
+    print(f"{kind}: preparing the database and starting gunicorn -w {args.workers} ...", flush=True)
+    prepare_database(url, measures=True)
+    server = Processes(url, workers=args.workers, timer_workers=1, interval=0.2)
+    server.start()
+    try:
+        tokens = sign_in(server.port, sorted({u for u, _, _ in SIX_STEPS + LITIGATION}))
+        for _ in range(args.warmup):  # every web worker loads its diagrams and warms its caches
+            sequential(server.port, tokens, "six_steps", SIX_STEPS, 2)
+            sequential(server.port, tokens, "litigation_case", LITIGATION, 1)
+        runs = {
+            "six_steps seq": sequential(server.port, tokens, "six_steps", SIX_STEPS, args.cases),
+            "litigation seq": sequential(server.port, tokens, "litigation_case", LITIGATION, args.lit_cases),
+        }
+        print(f"{kind}: {args.clients} clients for {args.seconds:.0f}s on each diagram ...", flush=True)
+        runs["six_steps load"] = concurrent(server.port, tokens, "six_steps", SIX_STEPS, args.clients, args.seconds)
+        lit = concurrent(server.port, tokens, "litigation_case", LITIGATION, args.clients, args.seconds)
+        runs["litigation load"] = lit
+        return runs
+    finally:
+        server.stop()
+
+
+LITIGATION = litigation_steps()
+
+
+def latency_row(name: str, times: list[float], bare: list[float] | None, loop: list[float] | None) -> list[Any]:
+    def ratio(base: list[float] | None) -> str:
+        return f"{pct(times, 50) / pct(base, 50):.1f}x" if base else "-"
+
+    return [name, len(times), ms(pct(times, 50)), ms(pct(times, 95)), ratio(bare), ratio(loop)]
+
+
+def report(args: argparse.Namespace, bare: list[float], loop: list[float], results: dict[str, dict[str, Run]]) -> int:
+    headers = ["way", "steps", "p50 ms", "p95 ms", "p50 / a", "p50 / b"]
+    print(f"\nper-step latency of completing one user task, one client, sequential "
+          f"(gunicorn -w {args.workers}, requests over loopback)\n")  # fmt: skip
+    rows = [latency_row("a. bare SpiffWorkflow, in memory", bare, bare, loop)]
+    rows.append(latency_row("b. host-like bare loop (full JSON)", loop, bare, loop))
+    rows += [latency_row(f"c. HTTP six_steps, {k}", r["six_steps seq"].times, bare, loop) for k, r in results.items()]
+    rows += [latency_row(f"d. HTTP litigation case, {k}", r["litigation seq"].times, None, None)
+             for k, r in results.items()]  # fmt: skip
+    print(table(headers, rows))
+    print("(a and b run six_steps only: the litigation case needs the host's engine helpers; no bare figure for d)")
+
+    print(f"\ncompleted user tasks per second, {args.clients} concurrent clients for {args.seconds:.0f}s "
+          "(each client runs its own cases: read the case, complete the next task)\n")  # fmt: skip
+    rows = []
+    for kind, runs in results.items():
+        for label in ("six_steps load", "litigation load"):
+            run = runs[label]
+            p50, p95 = (ms(pct(run.times, q)) if run.times else "-" for q in (50, 95))
+            rows.append([f"{label.split()[0]}, {kind}", len(run.times), f"{run.seconds:.1f}", f"{run.rate:.0f}",
+                         p50, p95, len(run.errors)])  # fmt: skip
+    print(table(["diagram, database", "completed", "seconds", "tasks/s", "p50 ms", "p95 ms", "errors"], rows))
+    return targets(loop, results)
+
+
+def targets(loop: list[float], results: dict[str, dict[str, Run]]) -> int:
+    print(f"\ntarget: host per-step time (p50, over HTTP) at most {TARGET_FACTOR:.0f}x the host-like bare loop (b)")
+    for kind, runs in results.items():
+        factor = pct(runs["six_steps seq"].times, 50) / pct(loop, 50)
+        print(f"  six_steps, {kind:<10} {factor:.2f}x  {'TARGET MET' if factor <= TARGET_FACTOR else 'TARGET MISSED'}")
+    print(f"target: at least {TARGET_RATE:.0f} completed user tasks per second on PostgreSQL with 2 web workers")
+    for kind, runs in results.items():
+        if kind == "postgresql":
+            rate = runs["six_steps load"].rate
+            print(f"  six_steps, {kind:<10} {rate:.0f}/s  {'TARGET MET' if rate >= TARGET_RATE else 'TARGET MISSED'}")
+    errors = [e for runs in results.values() for run in runs.values() for e in run.errors]
+    for error in errors[:5]:
+        print(f"error: {error}")
+    return 1 if errors else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--cases", type=int, default=20, help="six_steps cases per sequential run (6 tasks each)")
+    parser.add_argument("--lit-cases", type=int, default=3, help="litigation cases per sequential run (12 tasks)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients of the throughput runs")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each throughput run")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn web workers")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured warm-up rounds per database")
+    parser.add_argument("--pg-url", default=DEFAULT_HTTP_PG_URL, help="its public schema is dropped and recreated")
+    parser.add_argument("--skip-pg", action="store_true")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    bare = run_bare(args.cases, 2)
+    loop, _ = run_roundtrip(args.cases, 2)
+    results: dict[str, dict[str, Run]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["sqlite"] = measure_database("sqlite", f"sqlite:///{Path(tmp) / 'http.sqlite3'}", args)
+    if not args.skip_pg:
+        results["postgresql"] = measure_database("postgresql", args.pg_url, args)
+    code = report(args, bare, loop, results)
+    print(f"\n(total {time.perf_counter() - started:.0f}s)")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
