@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-# bpmn-js (diagram viewer and modeller) from the npm registry, pinned by assets/package-lock.json; the modeller
-# page's bundle (bpmn-js, the properties panel, assets/src/) built from them with esbuild.
+# bpmn-js (diagram viewer and modeller) and dmn-js (decision tables) from the npm registry, pinned by
+# assets/package-lock.json; the modeller page's bundle (bpmn-js, the properties panel, assets/src/) and the decision
+# editor's (dmn-js, assets/src/decisions.js) built from them with esbuild.
 MODELLER_SOURCES := $(wildcard assets/src/*.js assets/src/*.json assets/src/*/*.js)
 $(VENDOR_STAMP): assets/package-lock.json $(MODELLER_SOURCES)
 	npm ci --prefix assets --no-audit --no-fund --loglevel=error
@@ -26,6 +27,9 @@ $(VENDOR_STAMP): assets/package-lock.json $(MODELLER_SOURCES)
 	assets/node_modules/.bin/esbuild assets/src/modeller.js --bundle --minify --format=iife --target=es2020 \
 	   --log-level=warning --outfile=$(VENDOR)/modeller/modeller.js
 	cp assets/node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css $(VENDOR)/modeller/
+	assets/node_modules/.bin/esbuild assets/src/decisions.js --bundle --minify --format=iife --target=es2020 \
+	   --log-level=warning --outfile=$(VENDOR)/modeller/decisions.js
+	mkdir -p $(VENDOR)/dmn-js && cp -r assets/node_modules/dmn-js/dist/assets/. $(VENDOR)/dmn-js/
 	touch $(VENDOR_STAMP)
 
 setup: $(STAMP) $(VENDOR_STAMP)

@@ -136,7 +136,7 @@ async function start() {
       additionalModules: [
         BpmnPropertiesPanelModule,
         BpmnPropertiesProviderModule,
-        spiffPropertiesModule(catalog),
+        spiffPropertiesModule(catalog, config.urls),
         translateModule,
       ],
       moddleExtensions: { spiffworkflow },

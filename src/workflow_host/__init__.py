@@ -39,11 +39,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     host = (test_config or {}).get("HOST") or Host.create(settings)
     app.extensions["workflow_host"] = host
 
-    from .web import account, api, cases, errors, headers, i18n, inbox, modeller, reports, tasks
+    from .web import account, api, cases, decisions, errors, headers, i18n, inbox, modeller, reports, tasks
 
     errors.init_app(app)
     headers.init_app(app)
     i18n.init_i18n(app)
-    for blueprint in (api.bp, account.bp, inbox.bp, tasks.bp, cases.bp, reports.bp, modeller.bp):
+    for blueprint in (api.bp, account.bp, inbox.bp, tasks.bp, cases.bp, reports.bp, modeller.bp, decisions.bp):
         app.register_blueprint(blueprint)
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path as FilePath
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ from sqlalchemy import select
 from tests.conftest import PASSWORDS, Api
 from tests.web.test_pages import PDF, Web, host_of, start_case
 from workflow_host.models import CaseAttachment, InboxTask
+from workflow_host.services import versions
 
+ROOT = FilePath(__file__).resolve().parents[2]
 USERS = ["clerk", "land_officer", "town_officer", "li_vice", "auditor", "analyst"]
 EVERYONE = set(USERS)
 CASE_VIEWERS = {"clerk", "land_officer", "li_vice", "auditor"}  # district role, the unit, its vice head, audit
@@ -40,6 +43,10 @@ class World:
             web.get(f"/tasks/{step}")
             assert web.post(f"/tasks/{step}", {"action": "complete"}).status_code == 302
         self.prepare = self.task_id("prepare")
+        table = (ROOT / "processes" / "signoff_chain.dmn").read_bytes()  # a decision table for the decision editor
+        with host_of(app).database.transaction() as session:
+            uploads = versions.with_uploads(session, {"signoff_chain.dmn": table})
+            versions.deploy(session, host_of(app).runtime, uploads, "analyst")
         with host_of(app).database.transaction() as session:
             self.file = session.scalar(select(CaseAttachment.id).where(CaseAttachment.instance_id == self.case))
 
@@ -80,6 +87,8 @@ READS: dict[str, tuple[Path, set[str]]] = {
     "modeller.diff": (lambda w: "/modeller/six_steps/diff?from=1&to=1", EVERYONE),
     "modeller.form_editor": (lambda w: "/modeller/forms/intake", EVERYONE),
     "modeller.migrate": (lambda w: "/modeller/six_steps/migrate", ANALYSTS),
+    "decisions.editor": (lambda w: "/modeller/decisions/signoff_chain", EVERYONE),
+    "decisions.source": (lambda w: "/modeller/decisions/signoff_chain/source.dmn", EVERYONE),
     "api.list_processes": (lambda w: "/api/v1/processes", EVERYONE),
     "api.list_tasks": (lambda w: "/api/v1/tasks", EVERYONE),
     "api.list_notifications": (lambda w: "/api/v1/notifications", EVERYONE),
@@ -112,6 +121,8 @@ WRITES: dict[str, tuple[Path, set[str], dict[str, Any]]] = {
     "modeller.validate": (lambda w: "/modeller/six_steps/validate", EVERYONE, {}),
     "modeller.form_save": (lambda w: "/modeller/forms/intake/save", ANALYSTS, {}),
     "modeller.form_preview": (lambda w: "/modeller/forms/intake/preview", EVERYONE, {}),
+    "decisions.save": (lambda w: "/modeller/decisions/signoff_chain/save", ANALYSTS, {}),
+    "decisions.validate": (lambda w: "/modeller/decisions/signoff_chain/validate", EVERYONE, {}),
 }
 
 

@@ -9,6 +9,7 @@ import {
   isTextAreaEntryEdited,
   isTextFieldEntryEdited,
 } from "@bpmn-io/properties-panel";
+import { jsx } from "@bpmn-io/properties-panel/preact/jsx-runtime";
 import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
 
@@ -139,6 +140,21 @@ export function AttributeArea(props) {
     getValue: () => bo.get(attribute) || "",
     setValue: (value) => setModdleProperty(services, element, bo, { [attribute]: value || undefined }),
   });
+}
+
+/** A link from a business rule task to the editor of the decision table it calls (when that decision exists). */
+export function DecisionLink(props) {
+  const { element, id, extension } = props;
+  const translate = useService("translate");
+  const catalog = useService("spiffCatalog");
+  const urls = useService("spiffUrls");
+  const decision = extensionText(element, extension);
+  if (!decision || !urls.decision || !(catalog.decisions || []).includes(decision)) {
+    return null;
+  }
+  const href = urls.decision.replace("__decision__", encodeURIComponent(decision));
+  const link = jsx("a", { id: "spiff-open-decision", href, children: translate("Open the decision table") });
+  return jsx("div", { class: "bio-properties-panel-entry", "data-entry-id": id, children: link });
 }
 
 export { isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited };

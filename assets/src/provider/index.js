@@ -6,6 +6,7 @@ import { getBusinessObject, is, isAny } from "bpmn-js/lib/util/ModelUtil";
 
 import {
   AttributeArea,
+  DecisionLink,
   AttributeSelect,
   ExtensionArea,
   ExtensionSelect,
@@ -183,6 +184,7 @@ function ownGroups(element, translate) {
           extension: "spiffworkflow:CalledDecisionId",
           list: "decisions",
         },
+        { id: "spiff-open-decision", component: DecisionLink, extension: "spiffworkflow:CalledDecisionId" },
       ])
     );
   }
@@ -251,11 +253,13 @@ export class SpiffPropertiesProvider {
 
 SpiffPropertiesProvider.$inject = ["propertiesPanel", "translate"];
 
-/** The diagram-js module: the provider, and the catalogue of forms/decisions/processes/roles it offers. */
-export function spiffPropertiesModule(catalog) {
+/** The diagram-js module: the provider, the catalogue of forms/decisions/processes/roles it offers, and the
+ * pages it links to (a called decision's editor). */
+export function spiffPropertiesModule(catalog, urls) {
   return {
     __init__: ["spiffPropertiesProvider"],
     spiffPropertiesProvider: ["type", SpiffPropertiesProvider],
     spiffCatalog: ["value", catalog],
+    spiffUrls: ["value", urls || {}],
   };
 }

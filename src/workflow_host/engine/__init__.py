@@ -7,7 +7,7 @@ from .runtime import Instance, ReadyTask, Runtime
 from .sandbox import Budget
 from .serializer import StateChanges
 from .specs import CompiledBundle, ProcessInfo, SourceFile, UserTaskInfo, task_key
-from .xml import decision_ids, element_signatures
+from .xml import decision_ids, decision_names, element_signatures
 
 __all__ = [
     "LOCAL_TZ",
@@ -30,6 +30,7 @@ __all__ = [
     "UserTaskInfo",
     "current_clock",
     "decision_ids",
+    "decision_names",
     "element_signatures",
     "now",
     "task_key",

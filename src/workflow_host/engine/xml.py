@@ -8,7 +8,7 @@ from lxml import etree
 
 from .errors import DiagramError
 
-__all__ = ["MAX_XML_BYTES", "decision_ids", "element_signatures", "parse_xml"]
+__all__ = ["MAX_XML_BYTES", "decision_ids", "decision_names", "element_signatures", "parse_xml"]
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -45,6 +45,13 @@ def decision_ids(content: bytes, filename: str) -> list[str]:
     """The ids of the decisions a DMN file defines."""
     root = parse_xml(content, filename)
     return [str(el.get("id")) for el in root.iter() if isinstance(el.tag, str) and el.tag.endswith("}decision")]
+
+
+def decision_names(content: bytes, filename: str) -> dict[str, str]:
+    """The decisions a DMN file defines: id → name (the id when it has none)."""
+    root = parse_xml(content, filename)
+    found = (el for el in root.iter() if isinstance(el.tag, str) and el.tag.endswith("}decision"))
+    return {str(el.get("id")): str(el.get("name") or el.get("id")) for el in found}
 
 
 DI_NAMESPACES = (

@@ -30,6 +30,7 @@ __all__ = [
     "validate_files",
     "version_catalog",
     "version_source",
+    "with_uploads",
 ]
 
 DIAGRAM_SUFFIXES = (".bpmn", ".dmn")
@@ -165,7 +166,7 @@ def latest_version(session: Session, process_id: str | None = None) -> ProcessVe
     return version
 
 
-def _with_uploads(session: Session, uploads: dict[str, bytes]) -> dict[str, bytes]:
+def with_uploads(session: Session, uploads: dict[str, bytes]) -> dict[str, bytes]:
     """The newest version's files with the uploaded ones put in place (by file name)."""
     files: dict[str, bytes] = {}
     try:
@@ -185,7 +186,7 @@ def _with_uploads(session: Session, uploads: dict[str, bytes]) -> dict[str, byte
 
 def check_upload(session: Session, runtime: Runtime, process_id: str, uploads: dict[str, bytes]) -> None:
     """Validate what deploy_upload would deploy, without storing anything."""
-    bundle = validate_files(runtime, _with_uploads(session, uploads))
+    bundle = validate_files(runtime, with_uploads(session, uploads))
     if process_id not in bundle.processes:
         raise Invalid(f"the uploaded files do not define process '{process_id}'")
 
@@ -194,7 +195,7 @@ def deploy_upload(
     session: Session, runtime: Runtime, process_id: str, uploads: dict[str, bytes], actor: str | None
 ) -> Deployment:
     """A new version made of the newest version's files with the uploaded ones put in place."""
-    deployment = deploy(session, runtime, _with_uploads(session, uploads), actor)
+    deployment = deploy(session, runtime, with_uploads(session, uploads), actor)
     defined = session.scalar(
         select(VersionProcess.process_id).where(
             VersionProcess.version_id == deployment.version.id, VersionProcess.process_id == process_id
@@ -210,7 +211,7 @@ def deploy_forms(session: Session, runtime: Runtime, uploads: dict[str, bytes], 
     deploy: valid JSON Schema, local references only, named by no task or by tasks that find them)."""
     if not uploads or any(_kind(name) != "form" for name in uploads):
         raise Invalid("only form files (.schema.json, .uischema.json) can be saved here")
-    return deploy(session, runtime, _with_uploads(session, uploads), actor)
+    return deploy(session, runtime, with_uploads(session, uploads), actor)
 
 
 def form_source(session: Session, name: str) -> tuple[bytes, bytes | None]:

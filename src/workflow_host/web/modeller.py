@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, jsonify, render_template, request,
 from sqlalchemy.orm import Session
 
 from ..models import User
-from ..services import versions
+from ..services import decision_tables, versions
 from ..services.directory import unit_choices
 from ..services.errors import Invalid, NotFound
 from ..services.forms import check_form_schema
@@ -35,6 +35,7 @@ def _urls(process_id: str) -> dict[str, str]:
         "validate": url_for("modeller.validate", process_id=process_id),
         "save": url_for("modeller.save", process_id=process_id),
         "versions": url_for("modeller.versions_page", process_id=process_id),
+        "decision": url_for("decisions.editor", decision_id="__decision__"),
     }
 
 
@@ -178,7 +179,8 @@ def index(db: Session, user: User) -> str:
     if processes:
         catalog = versions.version_catalog(db, versions.latest_version(db))
         forms = [name.removesuffix(".schema.json") for name in catalog["forms"]]
-    return render_template("processes.html", user=user, processes=processes, forms=forms)
+    decisions = decision_tables.list_decisions(db)
+    return render_template("processes.html", user=user, processes=processes, forms=forms, decisions=decisions)
 
 
 def _form_name(name: str) -> str:

@@ -1,0 +1,41 @@
+// A warning before leaving an editor (modeller, form editor, decision editor) with unsaved changes. The editor
+// marks its element [data-unsaved-warning] with data-dirty while it holds changes; following a link or sending
+// another form of the page then asks first (in the page's language), and closing or reloading the tab gets the
+// browser's own question.
+(function () {
+  "use strict";
+
+  function dirtyEditor() {
+    return document.querySelector("[data-unsaved-warning][data-dirty]");
+  }
+
+  /** Ask before leaving; true when the user chose to leave (the page is then no longer guarded). */
+  function mayLeave() {
+    var editor = dirtyEditor();
+    if (!editor) { return true; }
+    if (window.confirm(editor.getAttribute("data-unsaved-warning"))) {
+      delete editor.dataset.dirty; // asked once: the browser's question would repeat it
+      return true;
+    }
+    return false;
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirtyEditor()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || event.defaultPrevented || link.target === "_blank" || link.hasAttribute("download")) { return; }
+    if ((link.getAttribute("href") || "").charAt(0) === "#") { return; }
+    if (!mayLeave()) { event.preventDefault(); }
+  }, true);
+
+  document.addEventListener("submit", function (event) {
+    var editor = dirtyEditor();
+    if (editor && !editor.contains(event.target) && !mayLeave()) { event.preventDefault(); }
+  }, true);
+})();
