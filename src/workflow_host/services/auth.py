@@ -6,11 +6,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
 
 from ..engine import now
 from ..models import ApiToken, User
-from .errors import Unauthorized
+from .errors import TokenExpired, Unauthorized
 
 __all__ = ["issue_token", "revoke_token", "user_for_token"]
 
@@ -33,11 +34,23 @@ def issue_token(session: Session, user: User, hours: int) -> str:
 
 def user_for_token(session: Session, token: str) -> User:
     """The user a valid token belongs to; Unauthorized otherwise."""
-    row = session.get(ApiToken, _digest(token))
-    if row is None or row.revoked_at is not None or row.expires_at <= now():
-        raise Unauthorized("the token is invalid or has expired")
-    user = session.get(User, row.username)
-    if user is None or not user.active:
+    # One statement with the user and roles: it runs before every API call.
+    query = (
+        select(User, ApiToken.revoked_at, ApiToken.expires_at)
+        .join(ApiToken, ApiToken.username == User.username)
+        .outerjoin(User.roles)
+        .options(contains_eager(User.roles))
+        .where(ApiToken.token_hash == _digest(token))
+    )
+    found = session.execute(query).unique().first()
+    if found is None:
+        raise Unauthorized("the token is not valid; get one from POST /api/v1/auth/token")
+    if found.revoked_at is not None:
+        raise TokenExpired("the token was revoked (signed out); get a new one from POST /api/v1/auth/token")
+    if found.expires_at <= now():
+        raise TokenExpired("the token has expired; get a new one from POST /api/v1/auth/token")
+    user: User = found.User
+    if not user.active:
         raise Unauthorized("the token's user is no longer active")
     return user
 

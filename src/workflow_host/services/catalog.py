@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..engine import ProcessInfo, UserTaskInfo, task_key
 from ..models import ProcessVersion
@@ -23,8 +23,7 @@ class Catalog:
         return self.user_tasks.get(task_key(process_id, element_id))
 
 
-@lru_cache(maxsize=64)
-def _parse_catalog(content_hash: str, catalog_json: str) -> Catalog:
+def _parse_catalog(catalog_json: str) -> Catalog:
     raw = json.loads(catalog_json)
     return Catalog(
         {k: ProcessInfo(**v) for k, v in raw["processes"].items()},
@@ -32,6 +31,17 @@ def _parse_catalog(content_hash: str, catalog_json: str) -> Catalog:
     )
 
 
+_CATALOGS: dict[str, Catalog] = {}  # by content hash: a version never changes, so neither does its catalogue
+_LOCK = threading.Lock()
+
+
 def catalog_of(version: ProcessVersion) -> Catalog:
-    """The parsed catalogue of a version (cached: versions never change)."""
-    return _parse_catalog(version.content_hash, version.catalog_json)
+    """The parsed catalogue of a version, read and parsed once per process (its column may be left unloaded)."""
+    found = _CATALOGS.get(version.content_hash)
+    if found is None:
+        found = _parse_catalog(version.catalog_json)
+        with _LOCK:
+            if len(_CATALOGS) >= 64:
+                _CATALOGS.pop(next(iter(_CATALOGS)))
+            _CATALOGS[version.content_hash] = found
+    return found

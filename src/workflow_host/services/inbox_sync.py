@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from ..db import table_of
 from ..engine import LOCAL_TZ, EngineError, ReadyTask, UserTaskInfo
 from ..models import InboxCandidate, InboxTask
 from .assignment import candidates_for
@@ -34,23 +35,18 @@ def due_instant(value: Any) -> datetime | None:
 
 def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tuple[str, str] | None) -> None:
     """Tasks that are no longer ready leave the inbox and become history: completed by someone, or cancelled."""
-    session.execute(delete(InboxCandidate).where(InboxCandidate.task_id.in_(gone)))
+    tasks, conn = table_of(InboxTask), session.connection()
+    conn.execute(delete(table_of(InboxCandidate)).where(table_of(InboxCandidate).c.task_id.in_(gone)))
     done = completed[0] if completed and completed[0] in gone else None
     if done is not None and completed is not None:
-        session.execute(
-            update(InboxTask)
-            .where(InboxTask.id == done)
+        conn.execute(
+            update(tasks)
+            .where(tasks.c.id == done)
             .values(status="completed", completed_by=completed[1], completed_at=at)
-            .execution_options(synchronize_session=False)
         )
     cancelled = [task_id for task_id in gone if task_id != done]
     if cancelled:
-        session.execute(
-            update(InboxTask)
-            .where(InboxTask.id.in_(cancelled))
-            .values(status="cancelled", completed_at=at)
-            .execution_options(synchronize_session=False)
-        )
+        conn.execute(update(tasks).where(tasks.c.id.in_(cancelled)).values(status="cancelled", completed_at=at))
 
 
 Deadlines = dict[str, OpenDue]
@@ -134,5 +130,5 @@ def sync_inbox(
     rows = [_inbox_row(instance_id, catalog, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
     if rows:
         candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
-        session.execute(insert(InboxTask), rows)
-        session.execute(insert(InboxCandidate), candidates)
+        session.connection().execute(insert(table_of(InboxTask)), rows)
+        session.connection().execute(insert(table_of(InboxCandidate)), candidates)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, event, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, event, insert, select, update
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..db import table_of
 from ..engine import FixedClock, Instance, Runtime, now, use_clock
 from ..models import AuditEvent, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
@@ -21,7 +23,7 @@ from .catalog import Catalog, catalog_of
 from .errors import Conflict, Invalid, NotFound
 from .inbox_sync import sync_inbox
 
-__all__ = ["Case", "load_case", "new_case", "require_json_object", "save_case", "step_clock"]
+__all__ = ["Case", "load_case", "new_case", "require_json_object", "save_case", "spec_text", "step_clock"]
 
 
 @dataclass
@@ -49,7 +51,10 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
     row = session.scalar(query)
     if row is None:
         raise NotFound(f"instance {instance_id} does not exist")
-    version = session.get(ProcessVersion, row.version_id)
+    # A version's specs (hundreds of KB for a whole case) and catalogue are read once per process, not per step.
+    version = session.get(
+        ProcessVersion, row.version_id, options=[defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json)]
+    )
     assert version is not None
     engine = runtime.live.take((row.id, row.revision)) if lock else None
     if engine is None:
@@ -59,15 +64,32 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
                 select(InstanceStateRow.key, InstanceStateRow.body).where(InstanceStateRow.instance_id == instance_id)
             )
         }
-        engine = runtime.load(version.spec_json, json.loads(row.meta_json), rows)
+        engine = runtime.load(spec_text(session, version), json.loads(row.meta_json), rows)
     return Case(row, version, engine, runtime)
+
+
+_SPEC_TEXTS: dict[str, str] = {}  # content hash -> spec JSON; versions never change, so this never goes stale
+_SPEC_TEXTS_LOCK = threading.Lock()
+
+
+def spec_text(session: Session, version: ProcessVersion) -> str:
+    """A version's serialized specs, read from the database once per process (by content hash)."""
+    text = _SPEC_TEXTS.get(version.content_hash)
+    if text is None:
+        text = session.scalar(select(ProcessVersion.spec_json).where(ProcessVersion.id == version.id))
+        assert text is not None
+        with _SPEC_TEXTS_LOCK:
+            if len(_SPEC_TEXTS) >= 64:
+                _SPEC_TEXTS.pop(next(iter(_SPEC_TEXTS)))
+            _SPEC_TEXTS[version.content_hash] = text
+    return text
 
 
 def new_case(
     session: Session, runtime: Runtime, version: ProcessVersion, process_id: str, data: dict[str, Any], actor: str
 ) -> Case:
     """A new instance row (revision 0) with its engine instance, not yet run or saved."""
-    engine = runtime.start(version.spec_json, process_id, data)
+    engine = runtime.start(spec_text(session, version), process_id, data)
     at = now()
     row = InstanceRow(
         process_id=process_id,
@@ -120,20 +142,20 @@ def save_case(
         "audit_seq": chained[-1]["seq"] if chained else row.audit_seq,
         "audit_head": chained[-1]["hash"] if chained else row.audit_head,
     }
-    result = session.execute(
-        update(InstanceRow)
-        .where(InstanceRow.id == row.id, InstanceRow.revision == row.revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    instances = table_of(InstanceRow)
+    session.flush()  # what the ORM holds goes first: the statements below bypass it
+    conn = session.connection()
+    result = conn.execute(
+        update(instances).where(instances.c.id == row.id, instances.c.revision == row.revision).values(**values)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if result.rowcount != 1:
         raise Conflict("the case was changed by someone else a moment ago; reload it and try again")
     for key, value in values.items():
         set_committed_value(row, key, value)
     _write_rows(session, row.id, changes.deletes, changes.inserts, changes.updates)
     sync_inbox(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed)
     if chained:
-        session.execute(insert(AuditEvent), chained)
+        conn.execute(insert(table_of(AuditEvent)), chained)
     engine.mark_saved()
     # Kept warm for the next step only once this one is committed; a rollback just drops it.
     live_key = (row.id, row.revision)
@@ -157,21 +179,18 @@ def _write_rows(
     inserts: dict[str, dict[str, Any]],
     updates: dict[str, dict[str, Any]],
 ) -> None:
+    rows, conn = table_of(InstanceStateRow), session.connection()
+    mine = rows.c.instance_id == instance_id
     if deletes:
-        session.execute(
-            delete(InstanceStateRow).where(
-                InstanceStateRow.instance_id == instance_id, InstanceStateRow.key.in_(deletes)
-            )
-        )
+        conn.execute(delete(rows).where(mine, rows.c["key"].in_(deletes)))
     if inserts:
-        session.execute(
-            insert(InstanceStateRow),
-            [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in inserts.items()],
+        conn.execute(
+            insert(rows), [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in inserts.items()]
         )
     if updates:
-        session.execute(
-            update(InstanceStateRow),
-            [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in updates.items()],
+        conn.execute(
+            update(rows).where(mine, rows.c["key"] == bindparam("row_key")).values(body=bindparam("row_body")),
+            [{"row_key": k, "row_body": json.dumps(v)} for k, v in updates.items()],
         )
 
 

@@ -74,12 +74,27 @@ def list_tasks(session: Session, user: User, limit: int = INBOX_LIMIT, offset: i
 
 def _inbox_row(session: Session, task_id: str) -> InboxTask:
     """A ready task; NotFound for an unknown id, Conflict for one that is already done."""
-    task = session.get(InboxTask, task_id)
+    return _require_ready(session.get(InboxTask, task_id), task_id)
+
+
+def _require_ready(task: InboxTask | None, task_id: str) -> InboxTask:
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     if task.status != "ready":
         who = f" by {task.completed_by}" if task.completed_by else ""
         raise Conflict(f"this task was already {task.status}{who}")
+    return task
+
+
+def _actor_task(session: Session, user: User, task_id: str) -> InboxTask:
+    """A ready task the user may complete now, read with the candidate check in one statement."""
+    mine = exists().where(InboxCandidate.task_id == InboxTask.id, InboxCandidate.key.in_(keys_for_user(user)))
+    found = session.execute(select(InboxTask, mine.label("mine")).where(InboxTask.id == task_id)).first()
+    task = _require_ready(found.InboxTask if found else None, task_id)
+    if not found or not found.mine:
+        raise Forbidden("this task is not yours")
+    if task.claimed_by not in (None, user.username):
+        raise Forbidden(f"this task is claimed by {task.claimed_by}")
     return task
 
 
@@ -103,13 +118,6 @@ def next_task_for(session: Session, user: User, instance_id: int) -> str | None:
         .order_by(InboxTask.created_at, InboxTask.id)
         .limit(1)
     )
-
-
-def _require_actor(session: Session, user: User, task: InboxTask) -> None:
-    if not is_candidate(session, user, task):
-        raise Forbidden("this task is not yours")
-    if task.claimed_by not in (None, user.username):
-        raise Forbidden(f"this task is claimed by {task.claimed_by}")
 
 
 def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
@@ -138,8 +146,7 @@ def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
 def save_draft(session: Session, user: User, task_id: str, data: Any) -> dict[str, Any]:
     """Keep what the user has typed so far, unvalidated, for them or a colleague to finish later."""
     data = require_json_object(data)
-    task = _inbox_row(session, task_id)
-    _require_actor(session, user, task)
+    task = _actor_task(session, user, task_id)
     task.draft_json = json.dumps(data, ensure_ascii=False, sort_keys=True)
     return task_summary(task)
 
@@ -233,8 +240,7 @@ def unclaim_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
 def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, data: Any) -> dict[str, Any]:
     """Validate the form, complete the task and run the case to its next wait state, as one step."""
     data = require_json_object(data)
-    task = _inbox_row(session, task_id)
-    _require_actor(session, user, task)
+    task = _actor_task(session, user, task_id)
     case = load_case(session, runtime, task.instance_id)
     info = case.catalog.user_task(task.process_id, task.element_id)
     if info and info.form_schema:
