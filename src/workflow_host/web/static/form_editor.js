@@ -34,6 +34,7 @@
   }
 
   form.addEventListener("input", function () {
+    form.setAttribute("data-dirty", "true"); // unsaved.js asks before the page is left
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   });
@@ -44,6 +45,7 @@
       post(form.getAttribute("data-save")).then(function (answer) {
         var body = answer.body;
         if (body.ok) {
+          form.removeAttribute("data-dirty");
           status.textContent = form.getAttribute("data-saved") + " " + body.version.id;
           status.setAttribute("data-tone", "ok");
         } else {
