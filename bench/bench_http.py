@@ -10,6 +10,7 @@ per second with several concurrent clients, the ratios host/bare, and TARGET MET
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import threading
@@ -151,7 +152,7 @@ def measure_database(kind: str, url: str, args: argparse.Namespace) -> dict[str,
     """Prepare the database, start gunicorn and a timer worker, and run the four measurements."""
     print(f"{kind}: preparing the database and starting gunicorn -w {args.workers} ...", flush=True)
     prepare_database(url, measures=True)
-    server = Processes(url, workers=args.workers, timer_workers=1, interval=0.2)
+    server = Processes(url, workers=args.workers, timer_workers=1, interval=args.timer_interval)
     server.start()
     try:
         tokens = sign_in(server.port, sorted({u for u, _, _ in SIX_STEPS + LITIGATION}))
@@ -229,12 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients of the throughput runs")
     parser.add_argument("--seconds", type=float, default=10, help="duration of each throughput run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn web workers")
+    parser.add_argument("--timer-interval", type=float, default=0.5, help="of the timer worker (the hearing)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured warm-up rounds per database")
     parser.add_argument("--pg-url", default=DEFAULT_HTTP_PG_URL, help="its public schema is dropped and recreated")
     parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    print("load average before: {:.1f} {:.1f} {:.1f} ({} cores)".format(*os.getloadavg(), os.cpu_count()))
     bare = run_bare(args.cases, 2)
     loop, _ = run_roundtrip(args.cases, 2)
     results: dict[str, dict[str, Run]] = {}
@@ -242,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         results["sqlite"] = measure_database("sqlite", f"sqlite:///{Path(tmp) / 'http.sqlite3'}", args)
     if not args.skip_pg:
         results["postgresql"] = measure_database("postgresql", args.pg_url, args)
+    print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     code = report(args, bare, loop, results)
     print(f"\n(total {time.perf_counter() - started:.0f}s)")
     return code
