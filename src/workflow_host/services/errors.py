@@ -11,6 +11,7 @@ __all__ = [
     "Invalid",
     "NotFound",
     "ServiceError",
+    "TokenExpired",
     "TooManyAttempts",
     "Unauthorized",
 ]
@@ -36,6 +37,12 @@ class BadRequest(ServiceError):
 class Unauthorized(ServiceError):
     status = 401
     code = "unauthorized"
+
+
+class TokenExpired(Unauthorized):
+    """A token past its lifetime or revoked: the client should sign in again."""
+
+    code = "token_expired"
 
 
 class Forbidden(ServiceError):
