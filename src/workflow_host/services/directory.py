@@ -8,11 +8,11 @@ from typing import Any
 import yaml
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..engine import now
 from ..models import LoginFailure, Unit, User, UserRole
 from .errors import Invalid, TooManyAttempts
+from .passwords import hash_password, is_known_hash, needs_rehash, verify_nobody, verify_password
 
 __all__ = ["DirectorySummary", "authenticate", "load_directory", "unit_choices"]
 
@@ -76,9 +76,11 @@ def _load_user(session: Session, entry: Any, where: str, unit_ids: set[str]) -> 
     user.name = entry.get("name") or username
     user.unit_id = unit_id
     if entry.get("password_hash"):
+        if not is_known_hash(str(entry["password_hash"])):
+            raise Invalid(f"{where}: 'password_hash' must be an argon2, pbkdf2 or scrypt hash")
         user.password_hash = str(entry["password_hash"])
     elif entry.get("password"):
-        user.password_hash = generate_password_hash(str(entry["password"]))
+        user.password_hash = hash_password(str(entry["password"]))
     elif not user.password_hash:
         raise Invalid(f"{where}: 'password' or 'password_hash' is required for a new user")
     user.roles = [UserRole(role=r) for r in dict.fromkeys(roles)]
@@ -97,10 +99,14 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if (session.scalar(recent) or 0) >= MAX_FAILURES:
         raise TooManyAttempts(f"too many failed sign-ins for {username[:64]}; try again in 15 minutes")
     user = session.get(User, username)
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    if user is None:
+        verify_nobody(password)
+    if user is None or not user.active or not verify_password(user.password_hash, password):
         session.execute(delete(LoginFailure).where(LoginFailure.at <= at - FAILURE_WINDOW))  # nothing old piles up
         session.add(LoginFailure(username=username[:64], at=at))
         return None
+    if needs_rehash(user.password_hash):  # an older kind of hash: replaced now that the password is known
+        user.password_hash = hash_password(password)
     return user
 
 
