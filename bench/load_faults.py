@@ -221,7 +221,7 @@ def summary(name: str, ledger: Ledger, record: Record, seconds: float) -> None:
         counts = ", ".join(f"{s or 'no answer'}: {n}" for (k, s), n in sorted(ledger.statuses.items()) if k == kind)
         times = ledger.latency.get(kind, [])
         p = f"p50 {pct(times, 50) * 1000:.0f} ms, p95 {pct(times, 95) * 1000:.0f} ms" if times else "no answers"
-        print(f"  {kind:<12} {counts:<40} {p}")
+        print(f"  {kind:<12} {counts:<52} {p}")
     if every:
         print(f"  all requests p50 {pct(every, 50) * 1000:.0f} ms, p95 {pct(every, 95) * 1000:.0f} ms")
     acked = len(ledger.acked)

@@ -46,4 +46,5 @@ def test_fifty_clients_and_a_kill_minus_9_lose_and_double_nothing(capsys: pytest
     )
     with capsys.disabled():
         print(f"\n{result.stdout}")
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+    assert result.returncode == 0, "\n".join(failed) + result.stderr[-3000:]

@@ -42,7 +42,7 @@ def login() -> Any:
             with host().database.transaction() as db:
                 user = authenticate(db, username, password) if username and password else None
                 if user is not None:
-                    sign_in_user(user)
+                    sign_in_user(db, user)
                     return redirect(safe_next(request.args.get("next")))
             error, status = _("Wrong username or password."), 401
         except TooManyAttempts:
@@ -58,7 +58,8 @@ def confirm_logout() -> str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    sign_out()
+    with host().database.transaction() as db:
+        sign_out(db)
     flash(_("You have signed out."), "info")
     return redirect(url_for("account.login"))
 

@@ -16,6 +16,7 @@ from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
 from ..services.permissions import require_any_role, require_view_instance
 from ..services.verification import verify_instance
+from .converters import MAX_ROW_ID
 from .openapi import OPENAPI
 
 __all__ = ["bp"]
@@ -80,6 +81,16 @@ def token() -> tuple[Response, int]:
     if issued is None:  # raised after the commit, so that the failure is counted
         raise Unauthorized("wrong username or password")
     return jsonify({"token": issued, "expires_in": host().settings.token_hours * 3600}), 200
+
+
+@bp.post("/auth/revoke")
+def revoke() -> Response:
+    """Sign out of the API: the token this call carries stops working."""
+    token = _bearer()
+    with host().database.transaction() as session:
+        auth.user_for_token(session, token)  # a token that no longer works cannot be revoked again: 401
+        auth.revoke_token(session, token)
+    return jsonify({"revoked": True})
 
 
 @bp.get("/processes")
@@ -152,7 +163,7 @@ def verify(session: Session, user: User, instance_id: int) -> Response:
 @authenticated
 def list_tasks(session: Session, user: User) -> Response:
     limit = min(max(request.args.get("limit", 200, type=int) or 200, 1), 1000)
-    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_ROW_ID)  # a database integer
     return jsonify({"tasks": tasks.list_tasks(session, user, limit, offset)})
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from ..host import Host
 from ..models import User
-from ..services.errors import BadRequest
+from ..services import auth
+from ..services.errors import BadRequest, Unauthorized
 
 __all__ = ["check_csrf", "csrf_token", "host", "safe_next", "sign_in_user", "sign_out", "signed_in"]
 
@@ -53,22 +54,38 @@ def safe_next(target: str | None) -> str:
     return url_for("inbox.inbox") if parts.scheme or parts.netloc else target
 
 
-def sign_in_user(user: User) -> None:
-    """A fresh session for `user` (a new CSRF token, nothing carried over from before signing in)."""
+def sign_in_user(db: Session, user: User) -> None:
+    """A fresh session for `user` (a new CSRF token, nothing carried over from before signing in). The cookie
+    carries a server-side token, so that signing out, or the token's expiry, ends the session even for a copy
+    of the cookie."""
     lang = session.get("lang")
     session.clear()
-    session["username"] = user.username
+    session["token"] = auth.issue_token(db, user, host().settings.token_hours)
     session["csrf"] = secrets.token_urlsafe(32)
     if lang:
         session["lang"] = lang
     session.permanent = True
 
 
-def sign_out() -> None:
+def sign_out(db: Session) -> None:
+    """End the session: its token is revoked and the cookie emptied (the language choice stays)."""
+    token = session.get("token")
+    if isinstance(token, str):
+        auth.revoke_token(db, token)
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _session_user(db: Session) -> User | None:
+    token = session.get("token")
+    if not isinstance(token, str):
+        return None
+    try:
+        return auth.user_for_token(db, token)
+    except Unauthorized:
+        return None
 
 
 def signed_in(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P, Any]:
@@ -76,13 +93,12 @@ def signed_in(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P,
 
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
-        username = session.get("username")
-        if isinstance(username, str):
+        if "token" in session:
             with host().database.transaction() as db:
-                user = db.get(User, username)
-                if user is not None and user.active:
+                user = _session_user(db)
+                if user is not None:
                     return view(db, user, *args, **kwargs)
-        session.pop("username", None)
+        session.pop("token", None)
         target = request.full_path if request.method == "GET" else request.path
         return redirect(url_for("account.login", next=target.rstrip("?")))
 

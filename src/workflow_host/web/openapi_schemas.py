@@ -1,0 +1,117 @@
+"""The component schemas of the OpenAPI document: the shapes of what /api/v1 answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SCHEMAS", "ref"]
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(required: list[str], **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+STRING, INTEGER, BOOLEAN, OBJECT = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "object"}
+TIME = {"type": "string", "format": "date-time"}
+MAYBE_TIME = {"type": ["string", "null"], "format": "date-time"}
+MAYBE_STRING = {"type": ["string", "null"]}
+
+TASK = _object(
+    ["id", "instance_id", "name", "title", "lane", "unit", "due_at", "claimed_by"],
+    id=STRING,
+    instance_id=INTEGER,
+    process_id=STRING,
+    name={"type": "string", "description": "BPMN element id"},
+    title=STRING,
+    lane=MAYBE_STRING,
+    unit=MAYBE_STRING,
+    case_no=MAYBE_STRING,
+    due_at=MAYBE_TIME,
+    due_kind={
+        "enum": ["days", "working_days", "months", None],
+        "description": "what the deadline's period counts; the inbox counts working days down",
+    },
+    due_provisional={
+        "type": "boolean",
+        "description": "computed before the year's holidays were published; recomputed when they are",
+    },
+    claimed_by=MAYBE_STRING,
+    created_at=TIME,
+)
+VERSION = _object(["id", "hash", "created_at"], id=INTEGER, hash=STRING, created_at=TIME)
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object(
+        ["error", "message"],
+        error={"type": "string", "description": "a stable code, e.g. not_found, invalid, token_expired"},
+        message=STRING,
+        errors={"type": "array", "items": OBJECT},
+    ),
+    "Token": _object(["token", "expires_in"], token=STRING, expires_in={"type": "integer", "description": "seconds"}),
+    "Task": TASK,
+    "TaskDetail": {
+        "allOf": [
+            ref("Task"),
+            _object(
+                ["form", "data", "draft"],
+                instructions=MAYBE_STRING,
+                form=_object(["schema", "ui_schema"], schema={"type": ["object", "null"]}, ui_schema={}),
+                data=OBJECT,
+                draft={"type": ["object", "null"]},
+            ),
+        ]
+    },
+    "Completion": _object(["instance_id", "status", "task_id"], instance_id=INTEGER, status=STRING, task_id=STRING),
+    "Instance": _object(
+        ["id", "process_id", "status", "version", "data", "tasks", "deadlines"],
+        id=INTEGER,
+        process_id=STRING,
+        status={"enum": ["running", "completed", "error", "suspended", "terminated"]},
+        revision=INTEGER,
+        version=OBJECT,
+        data=OBJECT,
+        tasks={"type": "array", "items": ref("Task")},
+        deadlines={"type": "array", "items": OBJECT},
+    ),
+    "Event": _object(
+        ["seq", "type", "actor", "at", "payload", "hash", "prev_hash"],
+        seq=INTEGER,
+        type=STRING,
+        actor=MAYBE_STRING,
+        at=TIME,
+        payload=OBJECT,
+        hash=STRING,
+        prev_hash=STRING,
+    ),
+    "Verification": _object(
+        ["ok", "events_checked", "steps_replayed"],
+        ok=BOOLEAN,
+        events_checked=INTEGER,
+        steps_replayed=INTEGER,
+        mismatch=_object(["seq", "reason"], seq=INTEGER, reason=STRING),
+    ),
+    "Process": _object(
+        ["process_id", "name", "version"], process_id=STRING, name=STRING, documentation={}, version=VERSION
+    ),
+    "Deployed": _object(
+        ["id", "hash", "created", "process_id"],
+        id=INTEGER,
+        hash=STRING,
+        created={"type": "boolean", "description": "false when the files equal the current version"},
+        process_id=STRING,
+    ),
+    "Notification": _object(
+        ["id", "instance_id", "kind", "level", "message", "created_at", "read_at"],
+        id=INTEGER,
+        instance_id=INTEGER,
+        kind={"type": "string", "description": "reminder or escalation"},
+        level={"type": "integer", "description": "how many steps up the escalation has gone"},
+        message=STRING,
+        created_at=TIME,
+        read_at=MAYBE_TIME,
+    ),
+}
