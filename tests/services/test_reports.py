@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from workflow_host.host import Host
 from workflow_host.models import CaseDeadline, Instance, ProcessVersion, User
 from workflow_host.services.errors import Forbidden
+from workflow_host.services.report_xlsx import report_xlsx
 from workflow_host.services.reports import annual_report, report_csv
 
 CST = timezone(timedelta(hours=8))
@@ -141,6 +144,27 @@ def test_the_csv_names_units_and_reads_in_spreadsheets(seeded: Host) -> None:
     lines = text.strip().splitlines()
     assert lines[-1].startswith("全区合计,5,4,2,2,50.0,")
     assert any(line.startswith("石拐区自然资源局,2,2,1,1,50.0,") for line in lines)
+
+
+def test_the_xlsx_holds_the_same_figures_and_the_monthly_trend(seeded: Host) -> None:
+    with seeded.database.transaction() as session:
+        report = annual_report(session, user(seeded, "auditor"), 2026)
+    book = load_workbook(io.BytesIO(report_xlsx(report, {"land_bureau": "石拐区自然资源局"})))
+    figures, months = book.worksheets
+    assert figures.title == "2026年各单位"
+    rows = [[cell.value for cell in row] for row in figures.iter_rows()]
+    assert rows[0][:5] == ["承办单位", "受理案件", "已裁判", "未败诉", "败诉"]
+    by_unit = {row[0]: row for row in rows[1:]}
+    assert by_unit["石拐区自然资源局"][1:6] == [2, 2, 1, 1, 0.5]
+    total = by_unit["全区合计"]
+    assert total[1:6] == [5, 4, 2, 2, 0.5]
+    assert total[rows[0].index("第十三条情形开庭")] == 2
+    assert total[rows[0].index("逾期")] == 2
+    assert by_unit["wudangzhao"][rows[0].index("败诉率%")] == 0  # unnamed units keep their id
+    assert figures.cell(row=2, column=rows[0].index("败诉率%") + 1).number_format == "0.0%"
+    assert months.title == "月度受理趋势"
+    trend = {row[0].value: row[1].value for row in months.iter_rows(min_row=2)}
+    assert (trend["1月"], trend["3月"], trend["7月"], trend["12月"], trend["合计"]) == (1, 2, 2, 0, 5)
 
 
 def test_only_district_roles_auditors_and_analysts_read_the_report(seeded: Host) -> None:

@@ -368,6 +368,10 @@ def test_the_report_page_shows_the_year_and_exports_csv(app: Flask) -> None:
     csv = jb.get("/reports.csv?year=2026")
     assert csv.headers["Content-Disposition"] == 'attachment; filename="art19-report-2026.csv"'
     assert csv.get_data(as_text=True).startswith("\ufeff承办单位")
+    xlsx = jb.client.get("/reports.xlsx?year=2026")
+    assert xlsx.headers["Content-Disposition"] == 'attachment; filename="art19-report-2026.xlsx"'
+    assert xlsx.get_data().startswith(b"PK")
+    assert "/reports.xlsx?year=2026" in html
     officer = Web(app, "land_officer")
     assert officer.get("/reports").status_code == 403
     assert 'href="/reports"' not in officer.get("/inbox").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""The Art. 19 report page: figures per unit for a year, monthly bars, CSV export, print-ready."""
+"""The Art. 19 report page: figures per unit for a year, monthly bars, CSV and XLSX export, print-ready."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ..engine import LOCAL_TZ, now
 from ..models import User
 from ..services.directory import unit_choices
 from ..services.errors import Forbidden
+from ..services.report_xlsx import XLSX_TYPE, report_xlsx
 from ..services.reports import REPORT_READERS, annual_report, first_year, report_csv
 from .i18n import _
 from .signin import signed_in
@@ -55,4 +56,14 @@ def report_file(db: Session, user: User) -> Any:
     figures = annual_report(db, user, year)
     response = Response(report_csv(figures, dict(unit_choices(db))), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="art19-report-{year}.csv"'
+    return response
+
+
+@bp.get("/reports.xlsx")
+@signed_in
+def report_workbook(db: Session, user: User) -> Any:
+    year, _years = _year(db)
+    figures = annual_report(db, user, year)
+    response = Response(report_xlsx(figures, dict(unit_choices(db))), content_type=XLSX_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="art19-report-{year}.xlsx"'
     return response
