@@ -75,9 +75,13 @@ READS: dict[str, tuple[Path, set[str]]] = {
     "cases.export": (lambda w: f"/cases/{w.case}/history/export", CASE_VIEWERS),
     "cases.diagram": (lambda w: f"/cases/{w.case}/diagram/six_steps.bpmn", CASE_VIEWERS),
     "cases.download": (lambda w: f"/cases/{w.case}/files/{w.file}", CASE_VIEWERS),
+    # the fixture's process offers no document: refused alike (tests/web/test_documents.py runs the real ones)
+    "cases.document": (lambda w: f"/cases/{w.case}/documents/power_of_attorney", set()),
+    "tasks.document": (lambda w: f"/tasks/{w.prepare}/documents/power_of_attorney", set()),
     "tasks.task": (lambda w: f"/tasks/{w.prepare}", CASE_VIEWERS),
     "reports.report": (lambda w: "/reports", REPORT_READERS),
     "reports.report_file": (lambda w: "/reports.csv", REPORT_READERS),
+    "reports.report_workbook": (lambda w: "/reports.xlsx", REPORT_READERS),
     "modeller.index": (lambda w: "/modeller", EVERYONE),
     "modeller.modeller": (lambda w: "/modeller/six_steps", EVERYONE),
     "modeller.source": (lambda w: "/modeller/six_steps/source.bpmn", EVERYONE),
@@ -117,6 +121,7 @@ WRITES: dict[str, tuple[Path, set[str], dict[str, Any]]] = {
     "inbox.assign": (lambda w: f"/tasks/{w.prepare}/assign", set(), {"assignee": "land_officer"}),
     "inbox.read_notification": (lambda w: "/notifications/1/read", set(), {}),
     "tasks.submit": (lambda w: f"/tasks/{w.prepare}", {"land_officer"}, {"action": "complete"}),
+    "cases.upload_document": (lambda w: f"/cases/{w.case}/documents", set(), {"document": "power_of_attorney"}),
     "modeller.save": (lambda w: "/modeller/six_steps/save", ANALYSTS, {}),
     "modeller.validate": (lambda w: "/modeller/six_steps/validate", EVERYONE, {}),
     "modeller.form_save": (lambda w: "/modeller/forms/intake/save", ANALYSTS, {}),
@@ -135,7 +140,7 @@ def test_every_route_of_the_app_is_in_the_matrix(app: Flask) -> None:
 def _get(app: Flask, world: World, username: str, path: str) -> int:
     if path.startswith("/api/"):
         return int(Api(app.test_client(), username, PASSWORDS[username]).get(path[len("/api/v1") :]).status_code)
-    return int(Web(app, username).get(path).status_code)
+    return int(Web(app, username).client.get(path).status_code)  # bodies may be binary (XLSX, DOCX)
 
 
 @pytest.mark.parametrize("username", USERS)

@@ -1,4 +1,4 @@
-"""Starting a case, the case page with its diagram, and the case's files."""
+"""Starting a case, the case page with its diagram, the case's files and its documents."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from sqlalchemy.orm import Session
 
 from ..models import User
-from ..services import attachments, case_view, instances, tasks
+from ..services import attachments, case_view, documents, instances, tasks
 from ..services.directory import unit_choices
-from ..services.errors import Forbidden, NotFound, ServiceError
+from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.history import export_history
 from ..services.history_view import HistoryFilters, history_page
 from .display import case_rows
@@ -56,7 +56,22 @@ def case(db: Session, user: User, instance_id: int) -> Any:
         return render_template("message.html", user=user, title=_("You may not see this case.")), 403
     units = dict(unit_choices(db))
     named, other = case_rows(page["case"]["data"], page["labels"], units)
-    return render_template("case.html", user=user, unit_names=units, named=named, other=other, **page)
+    offers = documents.case_offers(db, page["row"])
+    uploads: dict[str, list[dict[str, Any]]] = {}
+    for a in page["attachments"]:
+        if (a["field"] or "").startswith(documents.UPLOAD_FIELD):
+            uploads.setdefault(a["field"].removeprefix(documents.UPLOAD_FIELD), []).append(a)
+    return render_template(
+        "case.html",
+        user=user,
+        unit_names=units,
+        named=named,
+        other=other,
+        offers=offers,
+        uploads=uploads,
+        may_upload=bool(offers) and documents.may_upload(user),
+        **page,
+    )
 
 
 @bp.get("/cases/<int:instance_id>/diagram/<process_id>.bpmn")
@@ -76,12 +91,47 @@ def download(db: Session, user: User, instance_id: int, attachment_id: int) -> R
         name, content_type, data = attachments.read_attachment(db, user, instance_id, attachment_id)
     except (NotFound, Forbidden):
         abort(404)  # the same answer whether the file is missing or not yours: nothing leaks
+    return file_response(name, content_type, data)
+
+
+def file_response(name: str, content_type: str, data: bytes) -> Response:
+    """A file to save, never to show: its name in UTF-8 (and an ASCII stand-in), sandboxed."""
     response = Response(data, content_type=content_type)
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
     response.headers["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+@bp.get("/cases/<int:instance_id>/documents/<key>")
+@signed_in
+def document(db: Session, user: User, instance_id: int, key: str) -> Response:
+    try:
+        made = documents.generate_for_case(db, user, instance_id, key, request.args.get("unit") or None)
+    except (NotFound, Forbidden):
+        abort(404)
+    return file_response(made.filename, documents.DOCX_TYPE, made.data)
+
+
+@bp.post("/cases/<int:instance_id>/documents")
+@signed_in
+def upload_document(db: Session, user: User, instance_id: int) -> Any:
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        flash(_("Choose the file to upload."), "error")
+        return redirect(url_for("cases.case", instance_id=instance_id, _anchor="documents"))
+    upload = attachments.Upload(sent.filename, sent.read())
+    try:
+        with db.begin_nested():
+            documents.upload_signed_copy(db, user, instance_id, request.form.get("document", ""), upload)
+    except (NotFound, Forbidden):
+        abort(404)
+    except Invalid as err:
+        flash(_("This could not be done: %(reason)s", reason=err.message), "error")
+    else:
+        flash(_("The sealed copy is kept with the case."), "success")
+    return redirect(url_for("cases.case", instance_id=instance_id, _anchor="documents"))
 
 
 @bp.get("/cases/<int:instance_id>/history")

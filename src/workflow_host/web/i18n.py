@@ -52,6 +52,8 @@ EVENTS = {  # audit event types as the history page names them
     "instance_completed": lazy_gettext("Case closed"),
     "instance_errored": lazy_gettext("Stopped by an error"),
     "case_viewed": lazy_gettext("Read by an auditor"),
+    "document_generated": lazy_gettext("Document generated"),
+    "document_uploaded": lazy_gettext("Sealed copy uploaded"),
 }
 
 

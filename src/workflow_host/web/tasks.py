@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from ..models import InboxTask, Instance, ProcessVersion, User
-from ..services import attachments, case_view, tasks
+from ..services import attachments, case_view, documents, tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.forms import FormError, form_errors
 from ..services.versions import form_file
+from .cases import file_response
 from .display import case_rows
 from .form_messages import localise_errors
 from .formview import build_fields, parse_form, resize_arrays
@@ -108,8 +109,19 @@ def _render(
         colleagues=tasks.assignable_users(db, user, ctx.task) if ctx.task.status == "ready" else [],
         unit_names=units,
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
+        offers=documents.task_offers(db, ctx.task),
     )
     return html, status
+
+
+@bp.get("/tasks/<task_id>/documents/<key>")
+@signed_in
+def document(db: Session, user: User, task_id: str, key: str) -> Response:
+    try:
+        made = documents.generate_for_task(db, user, task_id, key, request.args.get("unit") or None)
+    except (NotFound, Forbidden):
+        abort(404)
+    return file_response(made.filename, documents.DOCX_TYPE, made.data)
 
 
 def _attach_errors(field: Any, errors: dict[str, list[str]]) -> None:

@@ -1,0 +1,292 @@
+"""What each document template is filled with, from a case's data (data-dictionary names, the forms' fields and
+the records the diagrams keep: `defence_materials`, `unit_arrangements`, `loss_report` …). Every value is a
+ready string; a value the case does not hold yet is `BLANK`, a line to fill in by hand, never "None"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ..engine import LOCAL_TZ
+
+__all__ = ["BLANK", "CONTEXTS", "GOVERNMENT", "Names", "chinese_date", "chinese_datetime"]
+
+BLANK = "＿＿＿＿＿＿"  # full-width: a line may break inside it, as between Chinese characters
+GOVERNMENT = "包头市石拐区人民政府"
+AGENT_KINDS = {"staff": "本机关工作人员", "public_lawyer": "公职律师", "legal_adviser": "法律顾问"}
+POWERS = {
+    "admit_claims": "代为承认诉讼请求",
+    "settle_or_mediate": "代为进行和解、参加调解",
+    "appeal": "代为提起上诉",
+    "withdraw_appeal": "代为撤回上诉",
+    "receive_documents": "代为签收法律文书",
+    "apply_enforcement": "代为申请执行",
+}
+EVIDENCE_KINDS = {
+    "documentary": "书证",
+    "physical": "物证",
+    "audiovisual": "视听资料",
+    "electronic": "电子数据",
+    "witness_testimony": "证人证言",
+    "party_statement": "当事人的陈述",
+    "expert_opinion": "鉴定意见",
+    "inspection_record": "勘验笔录、现场笔录",
+}
+DECISION_KINDS = {"judgment": "判决", "ruling": "裁定", "mediation_statement": "调解书"}
+OUTCOMES = {
+    "dismissed_claim": "判决驳回原告诉讼请求",
+    "dismissed_suit": "裁定驳回起诉",
+    "revoked": "判决撤销被诉行政行为",
+    "ordered_to_act_again": "判决撤销被诉行政行为并责令重新作出行政行为",
+    "illegal": "判决确认被诉行政行为违法",
+    "invalid": "判决确认被诉行政行为无效",
+    "modified": "判决变更被诉行政行为",
+    "ordered_to_perform": "判决责令履行法定职责",
+    "ordered_to_pay": "判决履行给付义务",
+    "compensation": "判决承担行政赔偿责任",
+    "withdrawn": "准予撤诉",
+    "mediated": "调解结案",
+}
+SUGGESTION_KINDS = {"judicial": "司法建议", "procuratorial": "检察建议"}
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass
+class Names:
+    """What the directory knows: unit names and the names of unit heads."""
+
+    units: dict[str, str] = field(default_factory=dict)
+    heads: dict[str, str] = field(default_factory=dict)
+
+
+def text(value: Any) -> str:
+    """A value as it is printed: the text, or a blank line to fill in."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return BLANK
+    return str(value).strip()
+
+
+def paragraphs(value: Any) -> list[str]:
+    """Long text as paragraphs (one per non-empty line); a blank line when there is none."""
+    lines = [line.strip() for line in str(value or "").splitlines() if line.strip()]
+    return lines or [BLANK]
+
+
+def chinese_date(value: Any) -> str:
+    """`2026-11-28` → `2026年11月28日`; anything that is not a date → a blank line."""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ).date()
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return BLANK
+    if not isinstance(value, date):
+        return BLANK
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def chinese_datetime(value: Any) -> str:
+    """`2026-11-03T09:30:00+08:00` → `2026年11月3日9时30分` (Beijing time); a date alone → the date."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return chinese_date(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LOCAL_TZ)
+    return f"{chinese_date(moment.date())}{moment.hour}时{moment.minute:02d}分"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _unit_name(names: Names, unit: Any) -> str:
+    return text(names.units.get(unit, unit) if isinstance(unit, str) else None)
+
+
+def defendant_name(data: dict[str, Any], names: Names) -> str:
+    if data.get("defendant") == "district_government":
+        return GOVERNMENT
+    return _unit_name(names, data.get("defendant_unit"))
+
+
+def _part(data: dict[str, Any], unit: str | None) -> dict[str, Any]:
+    """A unit's defence materials: being entered on its task, else as submitted (the reconsideration part for
+    the justice bureau when it prepares one)."""
+    if "statement_of_defence" in data or "power_of_attorney" in data:
+        return data
+    submitted = _dict(data.get("defence_materials")).get(unit or "")
+    if isinstance(submitted, dict):
+        return submitted
+    reconsideration = _dict(data.get("reconsideration_materials"))
+    return reconsideration if reconsideration.get("unit") == unit else {}
+
+
+def _respondent(data: dict[str, Any], part: dict[str, Any], unit: str | None, names: Names) -> str:
+    organ = _dict(part.get("legal_representative_certificate")).get("organ")
+    if organ:
+        return text(organ)
+    reconsideration_part = unit == "justice_bureau" and data.get("reconsideration") == "upheld"
+    if data.get("defendant") == "district_government" or reconsideration_part:
+        return GOVERNMENT
+    return _unit_name(names, data.get("defendant_unit") or unit)
+
+
+def _agent(agent: Any, names: Names) -> dict[str, str]:
+    agent = _dict(agent)
+    work_unit = agent.get("work_unit") or names.units.get(str(agent.get("unit")), agent.get("unit"))
+    return {
+        "name": text(agent.get("name")),
+        "kind": text(AGENT_KINDS.get(str(agent.get("agent_type")))),
+        "work_unit": text(work_unit),
+        "position": text(agent.get("position")),
+        "id_number": text(agent.get("id_number")),
+        "phone": text(agent.get("phone")),
+    }
+
+
+def _agents(value: Any, names: Names) -> list[dict[str, str]]:
+    return [_agent(a, names) for a in _list(value)] or [_agent({}, names)]
+
+
+def common(data: dict[str, Any], names: Names, today: date) -> dict[str, Any]:
+    """What every document names: the case, the court, the parties, today's date."""
+    return {
+        "case_no": text(data.get("case_no")),
+        "court": text(data.get("court")),
+        "plaintiff": text(data.get("plaintiff")),
+        "cause": text(data.get("cause")),
+        "defendant": defendant_name(data, names),
+        "today": chinese_date(today),
+        "blank": BLANK,
+    }
+
+
+def _defence_set(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
+    part = _part(data, unit)
+    certificate = _dict(part.get("legal_representative_certificate"))
+    attorney = _dict(part.get("power_of_attorney"))
+    respondent = _respondent(data, part, unit, names)
+    powers = [p for p in _list(attorney.get("special_powers")) if isinstance(p, str)]
+    scope = attorney.get("authority_scope")
+    return {
+        "respondent": respondent,
+        "respondent_address": BLANK,
+        "organ": text(certificate.get("organ") or respondent),
+        "representative": text(certificate.get("name")),
+        "representative_position": text(certificate.get("position")),
+        "principal": text(attorney.get("principal") or respondent),
+        "agents": _agents(attorney.get("agents"), names),
+        "matters": text(attorney.get("entrusted_matters")),
+        "scope": {"general": "一般代理。", "special": "特别授权，具体如下："}.get(str(scope), BLANK),
+        "powers": [f"（{NUMERALS[i]}）{POWERS.get(p, p)}；" for i, p in enumerate(powers)] * (scope == "special"),
+        "statement": paragraphs(part.get("statement_of_defence")),
+        "legal_basis": [
+            {"number": str(i), "name": text(_dict(b).get("name")), "provisions": text(_dict(b).get("provisions"))}
+            for i, b in enumerate(_list(part.get("legal_basis")), start=1)
+        ]
+        or [{"number": "1", "name": BLANK, "provisions": ""}],
+        "evidence": _evidence(part.get("evidence")),
+        "other_materials": "、".join(text(_dict(m).get("name")) for m in _list(part.get("other_materials"))) or "无",
+    }
+
+
+def _evidence(value: Any) -> list[dict[str, str]]:
+    rows = []
+    for number, item in enumerate(_list(value) or [{}], start=1):
+        item = _dict(item)
+        rows.append(
+            {
+                "number": str(number),
+                "name": text(item.get("name")),
+                "kind": text(EVIDENCE_KINDS.get(str(item.get("kind")))),
+                "source": text(item.get("source")),
+                "purpose": text(item.get("purpose")),
+                "pages": text(item.get("pages")),
+            }
+        )
+    return rows
+
+
+def _head_absence(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
+    arranged = _dict(_dict(data.get("unit_arrangements")).get(unit or ""))
+    arrangement = data if "head_absence_statement" in data else arranged
+    return {
+        "unit_name": _unit_name(names, unit),
+        "head": text(names.heads.get(unit or "")),
+        "hearing": chinese_datetime(data.get("hearing_on")) if data.get("hearing_on") else BLANK,
+        "reasons": paragraphs(arrangement.get("head_absence_statement")),
+        "agents": _agents(arrangement.get("agents"), names),
+    }
+
+
+def _units(data: dict[str, Any], names: Names) -> str:
+    units = [u for u in _list(data.get("handling_units")) if isinstance(u, str)]
+    return "、".join(_unit_name(names, u) for u in units) or BLANK
+
+
+def _loss_report(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
+    report = data if "basic_facts" in data else _dict(data.get("loss_report"))
+    measures = [
+        {
+            "number": str(i),
+            "measure": text(_dict(m).get("measure")),
+            "responsible": text(_dict(m).get("responsible")),
+            "due_on": chinese_date(_dict(m).get("due_on")),
+        }
+        for i, m in enumerate(_list(report.get("rectification_measures")) or [{}], start=1)
+    ]
+    return {
+        "decision_kind": text(DECISION_KINDS.get(str(data.get("decision_form")))),
+        "effective_on": chinese_date(data.get("effective_on")),
+        "facts": paragraphs(report.get("basic_facts")),
+        "ruling": paragraphs(report.get("court_ruling")),
+        "causes": paragraphs(report.get("loss_causes")),
+        "suggestions": paragraphs(report.get("suggestions")),
+        "measures": measures,
+        "other": paragraphs(report.get("other_matters")),
+        "units": _units(data, names),
+    }
+
+
+def _appeal_opinion(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
+    return {
+        "decision_kind": text(DECISION_KINDS.get(str(data.get("decision_form")))),
+        "outcome": text(OUTCOMES.get(str(data.get("outcome")))),
+        "served_on": chinese_date(data.get("decision_served_on")),
+        "claims": paragraphs(data.get("appeal_claims")),
+        "grounds": paragraphs(data.get("appeal_grounds")),
+        "notes": paragraphs(data.get("opinion_note")),
+        "units": _units(data, names),
+    }
+
+
+def _suggestion_reply(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
+    return {
+        "kind": text(SUGGESTION_KINDS.get(str(data.get("suggestion_kind")))),
+        "issuer": text(data.get("issuer")),
+        "document_no": text(data.get("document_no")),
+        "received_on": chinese_date(data.get("received_on")),
+        "unit_name": _unit_name(names, data.get("designated_unit")),
+        "reply": paragraphs(data.get("reply_text")),
+        "measures": paragraphs(data.get("rectification_measures")),
+    }
+
+
+Context = Callable[[dict[str, Any], str | None, Names], dict[str, Any]]
+CONTEXTS: dict[str, Context] = {
+    "statement_of_defence": _defence_set,
+    "legal_representative_certificate": _defence_set,
+    "power_of_attorney": _defence_set,
+    "head_absence_statement": _head_absence,
+    "loss_analysis_report": _loss_report,
+    "appeal_opinion": _appeal_opinion,
+    "suggestion_reply": _suggestion_reply,
+}

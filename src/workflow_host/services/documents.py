@@ -1,0 +1,266 @@
+"""Court and district documents (Art. 6, 7, 8, 11, 16) generated as DOCX from the templates in `documents/`
+(built by documents/build_templates.py, rendered by docxtpl), pre-filled from a case's data.
+
+Which task and which case page offers which document is `documents/catalog.yaml`. A generation is an audit
+event (`document_generated`, with the file's SHA-256); the copy signed and sealed on paper comes back as a file
+of the case (`document_uploaded`), stored by the attachments service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from docxtpl import DocxTemplate  # type: ignore[import-untyped]
+from jinja2 import Undefined
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine import LOCAL_TZ, now
+from ..models import InboxTask, Instance, ProcessVersion, Unit, User
+from .attachments import Upload, clean_name, store_upload
+from .audit import append_events
+from .document_context import BLANK, CONTEXTS, Names, common
+from .errors import Forbidden, Invalid, NotFound
+from .permissions import READ_ALL, require_view_instance
+
+__all__ = [
+    "DOCUMENTS_DIR",
+    "DOCX_TYPE",
+    "UPLOAD_FIELD",
+    "DocumentInfo",
+    "Generated",
+    "Offer",
+    "case_offers",
+    "catalog",
+    "generate_for_case",
+    "generate_for_task",
+    "may_upload",
+    "render",
+    "task_offers",
+    "upload_signed_copy",
+]
+
+DOCUMENTS_DIR = Path(__file__).resolve().parents[3] / "documents"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+UPLOAD_FIELD = "document:"  # the attachment's field: document:<key>
+READ_ONLY_ROLES = READ_ALL | {"analyst"}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    key: str
+    title: str
+    template: str
+    article: str
+    per_unit: bool
+    tasks: tuple[str, ...]
+    cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A document a page offers: which, for which unit (per-unit documents), and the unit's name."""
+
+    key: str
+    title: str
+    article: str
+    unit: str | None = None
+    unit_name: str = ""
+
+
+@dataclass(frozen=True)
+class Generated:
+    filename: str
+    data: bytes
+    sha256: str
+
+
+@cache
+def _load(path: Path) -> dict[str, DocumentInfo]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        key: DocumentInfo(
+            key,
+            str(entry["title"]),
+            str(entry["template"]),
+            str(entry.get("article", "")),
+            bool(entry.get("per_unit")),
+            tuple(entry.get("tasks") or ()),
+            # a process run as a case of its own (as its tests do) offers its tasks' documents on its page too
+            tuple(entry.get("cases") or ()) + tuple(sorted({t.split("/")[0] for t in entry.get("tasks") or ()})),
+        )
+        for key, entry in raw.items()
+    }
+
+
+def catalog(root: Path = DOCUMENTS_DIR) -> dict[str, DocumentInfo]:
+    """The documents of `documents/catalog.yaml`, by key."""
+    return _load(root / "catalog.yaml")
+
+
+class _Blank(Undefined):
+    """A name the context lacks prints as a line to fill in."""
+
+    def __str__(self) -> str:
+        return BLANK
+
+
+def _environment() -> SandboxedEnvironment:
+    return SandboxedEnvironment(undefined=_Blank, autoescape=True)
+
+
+def render(key: str, data: dict[str, Any], unit: str | None, names: Names, today: date) -> bytes:
+    """The document `key` filled from `data` (a case's data, with a task's on top) as DOCX bytes."""
+    info = catalog()[key]
+    context = common(data, names, today) | CONTEXTS[key](data, unit, names)
+    template = DocxTemplate(str(DOCUMENTS_DIR / info.template))
+    template.render(context, _environment(), autoescape=True)
+    out = io.BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def _names(session: Session) -> Names:
+    units = list(session.scalars(select(Unit)))
+    heads = {u.head for u in units if u.head}
+    people = {u.username: u.name for u in session.scalars(select(User).where(User.username.in_(heads)))}
+    return Names({u.id: u.name for u in units}, {u.id: people[u.head] for u in units if u.head in people})
+
+
+def _task_unit(task: InboxTask, data: dict[str, Any]) -> str | None:
+    if task.element_id == "prepare_reconsideration_part":
+        return "justice_bureau"
+    for name in ("unit", "arranging_unit", "reviewed_unit"):
+        if isinstance(data.get(name), str):
+            return str(data[name])
+    return task.unit
+
+
+def _parts(data: dict[str, Any]) -> list[str]:
+    """The units that prepare a part of the defence: the handling units, and the justice bureau for the
+    reconsideration part."""
+    units = [u for u in data.get("handling_units") or [] if isinstance(u, str)]
+    if data.get("reconsideration") == "upheld" and "justice_bureau" not in units:
+        units.append("justice_bureau")
+    return units
+
+
+def _offers(infos: list[DocumentInfo], unit: str | None, data: dict[str, Any], names: Names) -> list[Offer]:
+    offers = []
+    for info in infos:
+        units: list[str | None] = [None]
+        if info.per_unit:
+            units = [unit] if unit else [*_parts(data)] or [None]
+        offers += [Offer(info.key, info.title, info.article, u, names.units.get(u or "", "")) for u in units]
+    return offers
+
+
+def task_offers(session: Session, task: InboxTask) -> list[Offer]:
+    """The documents the task's page offers (for the task's unit, or each unit, where a document is per unit)."""
+    where = f"{task.process_id}/{task.element_id}"
+    row = session.get(Instance, task.instance_id)
+    data = (_case_data(row) if row else {}) | _task_data(task)
+    infos = [d for d in catalog().values() if where in d.tasks]
+    return _offers(infos, _task_unit(task, data), data, _names(session))
+
+
+def case_offers(session: Session, row: Instance) -> list[Offer]:
+    """The documents the case page offers: per-unit ones once for each unit preparing a part."""
+    infos = [d for d in catalog().values() if row.process_id in d.cases]
+    return _offers(infos, None, _case_data(row), _names(session))
+
+
+def _choose(offers: list[Offer], key: str, unit: str | None) -> Offer:
+    matching = [o for o in offers if o.key == key]
+    chosen = next((o for o in matching if o.unit == unit), matching[0] if matching and not unit else None)
+    if chosen is None:
+        raise NotFound("no such document here")
+    return chosen
+
+
+def _case_data(row: Instance) -> dict[str, Any]:
+    data = json.loads(row.data_json or "{}")
+    return data if isinstance(data, dict) else {}
+
+
+def _task_data(task: InboxTask) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for raw in (task.data_json, task.draft_json):
+        value = json.loads(raw or "{}")
+        merged |= value if isinstance(value, dict) else {}
+    return merged
+
+
+def _record(session: Session, user: User, row: Instance, kind: str, payload: dict[str, Any]) -> None:
+    locked = session.scalar(select(Instance).where(Instance.id == row.id).with_for_update())
+    version = session.get(ProcessVersion, row.version_id)
+    assert locked is not None
+    assert version is not None
+    append_events(session, locked, [(kind, user.username, payload)], now(), version.content_hash)
+
+
+def _generate(
+    session: Session, user: User, row: Instance, key: str, data: dict[str, Any], unit: str | None, task: str | None
+) -> Generated:
+    info = catalog()[key]
+    names = _names(session)
+    body = render(key, data, unit, names, now().astimezone(LOCAL_TZ).date())
+    digest = hashlib.sha256(body).hexdigest()
+    payload = {"document": key, "title": info.title, "sha256": digest, "unit": unit, "task_id": task}
+    _record(session, user, row, "document_generated", payload)
+    suffix = f"-{names.units.get(unit, unit)}" if unit and info.per_unit else ""
+    filename = clean_name(f"{info.title}{suffix}-{data.get('case_no') or data.get('document_no') or row.id}.docx")
+    return Generated(filename, body, digest)
+
+
+def generate_for_task(session: Session, user: User, task_id: str, key: str, unit: str | None = None) -> Generated:
+    """A document the task offers, filled from the case and what the task holds (its draft included)."""
+    task = session.get(InboxTask, task_id)
+    if task is None:
+        raise NotFound("this task does not exist")
+    row = session.get(Instance, task.instance_id)
+    assert row is not None
+    require_view_instance(session, user, row)
+    chosen = _choose(task_offers(session, task), key, unit)
+    data = _case_data(row) | _task_data(task)
+    return _generate(session, user, row, key, data, chosen.unit, task.id)
+
+
+def generate_for_case(session: Session, user: User, instance_id: int, key: str, unit: str | None) -> Generated:
+    """A document the case page offers, filled from the case's data (for `unit` where it is per unit)."""
+    row = session.get(Instance, instance_id)
+    if row is None:
+        raise NotFound("this case does not exist")
+    require_view_instance(session, user, row)
+    chosen = _choose(case_offers(session, row), key, unit)
+    return _generate(session, user, row, key, _case_data(row), chosen.unit, None)
+
+
+def may_upload(user: User) -> bool:
+    """Whoever works on cases may file a signed copy; auditors and analysts only read."""
+    return bool(user.role_names - READ_ONLY_ROLES)
+
+
+def upload_signed_copy(session: Session, user: User, instance_id: int, key: str, upload: Upload) -> str:
+    """Keep the signed and sealed copy of a document as a file of the case; its SHA-256."""
+    row = session.get(Instance, instance_id)
+    if row is None:
+        raise NotFound("this case does not exist")
+    require_view_instance(session, user, row)
+    if not may_upload(user):
+        raise Forbidden("you may not add files to this case")
+    if key not in {o.key for o in case_offers(session, row)}:
+        raise Invalid("choose which document this is", reason="document")
+    stored = store_upload(session, row, user, upload, None, UPLOAD_FIELD + key)
+    payload = {"document": key, "title": catalog()[key].title, "sha256": stored.sha256, "name": stored.name}
+    _record(session, user, row, "document_uploaded", payload)
+    return stored.sha256

@@ -1,0 +1,352 @@
+"""Court and district documents generated from a case: opened with python-docx to find the case's values where a
+reader looks for them, typeset as government documents are, recorded in the audit trail; rendered to PDF and
+PNG by LibreOffice to prove they open (the pictures are kept in test-artifacts/documents/)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from docx.shared import Pt
+from sqlalchemy import select
+
+from tests.processes.support import at, deploy_only, diagram_files, signer, start_case, tasks
+from workflow_host.engine import FixedClock, use_clock
+from workflow_host.host import Host
+from workflow_host.models import AuditEvent, InboxTask, User
+from workflow_host.services import documents
+from workflow_host.services.attachments import Upload
+from workflow_host.services.audit import verify_chain
+from workflow_host.services.document_context import BLANK, Names
+from workflow_host.services.errors import Forbidden
+from workflow_host.services.tasks import save_draft
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = ROOT / "test-artifacts" / "documents"
+CASE = {
+    "case_no": "（2026）蒙0205行初12号",
+    "court": "包头市石拐区人民法院",
+    "plaintiff": "王某某",
+    "cause": "不服责令限期拆除决定",
+    "defendant": "unit",
+    "defendant_unit": "land_bureau",
+    "complaint_served_on": "2026-09-20",
+    "handling_units": ["land_bureau"],
+    "justice_bureau_reconsideration_part": False,
+}
+AGENTS = [
+    {
+        "name": "刘某",
+        "agent_type": "staff",
+        "work_unit": "石拐区自然资源局",
+        "position": "法规科科长",
+        "id_number": "150205198001011234",
+        "phone": "0472-1234567",
+    },
+    {
+        "name": "陈某",
+        "agent_type": "public_lawyer",
+        "work_unit": "石拐区司法局",
+        "position": "公职律师",
+        "id_number": "15020519850101123X",
+    },
+]
+MATERIALS = {
+    "statement_of_defence": "一、被诉决定认定事实清楚。\n二、程序合法。\n综上，请求驳回原告的诉讼请求。",
+    "legal_basis": [{"name": "《中华人民共和国土地管理法》", "provisions": "第八十三条"}],
+    "evidence": [{"name": "责令限期拆除决定书", "kind": "documentary", "purpose": "证明被诉行为的内容", "pages": 2}],
+    "legal_representative_certificate": {"organ": "石拐区自然资源局", "name": "张某某", "position": "局长"},
+    "power_of_attorney": {
+        "principal": "石拐区自然资源局",
+        "agents": AGENTS,
+        "entrusted_matters": "代理本机关参加（2026）蒙0205行初12号行政诉讼案件第一审诉讼",
+        "authority_scope": "special",
+        "special_powers": ["settle_or_mediate", "appeal", "receive_documents"],
+    },
+}
+# Everything every document reads, for the rendering test: a case far along (loss report, appeal, suggestion).
+FULL = {
+    **CASE,
+    **MATERIALS,
+    "hearing_on": "2026-11-03T09:30:00+08:00",
+    "decision_form": "judgment",
+    "outcome": "revoked",
+    "decision_served_on": "2026-11-20",
+    "effective_on": "2026-12-05",
+    "unit_arrangements": {
+        "land_bureau": {"head_absence_statement": "局长当日须参加自治区防汛紧急会议，无法到庭。", "agents": AGENTS}
+    },
+    "loss_report": {
+        "basic_facts": "原告不服责令限期拆除决定，提起行政诉讼。",
+        "court_ruling": "判决撤销被诉决定。",
+        "loss_causes": "送达程序存在瑕疵。",
+        "suggestions": "规范送达程序。",
+        "rectification_measures": [
+            {"measure": "修订执法文书送达规程", "responsible": "法规科", "due_on": "2027-01-31"}
+        ],
+        "other_matters": "",
+    },
+    "appeal_claims": "请求撤销一审判决，驳回原告诉讼请求。",
+    "appeal_grounds": "一审判决认定送达程序违法，与事实不符。",
+    "suggestion_kind": "judicial",
+    "issuer": "包头市石拐区人民法院",
+    "document_no": "（2026）蒙0205司建1号",
+    "received_on": "2026-12-10",
+    "designated_unit": "land_bureau",
+    "reply_text": "已组织全面自查。",
+    "rectification_measures": "修订送达规程。",
+}
+NAMES = Names({"land_bureau": "石拐区自然资源局", "justice_bureau": "石拐区司法局"}, {"land_bureau": "自然资源局局长"})
+
+
+@pytest.fixture
+def clock() -> Iterator[FixedClock]:
+    fixed = FixedClock(at("2026-09-21T09:00"))
+    with use_clock(fixed):
+        yield fixed
+
+
+@pytest.fixture
+def case(host: Host, clock: FixedClock) -> tuple[Host, int, str]:
+    """A defence of the land bureau, its `prepare_defence` task holding a draft of the materials."""
+    deploy_only(host, diagram_files("defence.bpmn"))
+    officer = signer(host)("land_officer")
+    case_id = start_case(signer(host)("jb_staff"), "defence", CASE)
+    [task] = tasks(officer, "prepare_defence")
+    with host.database.transaction() as session:
+        save_draft(session, user(session, "land_officer"), task["id"], MATERIALS)
+    return host, case_id, task["id"]
+
+
+def user(session: Any, username: str) -> User:
+    found = session.get(User, username)
+    assert found is not None
+    return found
+
+
+def opened(data: bytes) -> Any:
+    return Document(io.BytesIO(data))
+
+
+def texts(doc: Any) -> list[str]:
+    return [p.text for p in doc.paragraphs]
+
+
+def table_rows(doc: Any) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for table in doc.tables for row in table.rows]
+
+
+def test_the_task_offers_the_defence_set_for_its_unit(case: tuple[Host, int, str]) -> None:
+    host, _case_id, task_id = case
+    with host.database.transaction() as session:
+        task = session.get(InboxTask, task_id)
+        assert task is not None
+        offers = documents.task_offers(session, task)
+    assert [(o.key, o.unit) for o in offers] == [
+        ("statement_of_defence", "land_bureau"),
+        ("legal_representative_certificate", "land_bureau"),
+        ("power_of_attorney", "land_bureau"),
+    ]
+
+
+def generate(host: Host, task_id: str, key: str, username: str = "land_officer") -> documents.Generated:
+    with host.database.transaction() as session:
+        return documents.generate_for_task(session, user(session, username), task_id, key)
+
+
+def test_the_statement_of_defence_is_filled_from_the_case_and_the_draft(case: tuple[Host, int, str]) -> None:
+    host, _case_id, task_id = case
+    made = generate(host, task_id, "statement_of_defence")
+    assert made.filename == "答辩状（代拟稿）-石拐区自然资源局-（2026）蒙0205行初12号.docx"
+    lines = texts(opened(made.data))
+    assert lines[0] == "行政答辩状"
+    assert lines[1] == "（2026）蒙0205行初12号"  # the case number heads the document
+    assert lines[2].startswith("答辩人：石拐区自然资源局，住所地：" + BLANK)
+    assert "法定代表人：张某某，职务：局长。" in lines
+    assert "委托诉讼代理人：刘某，本机关工作人员，工作单位：石拐区自然资源局，职务：法规科科长。" in lines
+    assert "委托诉讼代理人：陈某，公职律师，工作单位：石拐区司法局，职务：公职律师。" in lines
+    assert "被答辩人（原告）：王某某。" in lines
+    assert "答辩人因被答辩人王某某诉石拐区自然资源局不服责令限期拆除决定一案，现提出答辩意见如下：" in lines
+    start = lines.index("一、被诉决定认定事实清楚。")
+    assert lines[start : start + 3] == [
+        "一、被诉决定认定事实清楚。",
+        "二、程序合法。",
+        "综上，请求驳回原告的诉讼请求。",
+    ]
+    assert lines[lines.index("此致") + 1] == "包头市石拐区人民法院"
+    assert "2026年9月21日" in lines
+    assert ["1", "责令限期拆除决定书", "书证", BLANK, "证明被诉行为的内容", "2"] in table_rows(opened(made.data))
+
+
+def test_the_power_of_attorney_lists_the_agents_and_each_special_power(case: tuple[Host, int, str]) -> None:
+    host, _case_id, task_id = case
+    doc = opened(generate(host, task_id, "power_of_attorney").data)
+    lines = texts(doc)
+    assert lines[:2] == ["授权委托书", "（2026）蒙0205行初12号"]
+    rows = table_rows(doc)
+    assert rows[0] == ["姓名", "代理人身份", "工作单位", "职务", "居民身份证号码", "联系电话"]
+    assert rows[1] == ["刘某", "本机关工作人员", "石拐区自然资源局", "法规科科长", "150205198001011234", "0472-1234567"]
+    assert rows[2] == ["陈某", "公职律师", "石拐区司法局", "公职律师", "15020519850101123X", BLANK]
+    assert "代理事项：代理本机关参加（2026）蒙0205行初12号行政诉讼案件第一审诉讼" in lines
+    powers = lines[lines.index("代理权限：特别授权，具体如下：") + 1 :][:3]
+    assert powers == ["（一）代为进行和解、参加调解；", "（二）代为提起上诉；", "（三）代为签收法律文书；"]
+    assert "委托人：石拐区自然资源局（盖章）" in lines
+
+
+def test_a_general_authority_lists_no_special_power() -> None:
+    general = {**MATERIALS["power_of_attorney"], "authority_scope": "general", "special_powers": []}  # type: ignore[dict-item]
+    data = {**FULL, "power_of_attorney": general}
+    lines = texts(opened(documents.render("power_of_attorney", data, "land_bureau", NAMES, date(2026, 9, 21))))
+    assert "代理权限：一般代理。" in lines
+    assert not [line for line in lines if line.startswith("（一）")]
+
+
+def test_the_documents_are_typeset_as_government_documents(case: tuple[Host, int, str]) -> None:
+    host, _case_id, task_id = case
+    doc = opened(generate(host, task_id, "legal_representative_certificate").data)
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+    title, body = doc.paragraphs[0], doc.paragraphs[2]
+    assert title.text == "法定代表人身份证明书"
+    assert (title.style.font.size, east_asia(title.style)) == (Pt(22), "方正小标宋简体")
+    assert title.alignment is None
+    assert title.style.paragraph_format.alignment == 1
+    assert (body.style.font.size, east_asia(body.style)) == (Pt(16), "仿宋_GB2312")
+    assert body.style.paragraph_format.line_spacing == Pt(28.9)
+    assert body.text == "张某某，在石拐区自然资源局任局长职务，系我单位法定代表人。"
+    assert east_asia(doc.styles["一级标题"]) == "黑体"
+    with zipfile.ZipFile(io.BytesIO(generate(host, task_id, "power_of_attorney").data)) as package:
+        fonts = package.read("word/fontTable.xml").decode()
+    assert '<w:font w:name="方正小标宋简体"><w:altName w:val="宋体"/>' in fonts  # where the font is missing
+
+
+def east_asia(style: Any) -> str | None:
+    fonts = style.element.rPr.rFonts
+    return fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
+
+
+def test_values_the_case_lacks_are_lines_to_fill_never_none() -> None:
+    for key in documents.catalog():
+        doc = opened(documents.render(key, {}, None, Names(), date(2026, 9, 21)))
+        everything = "\n".join(texts(doc) + [c for row in table_rows(doc) for c in row])
+        assert "None" not in everything, key
+        assert "{{" not in everything, key
+        assert "{%" not in everything, key
+        assert BLANK in everything, key
+
+
+def test_hostile_text_stays_text() -> None:
+    data = {**FULL, "plaintiff": "<w:p>&amp; 王某</w:p>"}
+    lines = texts(opened(documents.render("statement_of_defence", data, "land_bureau", NAMES, date(2026, 9, 21))))
+    assert "被答辩人（原告）：<w:p>&amp; 王某</w:p>。" in lines
+
+
+def test_each_generation_is_an_audit_event_with_the_file_hash(case: tuple[Host, int, str]) -> None:
+    host, case_id, task_id = case
+    made = generate(host, task_id, "power_of_attorney")
+    with host.database.transaction() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == case_id).order_by(AuditEvent.seq.desc())
+        ).first()
+        assert event is not None
+        assert (event.type, event.actor) == ("document_generated", "land_officer")
+        payload = json.loads(event.payload_json)
+        assert payload["document"] == "power_of_attorney"
+        assert payload["sha256"] == made.sha256
+        assert payload["unit"] == "land_bureau"
+        assert verify_chain(session, case_id)["ok"]
+
+
+def test_the_sealed_copy_comes_back_as_a_file_of_the_case(case: tuple[Host, int, str]) -> None:
+    host, case_id, _task_id = case
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = Upload("授权委托书（盖章）.pdf", pdf)
+    with host.database.transaction() as session:
+        digest = documents.upload_signed_copy(
+            session, user(session, "land_officer"), case_id, "power_of_attorney", upload
+        )
+        kinds = [e.type for e in session.scalars(select(AuditEvent).where(AuditEvent.instance_id == case_id))]
+    assert kinds[-1] == "document_uploaded"
+    with host.database.transaction() as session, pytest.raises(Forbidden):
+        documents.upload_signed_copy(session, user(session, "auditor"), case_id, "power_of_attorney", upload)
+    assert len(digest) == 64
+
+
+def test_the_templates_are_what_the_build_script_makes() -> None:
+    builder = _load_builder()
+    for name in builder.TEMPLATES:
+        built = zipfile.ZipFile(io.BytesIO(builder.build(name)))
+        committed = zipfile.ZipFile(ROOT / "documents" / f"{name}.docx")
+        for part in ("word/document.xml", "word/styles.xml"):
+            assert built.read(part) == committed.read(part), f"{name} {part}: run documents/build_templates.py"
+
+
+def _load_builder() -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_templates", ROOT / "documents" / "build_templates.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  {aliases}
+</fontconfig>
+"""
+
+
+def _fontconfig(tmp: Path) -> Path:
+    """Without the government fonts, draw 仿宋/宋体/楷体 with a serif CJK font and 黑体 with a sans one."""
+    serif, sans = "Noto Serif CJK SC", "Noto Sans CJK SC"
+    families = {"仿宋_GB2312": serif, "方正小标宋简体": serif, "宋体": serif, "楷体_GB2312": serif, "黑体": sans}
+    aliases = "\n  ".join(
+        f'<alias binding="same"><family>{name}</family><prefer><family>{font}</family></prefer></alias>'
+        for name, font in families.items()
+    )
+    path = tmp / "fonts.conf"
+    path.write_text(FONTS_CONF.format(aliases=aliases), encoding="utf-8")
+    return path
+
+
+def test_every_document_opens_in_libreoffice(tmp_path: Path) -> None:
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if not (soffice and pdftoppm):
+        if os.environ.get("CI"):
+            pytest.fail("CI must render the documents: install libreoffice-writer and poppler-utils")
+        pytest.skip("LibreOffice (soffice) or pdftoppm is not installed")
+    sources = []
+    for key in documents.catalog():
+        path = tmp_path / f"{key}.docx"
+        path.write_bytes(documents.render(key, FULL, "land_bureau", NAMES, date(2026, 12, 20)))
+        sources.append(str(path))
+    env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig(tmp_path)), "HOME": str(tmp_path)}
+    profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
+    command = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *sources]
+    subprocess.run(command, check=True, env=env, capture_output=True, timeout=300)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for key in documents.catalog():
+        pdf = tmp_path / f"{key}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF"), key
+        subprocess.run([pdftoppm, "-r", "80", "-png", str(pdf), str(ARTEFACTS / key)], check=True, timeout=120)
+        assert list(ARTEFACTS.glob(f"{key}-*.png")), key
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+            assert "包头市石拐区" in text, key

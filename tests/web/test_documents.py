@@ -1,0 +1,97 @@
+"""The documents box on the task and case pages of a real defence (processes/defence.bpmn): download links that
+give the filled-in DOCX, only to those who may see the case; the generation on the history page; the sealed
+copy uploaded back to the case."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from urllib.parse import unquote
+
+import pytest
+from docx import Document
+from flask import Flask
+
+from tests.processes.support import at, deploy_only, diagram_files, signer, start_case, tasks
+from tests.services.test_documents import CASE, MATERIALS, user
+from tests.web.test_pages import PDF, Web
+from workflow_host import create_app
+from workflow_host.engine import FixedClock, use_clock
+from workflow_host.host import Host
+from workflow_host.services.tasks import save_draft
+
+
+@pytest.fixture
+def defence(host: Host) -> Iterator[tuple[Flask, int, str]]:
+    """The app with a land-bureau defence waiting at `prepare_defence`, a draft of its materials saved."""
+    with use_clock(FixedClock(at("2026-09-21T09:00"))):
+        deploy_only(host, diagram_files("defence.bpmn"))
+        case_id = start_case(signer(host)("jb_staff"), "defence", CASE)
+        [task] = tasks(signer(host)("land_officer"), "prepare_defence")
+        with host.database.transaction() as session:
+            save_draft(session, user(session, "land_officer"), task["id"], MATERIALS)
+        yield create_app({"TESTING": True, "HOST": host}), case_id, task["id"]
+
+
+def links(html: str) -> list[str]:
+    return re.findall(r'href="(/(?:tasks|cases)/[^"]+/documents/[^"]+)"', html)
+
+
+def test_the_task_page_offers_its_documents_filled_in(defence: tuple[Flask, int, str]) -> None:
+    app, _case_id, task_id = defence
+    officer = Web(app, "land_officer")
+    html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "文书" in html
+    assert "在案件页面上传盖章文本" in html
+    found = links(html)
+    assert found == [
+        f"/tasks/{task_id}/documents/statement_of_defence?unit=land_bureau",
+        f"/tasks/{task_id}/documents/legal_representative_certificate?unit=land_bureau",
+        f"/tasks/{task_id}/documents/power_of_attorney?unit=land_bureau",
+    ]
+    response = officer.client.get(found[2])
+    assert response.status_code == 200
+    assert response.content_type == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    disposition = unquote(response.headers["Content-Disposition"])
+    assert "授权委托书-石拐区自然资源局-（2026）蒙0205行初12号.docx" in disposition
+    doc = Document(io.BytesIO(response.get_data()))
+    assert [p.text for p in doc.paragraphs][:2] == ["授权委托书", "（2026）蒙0205行初12号"]
+
+
+def test_only_those_who_see_the_case_get_its_documents(defence: tuple[Flask, int, str]) -> None:
+    app, case_id, task_id = defence
+    paths = [f"/tasks/{task_id}/documents/power_of_attorney", f"/cases/{case_id}/documents/power_of_attorney"]
+    for username, allowed in (("land_officer", True), ("auditor", True), ("town_officer", False), ("analyst", False)):
+        web = Web(app, username)
+        assert [web.client.get(p).status_code == 200 for p in paths] == [allowed, allowed], username
+    assert Web(app, "land_officer").get(f"/cases/{case_id}/documents/no_such_document").status_code == 404
+    assert Web(app, "land_officer").get(f"/tasks/{task_id}/documents/loss_analysis_report").status_code == 404
+
+
+def test_a_generation_shows_on_the_history_page(defence: tuple[Flask, int, str]) -> None:
+    app, case_id, task_id = defence
+    assert Web(app, "land_officer").client.get(f"/tasks/{task_id}/documents/statement_of_defence").status_code == 200
+    history = Web(app, "auditor").get(f"/cases/{case_id}/history").get_data(as_text=True)
+    assert "生成文书" in history
+
+
+def test_the_sealed_copy_is_uploaded_on_the_case_page(defence: tuple[Flask, int, str]) -> None:
+    app, case_id, _task_id = defence
+    officer = Web(app, "land_officer")
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert f"/cases/{case_id}/documents/power_of_attorney?unit=land_bureau" in page
+    assert 'name="document"' in page
+    sent = {"document": "power_of_attorney", "file": (io.BytesIO(PDF), "授权委托书（盖章）.pdf")}
+    response = officer.post(f"/cases/{case_id}/documents", sent, content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "盖章文本已存入案件材料" in page
+    assert "授权委托书（盖章）.pdf" in page
+    auditor = Web(app, "auditor")
+    assert 'name="document"' not in auditor.get(f"/cases/{case_id}").get_data(as_text=True)
+    sent = {"document": "power_of_attorney", "file": (io.BytesIO(PDF), "另一份.pdf")}
+    refused = auditor.post(f"/cases/{case_id}/documents", sent, content_type="multipart/form-data")
+    assert refused.status_code == 404
+    history = auditor.get(f"/cases/{case_id}/history").get_data(as_text=True)
+    assert "上传盖章文本" in history
