@@ -116,6 +116,7 @@ WRITES: dict[str, tuple[Path, set[str], dict[str, Any]]] = {
     ),
     "api.deploy_version": (lambda w: "/api/v1/processes/six_steps/versions", ANALYSTS, {}),
     "api.read_notification": (lambda w: "/api/v1/notifications/1/read", set(), {}),
+    "api.revoke": (lambda w: "/api/v1/auth/revoke", EVERYONE, {}),  # one's own token (tests/security)
     "inbox.claim": (lambda w: f"/tasks/{w.prepare}/claim", {"land_officer"}, {}),
     "inbox.unclaim": (lambda w: f"/tasks/{w.prepare}/unclaim", {"land_officer"}, {}),
     "inbox.assign": (lambda w: f"/tasks/{w.prepare}/assign", set(), {"assignee": "land_officer"}),
