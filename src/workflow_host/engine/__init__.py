@@ -7,7 +7,7 @@ from .runtime import Instance, ReadyTask, Runtime
 from .sandbox import Budget
 from .serializer import StateChanges
 from .specs import CompiledBundle, ProcessInfo, SourceFile, UserTaskInfo, task_key
-from .xml import decision_ids, decision_names, element_signatures
+from .xml import called_decisions, decision_ids, decision_names, element_signatures
 
 __all__ = [
     "LOCAL_TZ",
@@ -28,6 +28,7 @@ __all__ = [
     "StateChanges",
     "SystemClock",
     "UserTaskInfo",
+    "called_decisions",
     "current_clock",
     "decision_ids",
     "decision_names",

@@ -8,7 +8,7 @@ from lxml import etree
 
 from .errors import DiagramError
 
-__all__ = ["MAX_XML_BYTES", "decision_ids", "decision_names", "element_signatures", "parse_xml"]
+__all__ = ["MAX_XML_BYTES", "called_decisions", "decision_ids", "decision_names", "element_signatures", "parse_xml"]
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -52,6 +52,19 @@ def decision_names(content: bytes, filename: str) -> dict[str, str]:
     root = parse_xml(content, filename)
     found = (el for el in root.iter() if isinstance(el.tag, str) and el.tag.endswith("}decision"))
     return {str(el.get("id")): str(el.get("name") or el.get("id")) for el in found}
+
+
+def called_decisions(content: bytes, filename: str) -> dict[str, str]:
+    """The business rule tasks of a BPMN file and the decision each calls: element id → decision id."""
+    root = parse_xml(content, filename)
+    found: dict[str, str] = {}
+    for task in root.iter():
+        if not (isinstance(task.tag, str) and task.tag.endswith("}businessRuleTask")):
+            continue
+        for child in task.iter():
+            if isinstance(child.tag, str) and child.tag.endswith("}calledDecisionId") and (child.text or "").strip():
+                found[str(task.get("id"))] = (child.text or "").strip()
+    return found
 
 
 DI_NAMESPACES = (

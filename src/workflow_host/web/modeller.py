@@ -19,6 +19,7 @@ from ..services.migration import MIGRATORS, MigrationCheck, check_migrations, mi
 from ..services.version_diff import diagram_diff, process_versions, version_of
 from .formview import Field, build_fields
 from .i18n import _
+from .migration_text import reason_text
 from .signin import host, signed_in
 
 __all__ = ["bp"]
@@ -168,7 +169,15 @@ def migrate(db: Session, user: User, process_id: str) -> Any:
             moved = migrate_cases(db, host().runtime, user, chosen, target)
         flash(_("%(n)s cases moved to version %(id)s.", n=sum(m.can_move for m in moved), id=target), "success")
     checks = check_migrations(db, host().runtime, user, process_id, target)
-    return render_template("migrate.html", user=user, process_id=process_id, target=target, checks=checks, moved=moved)
+    return render_template(
+        "migrate.html",
+        user=user,
+        process_id=process_id,
+        target=target,
+        checks=checks,
+        moved=moved,
+        reason_text=reason_text,
+    )
 
 
 @bp.get("/modeller")
