@@ -284,7 +284,8 @@ def test_the_sealed_copy_comes_back_as_a_file_of_the_case(case: tuple[Host, int,
     assert len(digest) == 64
 
 
-def test_the_templates_are_what_the_build_script_makes() -> None:
+def test_the_templates_are_what_the_build_script_makes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "documents"))  # the script imports layout.py beside it
     builder = _load_builder()
     for name in builder.TEMPLATES:
         built = zipfile.ZipFile(io.BytesIO(builder.build(name)))
