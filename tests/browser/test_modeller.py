@@ -126,3 +126,33 @@ def test_a_multi_instance_diagram_comes_back_whole(new_page: Callable[[], Any]) 
     clerk.click("#validate")
     clerk.wait_for_selector("#modeller-status[data-tone='ok']")
     assert clerk.locator("#validation").is_hidden()
+
+
+def test_each_kind_of_entry_writes_its_value_into_the_diagram(new_page: Callable[[], Any]) -> None:
+    """A property typed in (trimmed), instructions, a flow's condition and a multi-instance's collection and
+    item variable, each changed through the panel, come back in the saved XML."""
+    analyst = new_page()
+    sign_in(analyst, "analyst", PASSWORDS["analyst"])
+    analyst.goto("/modeller/appearance")
+    analyst.wait_for_selector("#canvas[data-state='ready']")
+    source_url = json.loads(analyst.locator("#modeller-config").text_content() or "{}")["urls"]["source"]
+
+    select_element(analyst, "assess_art13")
+    analyst.fill("#bio-properties-panel-spiff-due-date", "  hearing_at  ")
+    analyst.click("[data-group-id='group-spiff-instructions'] .bio-properties-panel-group-header")
+    analyst.fill("#bio-properties-panel-spiff-instructions-text", "请逐项研判第十三条情形。")
+    analyst.click("#canvas g.djs-element[data-element-id='flow_rearrange_label'] .djs-hit")  # the label covers the flow
+    wait_for_panel(analyst, "flow_rearrange")
+    analyst.fill("#bio-properties-panel-spiff-condition-expression", "len(units_to_arrange) > 1")
+    select_element(analyst, "arrange_appearance")
+    analyst.fill("#bio-properties-panel-spiff-loop-input", " units_to_arrange_now ")
+    analyst.fill("#bio-properties-panel-spiff-loop-input-item", "unit_now")
+    analyst.click("#save")
+    analyst.wait_for_selector("#modeller-status[data-tone='ok']")
+
+    source = analyst.request.get(source_url).text()
+    assert '<spiffworkflow:property name="dueDateVariable" value="hearing_at" />' in source
+    assert "请逐项研判第十三条情形。</spiffworkflow:instructionsForEndUser>" in source
+    assert "len(units_to_arrange) &gt; 1</bpmn:conditionExpression>" in source
+    assert "<bpmn:loopDataInputRef>units_to_arrange_now</bpmn:loopDataInputRef>" in source
+    assert '<bpmn:inputDataItem id="unit_now" name="unit_now" />' in source

@@ -1,146 +1,52 @@
-// The entry components of this project's properties groups. Each is a module-level component configured by
-// the entry's own fields (the panel passes an entry's fields as props), so an entry keeps its identity and
-// its focus while the panel re-renders.
-import {
-  SelectEntry,
-  TextAreaEntry,
-  TextFieldEntry,
-  isSelectEntryEdited,
-  isTextAreaEntryEdited,
-  isTextFieldEntryEdited,
-} from "@bpmn-io/properties-panel";
+// The entry components of this project's properties groups, by where their value lives: a spiffworkflow:property
+// (forms, assignment), a body-only extension (instructions, scripts, the called decision) or an attribute of the
+// element (the called process, a script task's script). Made by the factory (./factory.js).
+import { isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited } from "@bpmn-io/properties-panel";
 import { jsx } from "@bpmn-io/properties-panel/preact/jsx-runtime";
 import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
 
 import { extensionText, propertyValue, setExtensionText, setModdleProperty, setPropertyValue } from "./extensions";
+import { areaEntry, selectEntry, textEntry } from "./factory";
 
-function useCommon() {
-  return {
-    translate: useService("translate"),
-    debounce: useService("debounceInput"),
-    services: { bpmnFactory: useService("bpmnFactory"), commandStack: useService("commandStack") },
-  };
-}
+/** A spiffworkflow:property named by props.property. */
+const byProperty = {
+  get: (element, props) => propertyValue(element, props.property),
+  set: (services, element, props, value) => setPropertyValue(services, element, props.property, value),
+};
 
-/** Options of a select: none, the catalogue's names, and the current value even when the catalogue lacks it. */
-function choices(translate, names, current) {
-  const options = [{ value: "", label: translate("<none>") }];
-  (names || []).forEach((name) => options.push({ value: name, label: name }));
-  if (current && !(names || []).includes(current)) {
-    options.push({ value: current, label: translate("{name} (not found)", { name: current }) });
-  }
-  return options;
-}
+/** The text of the body-only spiffworkflow extension named by props.extension. */
+const byExtension = {
+  get: (element, props) => extensionText(element, props.extension),
+  set: (services, element, props, value) => setExtensionText(services, element, props.extension, value),
+};
 
-function describe(translate, description) {
-  return description ? translate(description) : undefined;
-}
+/** The attribute of the element named by props.attribute (removed when empty). */
+const byAttribute = {
+  get: (element, props) => getBusinessObject(element).get(props.attribute) || "",
+  set: (services, element, props, value) =>
+    setModdleProperty(services, element, getBusinessObject(element), { [props.attribute]: value || undefined }),
+};
 
 /** A spiffworkflow:property typed in. */
-export function PropertyField(props) {
-  const { element, id, label, description, property } = props;
-  const { translate, debounce, services } = useCommon();
-  return TextFieldEntry({
-    element,
-    id,
-    label: translate(label),
-    description: describe(translate, description),
-    debounce,
-    getValue: () => propertyValue(element, property),
-    setValue: (value) => setPropertyValue(services, element, property, (value || "").trim()),
-  });
-}
+export const PropertyField = textEntry(byProperty, { trim: true });
 
 /** A spiffworkflow:property chosen from a list of the catalogue (forms/, the UI schemas). */
-export function PropertySelect(props) {
-  const { element, id, label, description, property, list, companion } = props;
-  const { translate, services } = useCommon();
-  const catalog = useService("spiffCatalog");
-  return SelectEntry({
-    element,
-    id,
-    label: translate(label),
-    description: describe(translate, description),
-    getValue: () => propertyValue(element, property),
-    getOptions: () => choices(translate, catalog[list], propertyValue(element, property)),
-    setValue: (value) => {
-      setPropertyValue(services, element, property, value);
-      const paired = companion && companion.derive(value || "");
-      if (paired && (catalog[companion.list] || []).includes(paired)) {
-        setPropertyValue(services, element, companion.property, paired);
-      }
-    },
-  });
-}
+export const PropertySelect = selectEntry(byProperty);
 
 /** The text of a body-only spiffworkflow extension (instructions, scripts). */
-export function ExtensionArea(props) {
-  const { element, id, label, description, extension, monospace } = props;
-  const { translate, debounce, services } = useCommon();
-  return TextAreaEntry({
-    element,
-    id,
-    label: translate(label),
-    description: describe(translate, description),
-    debounce,
-    monospace,
-    rows: monospace ? 4 : 3,
-    getValue: () => extensionText(element, extension),
-    setValue: (value) => setExtensionText(services, element, extension, value || ""),
-  });
-}
+export const ExtensionArea = areaEntry(byExtension, {
+  layout: (props) => ({ monospace: props.monospace, rows: props.monospace ? 4 : 3 }),
+});
 
 /** A body-only spiffworkflow extension chosen from a list of the catalogue (spiffworkflow:calledDecisionId). */
-export function ExtensionSelect(props) {
-  const { element, id, label, description, extension, list } = props;
-  const { translate, services } = useCommon();
-  const catalog = useService("spiffCatalog");
-  return SelectEntry({
-    element,
-    id,
-    label: translate(label),
-    description: describe(translate, description),
-    getValue: () => extensionText(element, extension),
-    getOptions: () => choices(translate, catalog[list], extensionText(element, extension)),
-    setValue: (value) => setExtensionText(services, element, extension, value || ""),
-  });
-}
+export const ExtensionSelect = selectEntry(byExtension);
 
 /** An attribute of the element chosen from a list of the catalogue (calledElement of a call activity). */
-export function AttributeSelect(props) {
-  const { element, id, label, description, attribute, list } = props;
-  const { translate, services } = useCommon();
-  const catalog = useService("spiffCatalog");
-  const bo = getBusinessObject(element);
-  return SelectEntry({
-    element,
-    id,
-    label: translate(label),
-    description: describe(translate, description),
-    getValue: () => bo.get(attribute) || "",
-    getOptions: () => choices(translate, catalog[list], bo.get(attribute)),
-    setValue: (value) => setModdleProperty(services, element, bo, { [attribute]: value || undefined }),
-  });
-}
+export const AttributeSelect = selectEntry(byAttribute);
 
 /** A text attribute of the element written in a monospaced area (the script of a script task). */
-export function AttributeArea(props) {
-  const { element, id, label, description, attribute } = props;
-  const { translate, debounce, services } = useCommon();
-  const bo = getBusinessObject(element);
-  return TextAreaEntry({
-    element,
-    id,
-    label: translate(label),
-    description: describe(translate, description),
-    debounce,
-    monospace: true,
-    rows: 6,
-    getValue: () => bo.get(attribute) || "",
-    setValue: (value) => setModdleProperty(services, element, bo, { [attribute]: value || undefined }),
-  });
-}
+export const AttributeArea = areaEntry(byAttribute, { layout: () => ({ monospace: true, rows: 6 }) });
 
 /** A link from a business rule task to the editor of the decision table it calls (when that decision exists). */
 export function DecisionLink(props) {

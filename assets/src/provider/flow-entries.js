@@ -1,105 +1,78 @@
 // Entries on the flow of a diagram: a sequence flow's condition, a multi-instance's collections and item
 // variables, the role of a lane.
-import { CheckboxEntry, SelectEntry, TextAreaEntry, TextFieldEntry } from "@bpmn-io/properties-panel";
+import { CheckboxEntry, SelectEntry } from "@bpmn-io/properties-panel";
 import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
 
 import { setModdleProperty } from "./extensions";
+import { areaEntry, textEntry } from "./factory";
 
 function useServices() {
   return { bpmnFactory: useService("bpmnFactory"), commandStack: useService("commandStack") };
 }
 
-/** The condition of a sequence flow: the body of its bpmn:conditionExpression. */
-export function ConditionArea(props) {
-  const { element, id, label, description } = props;
-  const translate = useService("translate");
-  const debounce = useService("debounceInput");
-  const services = useServices();
-  const bo = getBusinessObject(element);
-  return TextAreaEntry({
-    element,
-    id,
-    label: translate(label),
-    description: translate(description),
-    debounce,
-    monospace: true,
-    rows: 2,
-    getValue: () => (bo.get("conditionExpression") && bo.get("conditionExpression").get("body")) || "",
-    setValue: (value) => {
-      const current = bo.get("conditionExpression");
-      if (!value) {
-        setModdleProperty(services, element, bo, { conditionExpression: undefined });
-      } else if (current) {
-        setModdleProperty(services, element, current, { body: value });
-      } else {
-        const created = services.bpmnFactory.create("bpmn:FormalExpression", { body: value });
-        created.$parent = bo;
-        setModdleProperty(services, element, bo, { conditionExpression: created });
-      }
-    },
-  });
-}
+/** The body of a sequence flow's bpmn:conditionExpression (the expression removed when emptied). */
+const byCondition = {
+  get: (element) => {
+    const expression = getBusinessObject(element).get("conditionExpression");
+    return (expression && expression.get("body")) || "";
+  },
+  set: (services, element, props, value) => {
+    const bo = getBusinessObject(element);
+    const current = bo.get("conditionExpression");
+    if (!value) {
+      setModdleProperty(services, element, bo, { conditionExpression: undefined });
+    } else if (current) {
+      setModdleProperty(services, element, current, { body: value });
+    } else {
+      const created = services.bpmnFactory.create("bpmn:FormalExpression", { body: value });
+      created.$parent = bo;
+      setModdleProperty(services, element, bo, { conditionExpression: created });
+    }
+  },
+};
+
+/** The condition of a sequence flow. */
+export const ConditionArea = areaEntry(byCondition, { layout: () => ({ monospace: true, rows: 2 }) });
 
 function loopOf(element) {
   return getBusinessObject(element).get("loopCharacteristics");
 }
 
 /**
- * loopDataInputRef / loopDataOutputRef: SpiffWorkflow reads the referenced name as a case data field, so the
- * reference points at a detached item whose id is that name (written back as the same text).
+ * loopDataInputRef / loopDataOutputRef (props.reference): SpiffWorkflow reads the referenced name as a case data
+ * field, so the reference points at a detached item whose id is that name (written back as the same text).
  */
-export function LoopReference(props) {
-  const { element, id, label, description, reference } = props;
-  const translate = useService("translate");
-  const debounce = useService("debounceInput");
-  const moddle = useService("moddle");
-  const services = useServices();
-  return TextFieldEntry({
-    element,
-    id,
-    label: translate(label),
-    description: description ? translate(description) : undefined,
-    debounce,
-    getValue: () => {
-      const target = loopOf(element).get(reference);
-      return (target && target.get("id")) || "";
-    },
-    setValue: (value) => {
-      const name = (value || "").trim();
-      const target = name ? moddle.create("bpmn:ItemAwareElement", { id: name }) : undefined;
-      setModdleProperty(services, element, loopOf(element), { [reference]: target });
-    },
-  });
-}
+const byLoopReference = {
+  get: (element, props) => {
+    const target = loopOf(element).get(props.reference);
+    return (target && target.get("id")) || "";
+  },
+  set: (services, element, props, name) => {
+    const target = name ? services.moddle.create("bpmn:ItemAwareElement", { id: name }) : undefined;
+    setModdleProperty(services, element, loopOf(element), { [props.reference]: target });
+  },
+};
 
-/** inputDataItem / outputDataItem: the variable each instance sees its item under (id and name alike). */
-export function LoopItem(props) {
-  const { element, id, label, description, item, type } = props;
-  const translate = useService("translate");
-  const debounce = useService("debounceInput");
-  const services = useServices();
-  return TextFieldEntry({
-    element,
-    id,
-    label: translate(label),
-    description: description ? translate(description) : undefined,
-    debounce,
-    getValue: () => {
-      const found = loopOf(element).get(item);
-      return (found && (found.get("name") || found.get("id"))) || "";
-    },
-    setValue: (value) => {
-      const name = (value || "").trim();
-      let created;
-      if (name) {
-        created = services.bpmnFactory.create(type, { id: name, name });
-        created.$parent = loopOf(element);
-      }
-      setModdleProperty(services, element, loopOf(element), { [item]: created });
-    },
-  });
-}
+/** inputDataItem / outputDataItem (props.item, of props.type): the variable each instance sees its item under
+ * (id and name alike). */
+const byLoopItem = {
+  get: (element, props) => {
+    const found = loopOf(element).get(props.item);
+    return (found && (found.get("name") || found.get("id"))) || "";
+  },
+  set: (services, element, props, name) => {
+    let created;
+    if (name) {
+      created = services.bpmnFactory.create(props.type, { id: name, name });
+      created.$parent = loopOf(element);
+    }
+    setModdleProperty(services, element, loopOf(element), { [props.item]: created });
+  },
+};
+
+export const LoopReference = textEntry(byLoopReference, { trim: true });
+export const LoopItem = textEntry(byLoopItem, { trim: true });
 
 /** spiffworkflow:scriptsOnInstances: pre- and post-scripts run on every instance, not once around them. */
 export function InstanceScripts(props) {
