@@ -23,7 +23,7 @@ from sqlalchemy import select
 from tests.processes.support import at, deploy_only, diagram_files, signer, start_case, tasks
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
-from workflow_host.models import AuditEvent, InboxTask, User
+from workflow_host.models import AuditEvent, InboxTask, Instance, User
 from workflow_host.services import documents
 from workflow_host.services.attachments import Upload
 from workflow_host.services.audit import verify_chain
@@ -351,3 +351,19 @@ def test_every_document_opens_in_libreoffice(tmp_path: Path) -> None:
         if shutil.which("pdftotext"):
             text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
             assert "包头市石拐区" in text, key
+
+
+def test_the_case_page_fills_a_unit_part_from_what_the_unit_submitted(case: tuple[Host, int, str]) -> None:
+    host, case_id, task_id = case
+    officer = signer(host)("land_officer")
+    assert officer.post(f"/tasks/{task_id}/complete", json={"data": MATERIALS}).status_code == 200
+    with host.database.transaction() as session:
+        row = session.get(Instance, case_id)
+        assert row is not None
+        offers = [(o.key, o.unit) for o in documents.case_offers(session, row)]
+        made = documents.generate_for_case(session, user(session, "jb_staff"), case_id, "statement_of_defence", None)
+        [review] = session.scalars(select(InboxTask).where(InboxTask.element_id == "formal_review")).all()
+        reviewed = documents.generate_for_task(session, user(session, "jb_staff"), review.id, "power_of_attorney")
+    assert ("statement_of_defence", "land_bureau") in offers
+    assert "二、程序合法。" in texts(opened(made.data))
+    assert table_rows(opened(reviewed.data))[1][0] == "刘某"  # the reviewer's copy: the unit's submission

@@ -201,7 +201,9 @@ def _task_data(task: InboxTask) -> dict[str, Any]:
 
 
 def _record(session: Session, user: User, row: Instance, kind: str, payload: dict[str, Any]) -> None:
-    locked = session.scalar(select(Instance).where(Instance.id == row.id).with_for_update())
+    # populate_existing: the chain head as stored now, not as an earlier event of this session left the object
+    query = select(Instance).where(Instance.id == row.id).with_for_update().execution_options(populate_existing=True)
+    locked = session.scalar(query)
     version = session.get(ProcessVersion, row.version_id)
     assert locked is not None
     assert version is not None
