@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
-__all__ = ["READ_ONLY", "Base", "Database", "is_postgres", "table_of"]
+__all__ = ["READ_ONLY", "Base", "Database", "after_commit", "is_postgres", "table_of"]
 
 READ_ONLY = "workflow_host_read_only"
+_AFTER_COMMIT = "workflow_host_after_commit"
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -30,6 +31,20 @@ def table_of(model: type[Base]) -> Table:
     """A model's Core table, for the bulk statements of a step: they need none of the ORM's bookkeeping, which
     costs 2-4 times the statement itself (measured in bench/bench_steps.py)."""
     return cast(Table, model.__table__)
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` once the session's transaction has committed; forget it if the transaction rolls back."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, ()):
+        callback()
+
+
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -72,6 +87,8 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             _sqlite_setup(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self.sessions, "after_commit", _run_after_commit)
+        event.listen(self.sessions, "after_rollback", _drop_after_commit)
         self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     @contextmanager

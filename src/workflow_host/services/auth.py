@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, contains_eager
 
 from ..engine import now
@@ -14,6 +14,16 @@ from ..models import ApiToken, User
 from .errors import TokenExpired, Unauthorized
 
 __all__ = ["issue_token", "revoke_token", "user_for_token"]
+
+
+# One statement, built once, for the token, its user and the user's roles: it runs before every API call.
+_TOKEN_USER = (
+    select(User, ApiToken.revoked_at, ApiToken.expires_at)
+    .join(ApiToken, ApiToken.username == User.username)
+    .outerjoin(User.roles)
+    .options(contains_eager(User.roles))
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
 
 
 def _digest(token: str) -> str:
@@ -34,15 +44,7 @@ def issue_token(session: Session, user: User, hours: int) -> str:
 
 def user_for_token(session: Session, token: str) -> User:
     """The user a valid token belongs to; Unauthorized otherwise."""
-    # One statement with the user and roles: it runs before every API call.
-    query = (
-        select(User, ApiToken.revoked_at, ApiToken.expires_at)
-        .join(ApiToken, ApiToken.username == User.username)
-        .outerjoin(User.roles)
-        .options(contains_eager(User.roles))
-        .where(ApiToken.token_hash == _digest(token))
-    )
-    found = session.execute(query).unique().first()
+    found = session.execute(_TOKEN_USER, {"digest": _digest(token)}).unique().first()
     if found is None:
         raise Unauthorized("the token is not valid; get one from POST /api/v1/auth/token")
     if found.revoked_at is not None:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db import table_of
@@ -17,6 +17,23 @@ from .case_deadlines import OpenDue, open_deadline_due
 from .catalog import Catalog
 
 __all__ = ["due_instant", "sync_inbox"]
+
+# Built once (building a statement costs several times running it): the inbox side of every step.
+_TASKS, _CANDIDATES = table_of(InboxTask), table_of(InboxCandidate)
+_OPEN_TASKS = select(_TASKS.c.id, _TASKS.c.due_at, _TASKS.c.due_kind, _TASKS.c.due_provisional).where(
+    _TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready"
+)
+_DROP_CANDIDATES = delete(_CANDIDATES).where(_CANDIDATES.c.task_id.in_(bindparam("task_ids", expanding=True)))
+_COMPLETE_TASK = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("task_id"))
+    .values(status="completed", completed_by=bindparam("by"), completed_at=bindparam("at"))
+)
+_CANCEL_TASKS = (
+    update(_TASKS)
+    .where(_TASKS.c.id.in_(bindparam("task_ids", expanding=True)))
+    .values(status="cancelled", completed_at=bindparam("at"))
+)
 
 
 def due_instant(value: Any) -> datetime | None:
@@ -35,18 +52,14 @@ def due_instant(value: Any) -> datetime | None:
 
 def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tuple[str, str] | None) -> None:
     """Tasks that are no longer ready leave the inbox and become history: completed by someone, or cancelled."""
-    tasks, conn = table_of(InboxTask), session.connection()
-    conn.execute(delete(table_of(InboxCandidate)).where(table_of(InboxCandidate).c.task_id.in_(gone)))
+    conn = session.connection()
+    conn.execute(_DROP_CANDIDATES, {"task_ids": gone})
     done = completed[0] if completed and completed[0] in gone else None
     if done is not None and completed is not None:
-        conn.execute(
-            update(tasks)
-            .where(tasks.c.id == done)
-            .values(status="completed", completed_by=completed[1], completed_at=at)
-        )
+        conn.execute(_COMPLETE_TASK, {"task_id": done, "by": completed[1], "at": at})
     cancelled = [task_id for task_id in gone if task_id != done]
     if cancelled:
-        conn.execute(update(tasks).where(tasks.c.id.in_(cancelled)).values(status="cancelled", completed_at=at))
+        conn.execute(_CANCEL_TASKS, {"task_ids": cancelled, "at": at})
 
 
 Deadlines = dict[str, OpenDue]
@@ -111,10 +124,8 @@ def sync_inbox(
     """Make the instance's ready inbox rows match its ready user tasks (and their due instants); tasks no
     longer ready become history, completed by `completed`'s user or cancelled."""
     ready = {t.id: t for t in ready_tasks}
-    query = select(InboxTask.id, InboxTask.due_at, InboxTask.due_kind, InboxTask.due_provisional).where(
-        InboxTask.instance_id == instance_id, InboxTask.status == "ready"
-    )
-    existing: dict[str, Due] = {task_id: (due, kind, prov) for task_id, due, kind, prov in session.execute(query)}
+    found = session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id})
+    existing: dict[str, Due] = {task_id: (due, kind, prov) for task_id, due, kind, prov in found}
     gone = sorted(existing.keys() - ready.keys())
     if gone:
         _close_tasks(session, gone, at, completed)
@@ -130,5 +141,5 @@ def sync_inbox(
     rows = [_inbox_row(instance_id, catalog, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
     if rows:
         candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
-        session.connection().execute(insert(table_of(InboxTask)), rows)
-        session.connection().execute(insert(table_of(InboxCandidate)), candidates)
+        session.connection().execute(insert(_TASKS), rows)
+        session.connection().execute(insert(_CANDIDATES), candidates)

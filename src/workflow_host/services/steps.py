@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, event, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..db import table_of
+from ..db import after_commit, table_of
 from ..engine import FixedClock, Instance, Runtime, now, use_clock
 from ..models import AuditEvent, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
@@ -24,6 +24,37 @@ from .errors import Conflict, Invalid, NotFound
 from .inbox_sync import sync_inbox
 
 __all__ = ["Case", "load_case", "new_case", "require_json_object", "save_case", "spec_text", "step_clock"]
+
+# A step's statements are built once: building one costs several times running it (see bench/README.md).
+_INSTANCES, _STATE, _EVENTS = table_of(InstanceRow), table_of(InstanceStateRow), table_of(AuditEvent)
+_SAVED = (
+    "revision",
+    "status",
+    "meta_json",
+    "data_json",
+    "case_no",
+    "next_due_at",
+    "updated_at",
+    "audit_seq",
+    "audit_head",
+)
+_SAVE_INSTANCE = (
+    update(_INSTANCES)
+    .where(_INSTANCES.c.id == bindparam("row_id"), _INSTANCES.c.revision == bindparam("row_revision"))
+    .values({name: bindparam(f"new_{name}") for name in _SAVED})
+)
+_READ_INSTANCE = select(InstanceRow).where(InstanceRow.id == bindparam("row_id"))
+_LOCK_INSTANCE = _READ_INSTANCE.with_for_update()  # SQLite has no row locks: BEGIN IMMEDIATE serializes steps there
+_VERSION_WITHOUT_TEXTS = [defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json)]
+_READ_STATE = select(_STATE.c["key"], _STATE.c.body).where(_STATE.c.instance_id == bindparam("row_id"))
+_DELETE_STATE = delete(_STATE).where(
+    _STATE.c.instance_id == bindparam("row_id"), _STATE.c["key"].in_(bindparam("keys", expanding=True))
+)
+_UPDATE_STATE = (
+    update(_STATE)
+    .where(_STATE.c.instance_id == bindparam("row_id"), _STATE.c["key"] == bindparam("row_key"))
+    .values(body=bindparam("row_body"))
+)
 
 
 @dataclass
@@ -45,25 +76,15 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
     """Load an instance for a step; on PostgreSQL the row stays locked until the transaction ends.
 
     Without `lock` (a read), the stored state is loaded and the process's warm copy is left alone."""
-    query = select(InstanceRow).where(InstanceRow.id == instance_id)
-    if lock:
-        query = query.with_for_update()  # SQLite has no row locks: BEGIN IMMEDIATE serializes steps there
-    row = session.scalar(query)
+    row = session.scalar(_LOCK_INSTANCE if lock else _READ_INSTANCE, {"row_id": instance_id})
     if row is None:
         raise NotFound(f"instance {instance_id} does not exist")
     # A version's specs (hundreds of KB for a whole case) and catalogue are read once per process, not per step.
-    version = session.get(
-        ProcessVersion, row.version_id, options=[defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json)]
-    )
+    version = session.get(ProcessVersion, row.version_id, options=_VERSION_WITHOUT_TEXTS)
     assert version is not None
     engine = runtime.live.take((row.id, row.revision)) if lock else None
     if engine is None:
-        rows = {
-            key: json.loads(body)
-            for key, body in session.execute(
-                select(InstanceStateRow.key, InstanceStateRow.body).where(InstanceStateRow.instance_id == instance_id)
-            )
-        }
+        rows = {key: json.loads(body) for key, body in session.execute(_READ_STATE, {"row_id": instance_id})}
         engine = runtime.load(spec_text(session, version), json.loads(row.meta_json), rows)
     return Case(row, version, engine, runtime)
 
@@ -142,24 +163,23 @@ def save_case(
         "audit_seq": chained[-1]["seq"] if chained else row.audit_seq,
         "audit_head": chained[-1]["hash"] if chained else row.audit_head,
     }
-    instances = table_of(InstanceRow)
     session.flush()  # what the ORM holds goes first: the statements below bypass it
     conn = session.connection()
-    result = conn.execute(
-        update(instances).where(instances.c.id == row.id, instances.c.revision == row.revision).values(**values)
+    saved = conn.execute(
+        _SAVE_INSTANCE, {"row_id": row.id, "row_revision": row.revision, **{f"new_{k}": v for k, v in values.items()}}
     )
-    if result.rowcount != 1:
+    if saved.rowcount != 1:
         raise Conflict("the case was changed by someone else a moment ago; reload it and try again")
     for key, value in values.items():
         set_committed_value(row, key, value)
     _write_rows(session, row.id, changes.deletes, changes.inserts, changes.updates)
     sync_inbox(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed)
     if chained:
-        conn.execute(insert(table_of(AuditEvent)), chained)
+        conn.execute(insert(_EVENTS), chained)
     engine.mark_saved()
     # Kept warm for the next step only once this one is committed; a rollback just drops it.
     live_key = (row.id, row.revision)
-    event.listen(session, "after_commit", lambda _session: case.runtime.live.put(live_key, engine), once=True)
+    after_commit(session, lambda: case.runtime.live.put(live_key, engine))
 
 
 def _closing(case: Case, completed: tuple[str, str] | None) -> dict[str, Any] | None:
@@ -179,18 +199,17 @@ def _write_rows(
     inserts: dict[str, dict[str, Any]],
     updates: dict[str, dict[str, Any]],
 ) -> None:
-    rows, conn = table_of(InstanceStateRow), session.connection()
-    mine = rows.c.instance_id == instance_id
+    conn = session.connection()
     if deletes:
-        conn.execute(delete(rows).where(mine, rows.c["key"].in_(deletes)))
+        conn.execute(_DELETE_STATE, {"row_id": instance_id, "keys": deletes})
     if inserts:
         conn.execute(
-            insert(rows), [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in inserts.items()]
+            insert(_STATE), [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in inserts.items()]
         )
     if updates:
         conn.execute(
-            update(rows).where(mine, rows.c["key"] == bindparam("row_key")).values(body=bindparam("row_body")),
-            [{"row_key": k, "row_body": json.dumps(v)} for k, v in updates.items()],
+            _UPDATE_STATE,
+            [{"row_id": instance_id, "row_key": k, "row_body": json.dumps(v)} for k, v in updates.items()],
         )
 
 

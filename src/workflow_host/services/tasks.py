@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..engine import EngineError, Runtime, now
@@ -86,10 +86,17 @@ def _require_ready(task: InboxTask | None, task_id: str) -> InboxTask:
     return task
 
 
+_ACTOR_TASK = select(
+    InboxTask,
+    exists()
+    .where(InboxCandidate.task_id == InboxTask.id, InboxCandidate.key.in_(bindparam("keys", expanding=True)))
+    .label("mine"),
+).where(InboxTask.id == bindparam("task_id"))
+
+
 def _actor_task(session: Session, user: User, task_id: str) -> InboxTask:
     """A ready task the user may complete now, read with the candidate check in one statement."""
-    mine = exists().where(InboxCandidate.task_id == InboxTask.id, InboxCandidate.key.in_(keys_for_user(user)))
-    found = session.execute(select(InboxTask, mine.label("mine")).where(InboxTask.id == task_id)).first()
+    found = session.execute(_ACTOR_TASK, {"task_id": task_id, "keys": keys_for_user(user)}).first()
     task = _require_ready(found.InboxTask if found else None, task_id)
     if not found or not found.mine:
         raise Forbidden("this task is not yours")
