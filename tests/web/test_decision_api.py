@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.processes.support import complete, instance, start_case
+from tests.processes.test_litigation_case import NOTICE
+from tests.services.test_migration_files import UNIT_CASE
 from tests.web.test_pages import Web
 from workflow_host import create_app
 from workflow_host.host import Host
@@ -109,3 +112,19 @@ def test_only_analysts_save_tables(app: Flask) -> None:
     before = stored(app)
     assert post_xml(clerk, SAVE, changed).status_code == 403
     assert stored(app) == before
+
+
+def test_a_case_started_after_the_save_is_decided_by_the_saved_table(app: Flask, measures_api: Any) -> None:
+    analyst = Web(app, "analyst")
+    source = analyst.get("/modeller/decisions/handling_unit/source.dmn").data
+    rule = b'<outputEntry id="hu_none_unit_units"><text>[defendant_unit]</text></outputEntry>'
+    assert rule in source
+    also_jb = rule.replace(b"[defendant_unit]", b'[defendant_unit, "justice_bureau"]')
+    saved = post_xml(analyst, "/modeller/decisions/handling_unit/save", source.replace(rule, also_jb))
+    assert saved.status_code == 201
+    clerk = measures_api("clerk")
+    case_id = start_case(clerk, "litigation_case", {})
+    complete(clerk, "intake", {**NOTICE, **UNIT_CASE})
+    case = instance(clerk, case_id)
+    assert case["version"]["id"] == saved.get_json()["version"]["id"]
+    assert case["data"]["handling_units"] == ["land_bureau", "justice_bureau"]
