@@ -43,7 +43,7 @@ def test_the_task_page_offers_its_documents_filled_in(defence: tuple[Flask, int,
     officer = Web(app, "land_officer")
     html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "文书" in html
-    assert "在案件页面上传盖章文本" in html
+    assert "在案件页面的“文书”栏上传盖章文本" in html
     found = links(html)
     assert found == [
         f"/tasks/{task_id}/documents/statement_of_defence?unit=land_bureau",
