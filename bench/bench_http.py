@@ -177,7 +177,10 @@ LITIGATION = litigation_steps()
 
 def latency_row(name: str, times: list[float], bare: list[float] | None, loop: list[float] | None) -> list[Any]:
     def ratio(base: list[float] | None) -> str:
-        return f"{pct(times, 50) / pct(base, 50):.1f}x" if base else "-"
+        if not base:
+            return "-"
+        factor = pct(times, 50) / pct(base, 50)
+        return f"{factor:.1f}x" if factor >= 1 else f"{factor:.2f}x"
 
     return [name, len(times), ms(pct(times, 50)), ms(pct(times, 95)), ratio(bare), ratio(loop)]
 
