@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from docx import Document
 from docx.shared import Pt
+from lxml import etree
 from sqlalchemy import select
 
-from tests.processes.support import at, deploy_only, diagram_files, signer, start_case, tasks
+from tests.processes.support import NS, PROCESSES, at, deploy_only, diagram_files, signer, start_case, tasks
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, InboxTask, Instance, User
@@ -367,3 +368,15 @@ def test_the_case_page_fills_a_unit_part_from_what_the_unit_submitted(case: tupl
     assert ("statement_of_defence", "land_bureau") in offers
     assert "二、程序合法。" in texts(opened(made.data))
     assert table_rows(opened(reviewed.data))[1][0] == "刘某"  # the reviewer's copy: the unit's submission
+
+
+def test_every_task_the_catalog_names_is_a_user_task_of_the_measures() -> None:
+    tasks_of = set()
+    for path in PROCESSES.glob("*.bpmn"):
+        for process in etree.fromstring(path.read_bytes()).iterfind("bpmn:process", NS):
+            tasks_of |= {f"{process.get('id')}/{t.get('id')}" for t in process.iterfind(".//bpmn:userTask", NS)}
+    named = {task for info in documents.catalog().values() for task in info.tasks}
+    assert named - tasks_of == set()
+    assert {info.template for info in documents.catalog().values()} == {
+        path.name for path in (ROOT / "documents").glob("*.docx")
+    }
