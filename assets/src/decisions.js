@@ -14,24 +14,49 @@ function say(text, tone) {
   status.dataset.tone = tone || "info";
 }
 
-/** The problems the server found, one line each (the decision's rule or column is named in the message). */
+const RULE = /decision rule \d+ \(([^)]+)\)/; // how the server names the rule a problem is in
+const MARKER = "validation-error";
+
+/** Mark the cells of the rule a problem names; the rule's first cell, or null. */
+function markRule(error) {
+  const found = RULE.exec(error.message || "");
+  if (!found) {
+    return null;
+  }
+  const cells = byId("decision").querySelectorAll(`td[data-row-id="${CSS.escape(found[1])}"]`);
+  cells.forEach((cell) => cell.classList.add(MARKER));
+  return cells[0] || null;
+}
+
+/** One line of the list: the rule (a button that shows it) or the decision, then the message. */
+function problemLine(error) {
+  const item = document.createElement("li");
+  const cell = markRule(error);
+  if (cell) {
+    const show = document.createElement("button");
+    show.type = "button";
+    show.className = "link problem-element";
+    show.dataset.rowId = cell.dataset.rowId;
+    show.textContent = cell.dataset.rowId;
+    show.title = translate("Show in the table");
+    show.addEventListener("click", () => cell.scrollIntoView({ block: "center", inline: "nearest" }));
+    item.append(show, document.createTextNode(": "));
+  } else if (error.element_id) {
+    const code = document.createElement("code");
+    code.textContent = error.element_id;
+    item.append(code, document.createTextNode(": "));
+  }
+  const message = document.createElement("span");
+  message.className = "problem-message";
+  message.textContent = error.message;
+  item.appendChild(message);
+  return item;
+}
+
+/** The problems the server found, one line each, their rules marked in the table. */
 function showProblems(errors) {
-  const list = byId("errors");
-  list.replaceChildren(
-    ...errors.map((error) => {
-      const item = document.createElement("li");
-      if (error.element_id) {
-        const code = document.createElement("code");
-        code.textContent = error.element_id;
-        item.append(code, document.createTextNode(": "));
-      }
-      const message = document.createElement("span");
-      message.className = "problem-message";
-      message.textContent = error.message;
-      item.appendChild(message);
-      return item;
-    })
-  );
+  byId("decision").querySelectorAll(`.${MARKER}`).forEach((cell) => cell.classList.remove(MARKER));
+  byId("errors").replaceChildren(...errors.map(problemLine));
   byId("validation").hidden = errors.length === 0;
 }
 

@@ -138,6 +138,7 @@ const ZH = {
   "line {line}": "第 {line} 行",
   "Show on the diagram": "在流程图中显示",
   "Open the decision table": "打开决策表",
+  "Show in the table": "在决策表中显示",
   // the decision editor (src/decisions.js) and dmn-js's decision table
   "Loading the decision table…": "正在载入决策表……",
   "The decision table could not be loaded: {reason}": "决策表无法载入：{reason}",

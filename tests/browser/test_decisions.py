@@ -83,6 +83,9 @@ def test_an_expression_the_sandbox_refuses_is_listed_and_nothing_is_saved(new_pa
     assert "__subclasses__" in problems
     assert "未保存" in analyst.inner_text("#modeller-status")  # "nothing was saved"
     assert analyst.locator("#decision[data-dirty]").count() == 1  # the change stays on the page to be mended
+    assert analyst.locator("#decision td.validation-error[data-row-id='sc_ordinary']").count() >= 2  # the rule
+    assert analyst.locator("#decision td.validation-error:not([data-row-id='sc_ordinary'])").count() == 0
+    analyst.click("#errors button[data-row-id='sc_ordinary']")
     assert shown_version(analyst) == first
     screenshot(analyst, "decision-refused")
 
