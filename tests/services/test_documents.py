@@ -4,6 +4,7 @@ PNG by LibreOffice to prove they open (the pictures are kept in test-artifacts/d
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -296,8 +297,6 @@ def test_the_templates_are_what_the_build_script_makes(monkeypatch: pytest.Monke
 
 
 def _load_builder() -> Any:
-    import importlib.util
-
     spec = importlib.util.spec_from_file_location("build_templates", ROOT / "documents" / "build_templates.py")
     assert spec is not None
     assert spec.loader is not None
