@@ -23,6 +23,8 @@ class Settings:
     token_hours: int = 12
     max_upload_bytes: int = 5 * 1024 * 1024
     secure_cookies: bool = False  # set SECURE_COOKIES=1 behind HTTPS
+    pool_size: int = 10  # PostgreSQL connections kept open per process (DB_POOL_SIZE)
+    pool_overflow: int = 20  # and opened beyond them under load (DB_POOL_OVERFLOW); see docs/deploy.md
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
@@ -31,6 +33,8 @@ class Settings:
             secret_key=os.environ.get("SECRET_KEY") or _local_secret(instance_path),
             token_hours=int(os.environ.get("TOKEN_HOURS", "12")),
             secure_cookies=os.environ.get("SECURE_COOKIES", "") in ("1", "true", "yes"),
+            pool_size=int(os.environ.get("DB_POOL_SIZE", "10")),
+            pool_overflow=int(os.environ.get("DB_POOL_OVERFLOW", "20")),
         )
 
 

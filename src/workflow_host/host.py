@@ -25,7 +25,8 @@ class Host:
     @classmethod
     def create(cls, settings: Settings) -> Host:
         """The host for the database the settings name."""
-        return cls.on(settings, Database(settings.database_url))
+        database = Database(settings.database_url, pool_size=settings.pool_size, max_overflow=settings.pool_overflow)
+        return cls.on(settings, database)
 
     @classmethod
     def on(cls, settings: Settings, database: Database, live_instances: int = 256) -> Host:
