@@ -268,12 +268,12 @@ def targets(base: Baselines, results: dict[str, dict[str, Run]]) -> int:
     for kind, runs in results.items():
         for diagram, label, loop in pairs:
             factor = pct(runs[label].times, 50) / pct(loop, 50)
-            print(f"  {diagram}, {kind:<10} {factor:.2f}x  {verdict(factor <= TARGET_FACTOR)}")
+            print(f"  {diagram + ', ' + kind:<24} {factor:5.2f}x  {verdict(factor <= TARGET_FACTOR)}")
     print(f"target: at least {TARGET_RATE:.0f} completed user tasks per second on PostgreSQL with 2 web workers")
     for kind, runs in results.items():
         if kind == "postgresql":
             rate = runs["six_steps load"].rate
-            print(f"  six_steps, {kind:<10} {rate:.0f}/s  {verdict(rate >= TARGET_RATE)}")
+            print(f"  {'six_steps, ' + kind:<24} {rate:4.0f}/s  {verdict(rate >= TARGET_RATE)}")
     errors = [e for runs in results.values() for run in runs.values() for e in run.errors]
     for error in errors[:5]:
         print(f"error: {error}")
