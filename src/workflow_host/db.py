@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 __all__ = ["READ_ONLY", "Base", "Database", "after_commit", "is_postgres", "table_of"]
 
@@ -34,17 +34,29 @@ def table_of(model: type[Base]) -> Table:
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run `callback` once the session's transaction has committed; forget it if the transaction rolls back."""
-    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+    """Run `callback` once the session's transaction has committed; forget it if the transaction, or the
+    savepoint it was registered in, rolls back."""
+    current = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_AFTER_COMMIT, []).append((current, callback))
 
 
 def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop(_AFTER_COMMIT, ()):
+    for _transaction, callback in session.info.pop(_AFTER_COMMIT, ()):
         callback()
 
 
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+def _drop_rolled_back(session: Session, previous: SessionTransaction) -> None:
+    pending = session.info.get(_AFTER_COMMIT)
+    if pending:
+        session.info[_AFTER_COMMIT] = [(t, c) for t, c in pending if not _inside(t, previous)]
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -88,7 +100,7 @@ class Database:
             _sqlite_setup(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_commit", _run_after_commit)
-        event.listen(self.sessions, "after_rollback", _drop_after_commit)
+        event.listen(self.sessions, "after_soft_rollback", _drop_rolled_back)
         self.read_sessions = sessionmaker(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
     @contextmanager

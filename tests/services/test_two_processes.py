@@ -41,3 +41,31 @@ def test_steps_alternating_between_two_runtimes_see_each_others_work(deployed: H
     assert case["status"] == "completed"
     assert case["data"]["approve_ok"] is True
     assert len(deployed.runtime.live) + len(other.live) >= 1
+
+
+def test_a_step_rolled_back_with_its_savepoint_leaves_no_warm_copy(deployed: Host) -> None:
+    """A step saved inside a savepoint that then rolls back must not be kept warm under the next revision:
+    the next step would otherwise run on state the database never kept."""
+    with deployed.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        case_id = int(instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})["id"])
+    deployed.runtime.live.clear()
+    with deployed.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        [task] = tasks.list_tasks(session, clerk)
+        try:
+            with session.begin_nested():
+                tasks.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
+                raise RuntimeError("something after the step failed")
+        except RuntimeError:
+            pass
+    assert len(deployed.runtime.live) == 0
+    _complete(deployed, deployed.runtime, "clerk", INTAKE)  # the same task is still there to complete
+    assert len(deployed.runtime.live) == 1
+    with deployed.database.transaction() as session:
+        auditor = session.get(User, "auditor")
+        assert auditor is not None
+        case = instances.get_instance(session, auditor, case_id)
+    assert case["data"]["case_no"] == INTAKE["case_no"]
