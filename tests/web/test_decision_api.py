@@ -89,6 +89,8 @@ def test_a_save_on_an_older_version_is_taken_when_this_table_did_not_change_sinc
         pytest.param(MAJOR_CHAIN, b'"district_head"].__class__', "refused", id="sandbox"),
         pytest.param(b"</definitions>", b"", "not well-formed", id="not-xml"),
         pytest.param(b'<decision id="signoff_chain"', b'<decision id="renamed"', "no longer defines", id="renamed"),
+        pytest.param(b'hitPolicy="UNIQUE"', b'hitPolicy="PRIORITY"', "hit policy PRIORITY", id="priority"),
+        pytest.param(b'hitPolicy="UNIQUE"', b'hitPolicy="COLLECT" aggregation="COUNT"', "aggregation", id="count"),
     ],
 )
 def test_a_broken_table_is_refused_with_its_problem_and_nothing_is_stored(

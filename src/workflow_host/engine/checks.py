@@ -30,6 +30,9 @@ def check_decisions(parser: HostBpmnParser, sandbox: Sandbox) -> list[DiagramErr
         except Exception as err:  # a malformed table surfaces as any kind of error inside SpiffWorkflow
             errors.append(DiagramError(filename, f"decision could not be read: {err}", element_id=decision_id))
             continue
+        unsupported = _unsupported_policy(dmn_parser, table)
+        if unsupported:
+            errors.append(DiagramError(filename, unsupported, element_id=decision_id))
         for what, source, mode in _dmn_expressions(table):
             if mode == "refused":
                 errors.append(DiagramError(filename, f"{what} refused: {source}", element_id=decision_id))
@@ -39,6 +42,24 @@ def check_decisions(parser: HostBpmnParser, sandbox: Sandbox) -> list[DiagramErr
             except ScriptError as err:
                 errors.append(DiagramError(filename, f"{what} refused: {err.message}", element_id=decision_id))
     return errors
+
+
+# what SpiffWorkflow's DMN engine decides as written (it takes UNIQUE and ANY at their word: the first match)
+HIT_POLICIES = ("UNIQUE", "FIRST", "ANY", "COLLECT")
+
+
+def _unsupported_policy(dmn_parser: Any, table: Any) -> str | None:
+    """Why the table's hit policy would be evaluated wrongly: SpiffWorkflow returns the first match for any policy
+    but COLLECT (PRIORITY, RULE ORDER and OUTPUT ORDER would silently decide otherwise than written) and ignores
+    COLLECT's aggregation (SUM, COUNT, MIN, MAX)."""
+    if table.hit_policy not in HIT_POLICIES:
+        return f"hit policy {table.hit_policy} is not supported; use {', '.join(HIT_POLICIES)}"
+    for element in dmn_parser.xpath(".//dmn:decisionTable"):
+        if element.get("aggregation"):
+            return (
+                f"COLLECT with aggregation {element.get('aggregation')} is not supported; collect the outputs as a list"
+            )
+    return None
 
 
 def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
