@@ -12,7 +12,7 @@ from ..engine import EngineError, Runtime, now
 from ..models import InboxCandidate, InboxTask, Instance, ProcessVersion, Unit, User
 from .assignment import keys_for_user
 from .attachments import check_attachment_values
-from .audit import append_events
+from .audit import EventSpec, append_events
 from .catalog import catalog_of
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_form_data
@@ -175,7 +175,7 @@ def assign_task(session: Session, user: User, task_id: str, assignee: Any) -> di
     """A unit head hands one of the unit's ready tasks to a colleague (claimed in the colleague's name)."""
     if not isinstance(assignee, str) or not assignee:
         raise Invalid("'assignee' is required")
-    task = _inbox_row(session, task_id)
+    task, instance = _locked_task(session, task_id)
     if task.unit is None or task.unit not in _headed_units(session, user):
         raise Forbidden("only the head of the task's unit may assign it")
     chosen = next((u for u in assignable_users(session, user, task) if u.username == assignee), None)
@@ -189,19 +189,25 @@ def assign_task(session: Session, user: User, task_id: str, assignee: Any) -> di
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("someone else changed this task a moment ago")
-    instance = session.scalar(select(Instance).where(Instance.id == task.instance_id).with_for_update())
-    assert instance is not None
-    version = session.get(ProcessVersion, instance.version_id)
-    assert version is not None
     payload = {"task_id": task.id, "name": task.element_id, "assignee": chosen.username}
-    append_events(session, instance, [("task_assigned", user.username, payload)], now(), version.content_hash)
+    _record(session, instance, ("task_assigned", user.username, payload))
     session.refresh(task)
     return task_summary(task)
 
 
+def _locked_task(session: Session, task_id: str) -> tuple[InboxTask, Instance]:
+    """A ready task and its case's row, locked in the order every step takes them (the case, then its tasks):
+    the other order deadlocks against a completion of the same case on PostgreSQL."""
+    task = _inbox_row(session, task_id)
+    instance = session.scalar(select(Instance).where(Instance.id == task.instance_id).with_for_update())
+    assert instance is not None
+    session.refresh(task)  # as it is now that the case is ours: a step may have closed it meanwhile
+    return _require_ready(task, task_id), instance
+
+
 def _set_claim(session: Session, user: User, task_id: str, claim: bool) -> dict[str, Any]:
     """Claim or unclaim in one conditional UPDATE, record it, and return the task."""
-    task = _inbox_row(session, task_id)
+    task, instance = _locked_task(session, task_id)
     if not is_candidate(session, user, task):
         raise Forbidden("this task is not yours")
     if claim and task.claimed_by == user.username:
@@ -219,19 +225,16 @@ def _set_claim(session: Session, user: User, task_id: str, claim: bool) -> dict[
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("someone else changed this task a moment ago")
-    _record_claim(session, user, task, "task_claimed" if claim else "task_unclaimed")
+    payload = {"task_id": task.id, "name": task.element_id}
+    _record(session, instance, ("task_claimed" if claim else "task_unclaimed", user.username, payload))
     session.refresh(task)
     return task_summary(task)
 
 
-def _record_claim(session: Session, user: User, task: InboxTask, kind: str) -> None:
-    # The instance row lock orders this event against any step of the same case.
-    instance = session.scalar(select(Instance).where(Instance.id == task.instance_id).with_for_update())
-    assert instance is not None
+def _record(session: Session, instance: Instance, event: EventSpec) -> None:
     version = session.get(ProcessVersion, instance.version_id)
     assert version is not None
-    payload = {"task_id": task.id, "name": task.element_id}
-    append_events(session, instance, [(kind, user.username, payload)], now(), version.content_hash)
+    append_events(session, instance, [event], now(), version.content_hash)
 
 
 def claim_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
