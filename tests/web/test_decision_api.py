@@ -90,6 +90,14 @@ def test_a_save_on_an_older_version_is_taken_when_this_table_did_not_change_sinc
         pytest.param(b"</definitions>", b"", "not well-formed", id="not-xml"),
         pytest.param(b'<decision id="signoff_chain"', b'<decision id="renamed"', "no longer defines", id="renamed"),
         pytest.param(b'hitPolicy="UNIQUE"', b'hitPolicy="PRIORITY"', "hit policy PRIORITY", id="priority"),
+        pytest.param(b'<text>"larger"</text>', b'<text>"larger","major"</text>', "? in [", id="feel-list"),
+        pytest.param(b'<text>"larger"</text>', b'<text>not("larger")</text>', "? not in [", id="feel-not"),
+        pytest.param(
+            b'<text>["office_deputy_director", "office_director", "vice_head_in_charge"]</text>',
+            b"<text>null</text>",
+            "write None",
+            id="feel-null",
+        ),
         pytest.param(b'hitPolicy="UNIQUE"', b'hitPolicy="COLLECT" aggregation="COUNT"', "aggregation", id="count"),
     ],
 )

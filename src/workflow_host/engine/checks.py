@@ -103,7 +103,9 @@ def _dmn_expressions(table: Any) -> Iterator[tuple[str, str, str]]:
                 if lhs and lhs.strip() not in ("-", ""):
                     yield (f"{where} input", *_match_expression(input_expr, lhs))
         for out in rule.outputEntries:
-            if out.text and out.text.strip():
+            if out.text and out.text.strip() in _FEEL_WORDS:
+                yield f"{where} output", _feel_word(out.text.strip()), "refused"
+            elif out.text and out.text.strip():
                 yield f"{where} output", out.text, "eval"
 
 
@@ -116,10 +118,37 @@ def _parses(source: str) -> bool:
     return True
 
 
+_FEEL_WORDS = {"true": "True", "false": "False", "null": "None"}
+
+
+def _feel_word(word: str) -> str:
+    return f"write {_FEEL_WORDS[word]}, not {word}: the expressions of a table are Python"
+
+
+def _feel_written(lhs: str) -> str | None:
+    """Why an input entry written the FEEL way (as a DMN editor's value pickers write it) would be decided
+    otherwise than meant once SpiffWorkflow compares the input with it in Python; None when it is fine."""
+    text = lhs.strip()
+    if text in _FEEL_WORDS:
+        return _feel_word(text)
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if isinstance(tree, ast.Tuple):
+        return 'several values in one cell are compared as one tuple; write ? in ["a", "b"]'
+    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not):
+        return 'not(…) compares the input with True or False; write ? not in ["a", "b"]'
+    return None
+
+
 def _match_expression(input_expr: str, lhs: str) -> tuple[str, str]:
     """(source, mode) of an input entry; mode `refused` when SpiffWorkflow would build a broken expression."""
     if _QUESTION_MARK.search(lhs):
         return _QUESTION_MARK.sub("dmninputexpr", lhs), "eval"
+    feel = _feel_written(lhs)
+    if feel:
+        return feel, "refused"
     if _parses(lhs):
         return f"({input_expr}) == ({lhs})", "eval"
     if lhs.lstrip()[:1].isalpha():
