@@ -47,8 +47,8 @@ run: setup
 	$(BIN)/workflow-host serve --host 127.0.0.1 --port 5000
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench deploy
+	$(BIN)/ruff format --check src tests bench deploy
 
 typecheck: setup
 	$(BIN)/mypy src

@@ -85,15 +85,20 @@ class Processes:
     """gunicorn with `workers` web workers and `timer_workers` `workflow-host worker` processes, each in its own
     process group so that one SIGKILL takes a whole server down (master and workers) the way a crash does."""
 
-    def __init__(self, url: str, workers: int = 2, timer_workers: int = 0, interval: float = 0.5) -> None:
+    def __init__(
+        self, url: str, workers: int = 2, timer_workers: int = 0, interval: float = 0.5, threads: int = 1
+    ) -> None:
         self.env = server_env(url)
         self.workers, self.timer_workers, self.interval = workers, timer_workers, interval
+        self.threads = threads  # > 1: gthread workers, as deploy/gunicorn.conf.py runs them
         self.port = free_port()
         self.procs: list[subprocess.Popen[bytes]] = []
         self.log = tempfile.NamedTemporaryFile(prefix="bench-http-", suffix=".log", delete=False)  # noqa: SIM115
 
     def start(self, timeout: float = 60) -> None:
         gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}"]
+        if self.threads > 1:
+            gunicorn += ["-k", "gthread", "--threads", str(self.threads)]
         gunicorn += ["--log-level", "warning", "--timeout", "120", "workflow_host:create_app()"]
         self.procs = [self._spawn(gunicorn)]
         for _ in range(self.timer_workers):

@@ -156,9 +156,10 @@ def concurrent(port: int, tokens: dict[str, str], process_id: str, steps: list[S
 
 def measure_database(kind: str, url: str, args: argparse.Namespace) -> dict[str, Run]:
     """Prepare the database, start gunicorn and a timer worker, and run the four measurements."""
-    print(f"{kind}: preparing the database and starting gunicorn -w {args.workers} ...", flush=True)
+    gunicorn = f"gunicorn -w {args.workers} --threads {args.threads}"
+    print(f"{kind}: preparing the database and starting {gunicorn} ...", flush=True)
     prepare_database(url, measures=True)
-    server = Processes(url, workers=args.workers, timer_workers=1, interval=args.timer_interval)
+    server = Processes(url, args.workers, timer_workers=1, interval=args.timer_interval, threads=args.threads)
     server.start()
     try:
         tokens = sign_in(server.port, sorted({u for u, _, _ in SIX_STEPS + LITIGATION}))
@@ -232,7 +233,7 @@ def run_engine_loop(cases: int, warmup: int, rebuild: bool) -> list[float]:
 def report(args: argparse.Namespace, base: Baselines, results: dict[str, dict[str, Run]]) -> int:
     headers = ["way", "steps", "p50 ms", "p95 ms", "p50 / a", "p50 / b"]
     print(f"\nper-step latency of completing one user task, one client, sequential "
-          f"(gunicorn -w {args.workers}, requests over loopback)\n")  # fmt: skip
+          f"(gunicorn -w {args.workers} --threads {args.threads}, requests over loopback)\n")  # fmt: skip
     rows = [latency_row("a. six_steps, bare SpiffWorkflow, in memory", base.bare, base.bare, base.loop)]
     rows.append(latency_row("b. six_steps, host-like bare loop (full JSON)", base.loop, base.bare, base.loop))
     rows += [latency_row(f"c. six_steps over HTTP, {k}", r["six_steps seq"].times, base.bare, base.loop)
@@ -287,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients of the throughput runs")
     parser.add_argument("--seconds", type=float, default=10, help="duration of each throughput run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn web workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread, as deployed); 1: sync")
     parser.add_argument("--timer-interval", type=float, default=0.5, help="of the timer worker (the hearing)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured warm-up rounds per database")
     parser.add_argument("--pg-url", default=DEFAULT_HTTP_PG_URL, help="its public schema is dropped and recreated")
