@@ -174,9 +174,34 @@ def measure_database(kind: str, url: str, args: argparse.Namespace) -> dict[str,
         runs["six_steps load"] = concurrent(server.port, tokens, "six_steps", SIX_STEPS, args.clients, args.seconds)
         lit = concurrent(server.port, tokens, "litigation_case", LITIGATION, args.clients, args.seconds)
         runs["litigation load"] = lit
+        print_storage(kind, url)
         return runs
     finally:
         server.stop()
+
+
+def print_storage(kind: str, url: str) -> None:
+    """What a litigation case leaves in the database, per case: the figures docs/deploy.md scales up."""
+    database = Database(url)
+    per_case = """
+        SELECT COUNT(*), SUM(bytes) FROM (
+          SELECT i.id,
+            (SELECT COALESCE(SUM(LENGTH(e.payload_json) + 200), 0) FROM audit_event e WHERE e.instance_id = i.id)
+            + (SELECT COALESCE(SUM(LENGTH(r.body) + 60), 0) FROM instance_state_row r WHERE r.instance_id = i.id)
+            + (SELECT COALESCE(SUM(LENGTH(t.data_json) + 200), 0) FROM inbox_task t WHERE t.instance_id = i.id)
+            + LENGTH(i.data_json) + LENGTH(i.meta_json) AS bytes
+          FROM instance i WHERE i.process_id = 'litigation_case' AND i.status = 'completed') AS cases"""
+    events = """SELECT COUNT(*) FROM audit_event e JOIN instance i ON i.id = e.instance_id
+                WHERE i.process_id = 'litigation_case' AND i.status = 'completed'"""
+    try:
+        with database.engine.connect() as conn:
+            cases, size = conn.exec_driver_sql(per_case).one()
+            count = conn.exec_driver_sql(events).scalar_one()
+    finally:
+        database.dispose()
+    if cases:
+        print(f"{kind}: a finished litigation case (mean of {cases}) holds {count / cases:.0f} audit events and "
+              f"~{size / cases / 1024:.0f} KiB of rows (data, state, events, inbox; indexes not counted)")  # fmt: skip
 
 
 LITIGATION = litigation_steps()
