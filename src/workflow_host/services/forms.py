@@ -26,6 +26,46 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(item)
 
 
+# Keywords whose subschemas apply to the same value (a $ref cycle through only these never ends).
+IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas")
+
+
+def _pointer(schema: Any, ref: str) -> Any:
+    """The subschema a local '#/a/b' reference names, or None."""
+    node = schema
+    for part in [p.replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/")] if ref != "#" else []:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _in_place_refs(node: Any) -> Iterator[str]:
+    if not isinstance(node, dict):
+        return
+    if isinstance(node.get("$ref"), str):
+        yield node["$ref"]
+    for key in IN_PLACE:
+        value = node.get(key)
+        if isinstance(value, dict) and key == "dependentSchemas":
+            value = list(value.values())
+        for child in value if isinstance(value, list) else [value]:
+            yield from _in_place_refs(child)
+
+
+def _endless_ref(schema: dict[str, Any]) -> str | None:
+    """A reference that leads back to itself without validating any part of the value, or None."""
+    for start in ["#", *{r for r in _refs(schema) if r.startswith("#")}]:
+        seen, todo = set(), [start]
+        while todo:
+            ref = todo.pop()
+            for nxt in _in_place_refs(_pointer(schema, ref)):
+                if nxt == start:
+                    return start
+                if nxt not in seen and nxt.startswith("#"):
+                    seen.add(nxt)
+                    todo.append(nxt)
+    return None
+
+
 def check_form_schema(name: str, schema: Any) -> None:
     """Refuse a form that is not a valid schema or that refers outside itself."""
     if not isinstance(schema, dict):
@@ -39,13 +79,24 @@ def check_form_schema(name: str, schema: Any) -> None:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
         raise Invalid(f"{name}: not a valid JSON Schema: {err.message}") from None
+    endless = _endless_ref(schema)
+    if endless:
+        raise Invalid(f"{name}: the reference '{endless}' leads back to itself without end")
+
+
+def _iter_errors(validator: Any, data: Any) -> list[Any]:
+    """The validator's errors; a schema or data nested past Python's recursion limit is refused, not a 500."""
+    try:
+        return list(validator.iter_errors(data))
+    except RecursionError:
+        raise Invalid("the form data or its schema is nested too deeply to check") from None
 
 
 def validate_form_data(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
     """Every validation error as {path, message}; empty when the data is valid."""
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     errors = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(_iter_errors(validator, data), key=lambda e: list(map(str, e.absolute_path))):
         path = "/" + "/".join(str(p) for p in error.absolute_path)
         errors.append({"path": path, "message": error.message})
     return errors
@@ -66,7 +117,7 @@ def form_errors(schema: dict[str, Any], data: Any) -> list[FormError]:
     """Every validation error, each pointing at the field to show it beside."""
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     found = []
-    for error in validator.iter_errors(data):
+    for error in _iter_errors(validator, data):
         parts = [str(p) for p in error.absolute_path]
         value = error.validator_value
         if error.validator == "required" and isinstance(error.instance, dict):

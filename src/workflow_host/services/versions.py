@@ -89,6 +89,8 @@ def _check_forms(files: dict[str, bytes], needed: set[str]) -> list[DiagramError
             check_form_schema(name, json.loads(content))
         except (ValueError, Invalid) as err:
             errors.append(DiagramError(name, getattr(err, "message", None) or f"not valid JSON: {err}"))
+        except RecursionError:
+            errors.append(DiagramError(name, "form file is nested too deeply"))
     return errors
 
 

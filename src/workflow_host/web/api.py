@@ -52,15 +52,35 @@ def authenticated(
     return wrapper
 
 
+MAX_JSON_DEPTH = 64  # forms nest a few levels; a deeper body only tests the recursion of what reads it
+
+
+def json_depth(value: Any) -> int:
+    """How deeply lists and objects nest in a decoded JSON value (counted without recursion)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            todo.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object; 400 for anything else."""
     if not request.get_data():
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # past the JSON decoder's own limit, about a thousand levels
+        raise Invalid(f"the request body is nested more than {MAX_JSON_DEPTH} levels deep") from None
     if body is None:
         raise BadRequest("the request body is not valid JSON")
     if not isinstance(body, dict):
         raise Invalid("the request body must be a JSON object")
+    if json_depth(body) > MAX_JSON_DEPTH:
+        raise Invalid(f"the request body is nested more than {MAX_JSON_DEPTH} levels deep")
     return body
 
 

@@ -210,11 +210,14 @@ def _option_value(value: Any) -> str:
     return str(value)
 
 
+MAX_PATH = 32
+
+
 def resize_arrays(data: dict[str, Any], action: str) -> dict[str, Any]:
     """Apply an `add:<dotted path>` or `remove:<dotted path>.<index>` button to posted data."""
     verb, _sep, dotted = action.partition(":")
     parts: list[str | int] = [int(p) if p.isdigit() else p for p in dotted.split(".") if p]
-    if not parts:
+    if not parts or len(parts) > MAX_PATH:  # no form nests so deep; a made-up path would build a data bomb
         return data
     parent, key = _walk(data, parts[:-1]), parts[-1]
     if verb == "remove" and isinstance(parent, list) and isinstance(key, int) and key < len(parent):
