@@ -162,6 +162,8 @@ FORM_ATTACKS = [
     _form("dynamic_ref", {"$dynamicRef": "https://127.0.0.1:9/evil#meta"}, "local"),
     _form("self_ref", {"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}, "without end"),
     _form("root_ref", {"type": "object", "allOf": [{"$ref": "#"}]}, "without end"),
+    _form("redos", {"type": "object", "properties": {"a": {"type": "string", "pattern": "^(a+)+$"}}}, "repeats"),
+    _form("redos_keys", {"type": "object", "patternProperties": {"^(\\w+\\s?)*$": {}}}, "repeats"),
     _form("bad_schema", {"type": 42}, "not a valid JSON Schema"),
     _form("not_object", [1, 2, 3], "JSON object"),
     Attack("deep.schema.json", b"[" * 100000 + b"]" * 100000, "deploy", "nested too deeply"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -66,6 +68,49 @@ def _endless_ref(schema: dict[str, Any]) -> str | None:
     return None
 
 
+_RE_PARSER: Any = importlib.import_module("re._parser")  # the stdlib's own regex parser (sre_parse is deprecated)
+_REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
+
+
+def _nested_repeat(items: Any, inside: bool = False) -> bool:
+    """Whether a parsed pattern repeats something that itself repeats without bound, like (a+)+ : the shape
+    whose backtracking takes exponential time on a near-match (a form field could hang the server)."""
+    for op, arg in items:
+        kind = str(op)
+        if kind in _REPEATS:
+            unbounded = arg[1] == _RE_PARSER.MAXREPEAT or arg[1] > 100
+            if (inside and unbounded) or _nested_repeat(arg[2], inside or unbounded):
+                return True
+            continue
+        children = [arg[-1]] if kind == "SUBPATTERN" else arg[1] if kind == "BRANCH" else []
+        if any(_nested_repeat(child, inside) for child in children):
+            return True
+    return False
+
+
+def _patterns(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        if isinstance(node.get("patternProperties"), dict):
+            yield from node["patternProperties"]
+        for value in node.values():
+            yield from _patterns(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _patterns(item)
+
+
+def _slow_pattern(schema: dict[str, Any]) -> str | None:
+    for pattern in _patterns(schema):
+        try:
+            if _nested_repeat(_RE_PARSER.parse(pattern)):
+                return pattern
+        except re.error:
+            continue  # check_schema reports a pattern that does not compile
+    return None
+
+
 def check_form_schema(name: str, schema: Any) -> None:
     """Refuse a form that is not a valid schema or that refers outside itself."""
     if not isinstance(schema, dict):
@@ -82,6 +127,9 @@ def check_form_schema(name: str, schema: Any) -> None:
     endless = _endless_ref(schema)
     if endless:
         raise Invalid(f"{name}: the reference '{endless}' leads back to itself without end")
+    slow = _slow_pattern(schema)
+    if slow is not None:
+        raise Invalid(f"{name}: the pattern '{slow}' repeats a repetition, which can take hours to check; simplify it")
 
 
 def _iter_errors(validator: Any, data: Any) -> list[Any]:
