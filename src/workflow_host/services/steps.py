@@ -43,9 +43,16 @@ _SAVE_INSTANCE = (
     .where(_INSTANCES.c.id == bindparam("row_id"), _INSTANCES.c.revision == bindparam("row_revision"))
     .values({name: bindparam(f"new_{name}") for name in _SAVED})
 )
-_READ_INSTANCE = select(InstanceRow).where(InstanceRow.id == bindparam("row_id"))
-_LOCK_INSTANCE = _READ_INSTANCE.with_for_update()  # SQLite has no row locks: BEGIN IMMEDIATE serializes steps there
-_VERSION_WITHOUT_TEXTS = [defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json)]
+# The case with its version, whose specs (hundreds of KB for a whole case) and catalogue are read once per process
+# (spec_text, catalog_of), not with every step.
+_READ_CASE = (
+    select(InstanceRow, ProcessVersion)
+    .join(ProcessVersion, ProcessVersion.id == InstanceRow.version_id)
+    .where(InstanceRow.id == bindparam("row_id"))
+    .options(defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json))
+)
+# SQLite has no row locks: BEGIN IMMEDIATE serializes steps there. The row is read anew once locked.
+_LOCK_CASE = _READ_CASE.with_for_update(of=InstanceRow).execution_options(populate_existing=True)
 _READ_STATE = select(_STATE.c["key"], _STATE.c.body).where(_STATE.c.instance_id == bindparam("row_id"))
 _DELETE_STATE = delete(_STATE).where(
     _STATE.c.instance_id == bindparam("row_id"), _STATE.c["key"].in_(bindparam("keys", expanding=True))
@@ -76,12 +83,10 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
     """Load an instance for a step; on PostgreSQL the row stays locked until the transaction ends.
 
     Without `lock` (a read), the stored state is loaded and the process's warm copy is left alone."""
-    row = session.scalar(_LOCK_INSTANCE if lock else _READ_INSTANCE, {"row_id": instance_id})
-    if row is None:
+    found = session.execute(_LOCK_CASE if lock else _READ_CASE, {"row_id": instance_id}).first()
+    if found is None:
         raise NotFound(f"instance {instance_id} does not exist")
-    # A version's specs (hundreds of KB for a whole case) and catalogue are read once per process, not per step.
-    version = session.get(ProcessVersion, row.version_id, options=_VERSION_WITHOUT_TEXTS)
-    assert version is not None
+    row, version = found[0], found[1]
     engine = runtime.live.take((row.id, row.revision)) if lock else None
     if engine is None:
         rows = {key: json.loads(body) for key, body in session.execute(_READ_STATE, {"row_id": instance_id})}
