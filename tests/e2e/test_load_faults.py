@@ -1,7 +1,7 @@
 """Load and faults against real gunicorn on PostgreSQL (bench/load_faults.py), run in CI with a bounded time.
 
-50 clients complete, claim and read for 20 s (the script's own default is 60 s; 20 s keeps CI short), then the same
-load with hearing timers falling due runs for 20 s, during which gunicorn and the timer worker are killed with SIGKILL
+50 clients complete, claim and read for 60 s (as issue #8 asks), then the same load with hearing timers falling due
+runs for 20 s, during which gunicorn and the timer worker are killed with SIGKILL
 and restarted. The script checks the audit log against what the clients were told and runs
 `workflow-host audit verify --all`; it exits 1 on any 5xx, any acknowledged step missing or doubled, any timer fired
 twice or not at all. Its figures are printed whatever the outcome.
@@ -35,7 +35,7 @@ def own_database(suite_url: str) -> str:
 
 
 def test_fifty_clients_and_a_kill_minus_9_lose_and_double_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--pg-url", own_database(SUITE_URL), "--clients", "50", "--seconds", "20", "--fault-seconds", "20"]
+    args = ["--pg-url", own_database(SUITE_URL), "--clients", "50", "--seconds", "60", "--fault-seconds", "20"]
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load_faults.py"), *args],
         cwd=ROOT,
