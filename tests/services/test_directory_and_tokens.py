@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from workflow_host.engine import FixedClock, now, use_clock
 from workflow_host.host import Host
-from workflow_host.models import User
+from workflow_host.models import ApiToken, User
 from workflow_host.services import auth
 from workflow_host.services.directory import authenticate, load_directory
 from workflow_host.services.errors import Invalid, Unauthorized
@@ -56,3 +57,21 @@ def test_tokens_expire_and_can_be_revoked(host: Host) -> None:
             auth.user_for_token(session, other)
         with use_clock(later), pytest.raises(Unauthorized):
             auth.user_for_token(session, token)
+
+
+def test_a_sign_in_clears_the_users_tokens_that_ended_long_ago(host: Host) -> None:
+    with host.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        old = [auth.issue_token(session, clerk, hours=12) for _ in range(3)]
+    week_later = FixedClock(now() + auth.KEEP_ENDED + timedelta(hours=13))
+    with use_clock(week_later), host.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        fresh = auth.issue_token(session, clerk, hours=12)
+    with use_clock(week_later), host.database.transaction() as session:
+        assert auth.user_for_token(session, fresh).username == "clerk"
+        for token in old:  # gone, not merely expired
+            with pytest.raises(Unauthorized, match="not valid"):
+                auth.user_for_token(session, token)
+        assert session.scalar(select(func.count()).select_from(ApiToken)) == 1

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, contains_eager
 
 from ..engine import now
@@ -30,10 +30,16 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Tokens past their end are kept this long (to tell "expired" from "unknown"), then deleted when the same user
+# signs in again: every page sign-in issues one, and nothing else would ever remove them.
+KEEP_ENDED = timedelta(days=7)
+
+
 def issue_token(session: Session, user: User, hours: int) -> str:
-    """A new bearer token for `user`, valid for `hours`."""
+    """A new bearer token for `user`, valid for `hours`; the user's tokens that ended long ago are deleted."""
     token = secrets.token_urlsafe(32)
     at = now()
+    session.execute(delete(ApiToken).where(ApiToken.username == user.username, ApiToken.expires_at < at - KEEP_ENDED))
     session.add(
         ApiToken(
             token_hash=_digest(token), username=user.username, created_at=at, expires_at=at + timedelta(hours=hours)
