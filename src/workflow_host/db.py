@@ -41,6 +41,8 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: its work can still roll back with the transaction
+        return
     for _transaction, callback in session.info.pop(_AFTER_COMMIT, ()):
         callback()
 

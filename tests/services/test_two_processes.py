@@ -69,3 +69,24 @@ def test_a_step_rolled_back_with_its_savepoint_leaves_no_warm_copy(deployed: Hos
         assert auditor is not None
         case = instances.get_instance(session, auditor, case_id)
     assert case["data"]["case_no"] == INTAKE["case_no"]
+
+
+def test_a_step_whose_savepoint_was_released_but_whose_transaction_rolled_back_leaves_no_warm_copy(
+    deployed: Host,
+) -> None:
+    with deployed.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})
+    deployed.runtime.live.clear()
+    try:
+        with deployed.database.transaction() as session:
+            clerk = session.get(User, "clerk")
+            assert clerk is not None
+            [task] = tasks.list_tasks(session, clerk)
+            with session.begin_nested():  # as the task page runs a step
+                tasks.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
+            raise RuntimeError("the request failed after the step's savepoint")
+    except RuntimeError:
+        pass
+    assert len(deployed.runtime.live) == 0
