@@ -95,3 +95,23 @@ def test_the_sealed_copy_is_uploaded_on_the_case_page(defence: tuple[Flask, int,
     assert refused.status_code == 404
     history = auditor.get(f"/cases/{case_id}/history").get_data(as_text=True)
     assert "上传盖章文本" in history
+
+
+def test_a_draft_stays_with_the_tasks_candidates(defence: tuple[Flask, int, str]) -> None:
+    """The justice bureau sees every case, but the land bureau's unsubmitted defence is the land bureau's: the
+    task page and the documents show the bureau's staff the case's data, not the draft."""
+    app, _case_id, task_id = defence
+    draft_text = "请求驳回原告的诉讼请求"
+
+    def defence_text(username: str) -> str:
+        response = Web(app, username).client.get(f"/tasks/{task_id}/documents/statement_of_defence")
+        assert response.status_code == 200, username
+        return "\n".join(p.text for p in Document(io.BytesIO(response.get_data())).paragraphs)
+
+    assert draft_text in defence_text("land_officer")
+    assert draft_text in defence_text("auditor")
+    assert draft_text not in defence_text("jb_staff")
+    assert draft_text in Web(app, "land_officer").get(f"/tasks/{task_id}").get_data(as_text=True)
+    page = Web(app, "jb_staff").get(f"/tasks/{task_id}")
+    assert page.status_code == 200
+    assert draft_text not in page.get_data(as_text=True)

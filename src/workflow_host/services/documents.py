@@ -31,6 +31,7 @@ from .audit import append_events
 from .document_context import BLANK, CONTEXTS, Names, common
 from .errors import Forbidden, Invalid, NotFound
 from .permissions import READ_ALL, require_view_instance
+from .tasks import may_see_draft
 
 __all__ = [
     "DOCUMENTS_DIR",
@@ -168,7 +169,7 @@ def task_offers(session: Session, task: InboxTask) -> list[Offer]:
     """The documents the task's page offers (for the task's unit, or each unit, where a document is per unit)."""
     where = f"{task.process_id}/{task.element_id}"
     row = session.get(Instance, task.instance_id)
-    data = (_case_data(row) if row else {}) | _task_data(task)
+    data = (_case_data(row) if row else {}) | _task_data(task, with_draft=False)
     infos = [d for d in catalog().values() if where in d.tasks]
     return _offers(infos, _task_unit(task, data), data, _names(session))
 
@@ -192,9 +193,9 @@ def _case_data(row: Instance) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _task_data(task: InboxTask) -> dict[str, Any]:
+def _task_data(task: InboxTask, with_draft: bool) -> dict[str, Any]:
     merged: dict[str, Any] = {}
-    for raw in (task.data_json, task.draft_json):
+    for raw in (task.data_json, task.draft_json if with_draft else None):
         value = json.loads(raw or "{}")
         merged |= value if isinstance(value, dict) else {}
     return merged
@@ -225,7 +226,8 @@ def _generate(
 
 
 def generate_for_task(session: Session, user: User, task_id: str, key: str, unit: str | None = None) -> Generated:
-    """A document the task offers, filled from the case and what the task holds (its draft included)."""
+    """A document the task offers, filled from the case and what the task holds (its draft, for those who may
+    see it)."""
     task = session.get(InboxTask, task_id)
     if task is None:
         raise NotFound("this task does not exist")
@@ -233,7 +235,7 @@ def generate_for_task(session: Session, user: User, task_id: str, key: str, unit
     assert row is not None
     require_view_instance(session, user, row)
     chosen = _choose(task_offers(session, task), key, unit)
-    data = _case_data(row) | _task_data(task)
+    data = _case_data(row) | _task_data(task, with_draft=may_see_draft(session, user, task))
     return _generate(session, user, row, key, data, chosen.unit, task.id)
 
 

@@ -16,6 +16,7 @@ from .audit import EventSpec, append_events
 from .catalog import catalog_of
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_form_data
+from .permissions import READ_ALL
 from .steps import load_case, require_json_object, save_case, step_clock
 from .versions import form_file
 
@@ -27,6 +28,7 @@ __all__ = [
     "get_task",
     "is_candidate",
     "list_tasks",
+    "may_see_draft",
     "may_work_on",
     "next_task_for",
     "save_draft",
@@ -127,10 +129,15 @@ def next_task_for(session: Session, user: User, instance_id: int) -> str | None:
     )
 
 
+def may_see_draft(session: Session, user: User, task: InboxTask) -> bool:
+    """A task's draft is work in progress of its candidates: theirs to see, and auditors' and admins'."""
+    return bool(user.role_names & READ_ALL) or is_candidate(session, user, task)
+
+
 def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
     """A task with its form and the case's current data."""
     task = _inbox_row(session, task_id)
-    if not is_candidate(session, user, task) and not user.role_names & {"auditor", "admin"}:
+    if not may_see_draft(session, user, task):
         raise Forbidden("this task is not yours")
     instance = session.get(Instance, task.instance_id)
     assert instance is not None

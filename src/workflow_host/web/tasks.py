@@ -60,9 +60,9 @@ class TaskContext:
         self.schema: dict[str, Any] | None = schema
         self.ui: dict[str, Any] = ui if isinstance(ui, dict) else {}
 
-    def start_value(self) -> dict[str, Any]:
-        """The draft, or the values the case already holds for the form's fields."""
-        if self.task.draft_json:
+    def start_value(self, with_draft: bool) -> dict[str, Any]:
+        """The draft (for those who may see it), or the values the case already holds for the form's fields."""
+        if self.task.draft_json and with_draft:
             return dict(json.loads(self.task.draft_json))
         known = json.loads(self.task.data_json or "{}")
         return {k: v for k, v in known.items() if self.schema and k in self.schema.get("properties", {})}
@@ -83,7 +83,7 @@ def task(db: Session, user: User, task_id: str) -> Any:
     context = _context_or_page(db, user, task_id)
     if not isinstance(context, TaskContext):
         return context
-    return _render(db, user, context, context.start_value(), {})
+    return _render(db, user, context, context.start_value(tasks.may_see_draft(db, user, context.task)), {})
 
 
 def _render(
