@@ -6,7 +6,7 @@ import json
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import table_of
@@ -15,6 +15,7 @@ from ..models import InboxCandidate, InboxTask
 from .assignment import candidates_for
 from .case_deadlines import OpenDue, open_deadline_due
 from .catalog import Catalog
+from .errors import Conflict
 
 __all__ = ["due_instant", "sync_inbox"]
 
@@ -24,9 +25,10 @@ _OPEN_TASKS = select(_TASKS.c.id, _TASKS.c.due_at, _TASKS.c.due_kind, _TASKS.c.d
     _TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready"
 )
 _DROP_CANDIDATES = delete(_CANDIDATES).where(_CANDIDATES.c.task_id.in_(bindparam("task_ids", expanding=True)))
-_COMPLETE_TASK = (
+_COMPLETE_TASK = (  # only if nobody else claimed it after the completer's check, before the case was locked
     update(_TASKS)
     .where(_TASKS.c.id == bindparam("task_id"))
+    .where(or_(_TASKS.c.claimed_by.is_(None), _TASKS.c.claimed_by == bindparam("by")))
     .values(status="completed", completed_by=bindparam("by"), completed_at=bindparam("at"))
 )
 _CANCEL_TASKS = (
@@ -56,7 +58,8 @@ def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tup
     conn.execute(_DROP_CANDIDATES, {"task_ids": gone})
     done = completed[0] if completed and completed[0] in gone else None
     if done is not None and completed is not None:
-        conn.execute(_COMPLETE_TASK, {"task_id": done, "by": completed[1], "at": at})
+        if conn.execute(_COMPLETE_TASK, {"task_id": done, "by": completed[1], "at": at}).rowcount != 1:
+            raise Conflict("someone else claimed this task a moment ago")
     cancelled = [task_id for task_id in gone if task_id != done]
     if cancelled:
         conn.execute(_CANCEL_TASKS, {"task_ids": cancelled, "at": at})
