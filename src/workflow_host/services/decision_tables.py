@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..engine import DiagramError, Runtime, decision_names
 from ..models import ProcessVersion, VersionFile
 from .errors import Conflict, Invalid, NotFound
-from .versions import Deployment, deploy, latest_version, validate_files, with_uploads
+from .versions import Deployment, deploy, latest_version, lock_versions, validate_files, with_uploads
 
 __all__ = ["Decision", "check_decision", "decision_source", "list_decisions", "save_decision"]
 
@@ -105,5 +105,6 @@ def save_decision(
 ) -> Deployment:
     """A new version made of the newest version's files with this decision's file replaced (a no-op when it is
     unchanged); Invalid lists every problem, Conflict when someone changed the decision since `base_version`."""
+    lock_versions(session)  # the check and the version built next see the same newest version
     _check_base(session, decision_id, base_version)
     return deploy(session, runtime, with_uploads(session, _upload(session, decision_id, content)), actor)

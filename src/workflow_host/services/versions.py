@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from ..db import is_postgres
 from ..engine import CompiledBundle, DiagramError, DiagramErrors, Runtime, SourceFile, decision_ids, now
 from ..models import ProcessVersion, VersionFile, VersionProcess
 from .catalog import catalog_of
@@ -26,6 +27,7 @@ __all__ = [
     "form_source",
     "latest_version",
     "list_processes",
+    "lock_versions",
     "read_directory",
     "validate_files",
     "version_catalog",
@@ -125,8 +127,19 @@ def _check_lanes(bundle: CompiledBundle) -> list[DiagramError]:
     return errors
 
 
+_DEPLOY_LOCK = 720_1205  # the advisory lock every deploy takes (an arbitrary constant of this application)
+
+
+def lock_versions(session: Session) -> None:
+    """Hold off every other deploy until this transaction ends, so that a version built on "the newest version"
+    and a check against it see the same newest version (PostgreSQL; SQLite transactions are serial already)."""
+    if is_postgres(session.get_bind().engine):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DEPLOY_LOCK})
+
+
 def deploy(session: Session, runtime: Runtime, files: dict[str, bytes], actor: str | None) -> Deployment:
     """Validate every file and store them as a new version; a no-op when the content is unchanged."""
+    lock_versions(session)
     if not any(_kind(p) in ("bpmn", "dmn") for p in files):
         raise Invalid("no BPMN or DMN files to deploy")
     content_hash = _content_hash(files)
@@ -197,6 +210,7 @@ def deploy_upload(
     session: Session, runtime: Runtime, process_id: str, uploads: dict[str, bytes], actor: str | None
 ) -> Deployment:
     """A new version made of the newest version's files with the uploaded ones put in place."""
+    lock_versions(session)
     deployment = deploy(session, runtime, with_uploads(session, uploads), actor)
     defined = session.scalar(
         select(VersionProcess.process_id).where(
@@ -213,6 +227,7 @@ def deploy_forms(session: Session, runtime: Runtime, uploads: dict[str, bytes], 
     deploy: valid JSON Schema, local references only, named by no task or by tasks that find them)."""
     if not uploads or any(_kind(name) != "form" for name in uploads):
         raise Invalid("only form files (.schema.json, .uischema.json) can be saved here")
+    lock_versions(session)
     return deploy(session, runtime, with_uploads(session, uploads), actor)
 
 

@@ -108,6 +108,7 @@ def validate(db: Session, user: User, process_id: str) -> Any:
 def save(db: Session, user: User, process_id: str) -> Any:
     if not user.role_names & SAVERS:
         return jsonify({"error": "forbidden", "message": _("Only analysts may save diagrams.")}), 403
+    versions.lock_versions(db)  # the check below and the version built next see the same newest version
     latest = versions.latest_version(db, process_id).id
     base = request.headers.get("X-Base-Version", type=int)
     if base is not None and base != latest:  # a colleague saved meanwhile: never overwrite their version
