@@ -30,6 +30,8 @@
   document.addEventListener("click", function (event) {
     var link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
     if (!link || event.defaultPrevented || link.target === "_blank" || link.hasAttribute("download")) { return; }
+    // a click that opens the link in another tab or window leaves this page (and its changes) where they are
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) { return; }
     if ((link.getAttribute("href") || "").charAt(0) === "#") { return; }
     if (!mayLeave()) { event.preventDefault(); }
   }, true);
