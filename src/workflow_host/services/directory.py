@@ -99,8 +99,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     if (session.scalar(recent) or 0) >= MAX_FAILURES:
         raise TooManyAttempts(f"too many failed sign-ins for {username[:64]}; try again in 15 minutes")
     user = session.get(User, username)
-    if user is None:
-        verify_nobody(password)
+    if user is None or not user.active:
+        verify_nobody(password)  # as long as a real check: the time taken tells nothing about the account
     if user is None or not user.active or not verify_password(user.password_hash, password):
         session.execute(delete(LoginFailure).where(LoginFailure.at <= at - FAILURE_WINDOW))  # nothing old piles up
         session.add(LoginFailure(username=username[:64], at=at))
