@@ -206,7 +206,8 @@ def _locked_task(session: Session, task_id: str) -> tuple[InboxTask, Instance]:
     """A ready task and its case's row, locked in the order every step takes them (the case, then its tasks):
     the other order deadlocks against a completion of the same case on PostgreSQL."""
     task = _inbox_row(session, task_id)
-    instance = session.scalar(select(Instance).where(Instance.id == task.instance_id).with_for_update())
+    locked = select(Instance).where(Instance.id == task.instance_id).with_for_update()
+    instance = session.scalar(locked.execution_options(populate_existing=True))  # its audit head as stored now
     assert instance is not None
     session.refresh(task)  # as it is now that the case is ours: a step may have closed it meanwhile
     return _require_ready(task, task_id), instance
