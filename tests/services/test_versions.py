@@ -60,3 +60,28 @@ def test_a_form_with_a_remote_reference_is_refused(deployed: Host) -> None:
     with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
         versions.deploy(session, deployed.runtime, files, "test")
     assert "only local references" in refused.value.details["errors"][0]["message"]
+
+
+def test_an_analyst_restores_earlier_content_as_a_new_newest_version(deployed: Host) -> None:
+    """Saving a form back to what an older version held makes a new version (the newest), so new cases run on the
+    restored form; deploying a directory whose content some version already holds stays a no-op, so that
+    `deploy processes` at every start never undoes an analyst's later versions."""
+    with deployed.database.transaction() as session:
+        first = versions.latest_version(session)
+        original, _ui = versions.form_source(session, "intake")
+    changed = original.replace(b'"type"', b'"title": "changed", "type"', 1)
+    with deployed.database.transaction() as session:
+        second = versions.deploy_forms(session, deployed.runtime, {"intake.schema.json": changed}, "analyst")
+        assert second.created
+        restored = versions.deploy_forms(session, deployed.runtime, {"intake.schema.json": original}, "analyst")
+        assert restored.created
+        assert restored.version.id > second.version.id > first.id
+        assert restored.version.content_hash == first.content_hash
+        assert versions.latest_version(session).id == restored.version.id
+        assert versions.form_source(session, "intake")[0] == original
+        again = versions.deploy_forms(session, deployed.runtime, {"intake.schema.json": original}, "analyst")
+        assert (again.created, again.version.id) == (False, restored.version.id)
+        files = versions.read_directory(FIXTURES / "processes", FIXTURES / "forms")
+        at_start = versions.deploy(session, deployed.runtime, files, "cli")
+        assert not at_start.created
+        assert versions.latest_version(session).id == restored.version.id

@@ -19,7 +19,8 @@ class ProcessVersion(Base):
     __tablename__ = "process_version"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Not unique: restoring earlier diagrams makes a new version with an older one's content (and hash).
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str | None] = mapped_column(String(64))
     spec_json: Mapped[str] = mapped_column(Text)

@@ -107,4 +107,4 @@ def save_decision(
     unchanged); Invalid lists every problem, Conflict when someone changed the decision since `base_version`."""
     lock_versions(session)  # the check and the version built next see the same newest version
     _check_base(session, decision_id, base_version)
-    return deploy(session, runtime, with_uploads(session, _upload(session, decision_id, content)), actor)
+    return deploy(session, runtime, with_uploads(session, _upload(session, decision_id, content)), actor, restore=True)

@@ -137,14 +137,22 @@ def lock_versions(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DEPLOY_LOCK})
 
 
-def deploy(session: Session, runtime: Runtime, files: dict[str, bytes], actor: str | None) -> Deployment:
-    """Validate every file and store them as a new version; a no-op when the content is unchanged."""
+def deploy(
+    session: Session, runtime: Runtime, files: dict[str, bytes], actor: str | None, restore: bool = False
+) -> Deployment:
+    """Validate every file and store them as a new version; a no-op when a version holds the same already. With
+    `restore` (an analyst's save), only the newest counts: an older version's content becomes a new, newest
+    version, which is how earlier diagrams are brought back. (`deploy DIR` at every start must not undo an
+    analyst's later versions, so it keeps the first meaning.)"""
     lock_versions(session)
     if not any(_kind(p) in ("bpmn", "dmn") for p in files):
         raise Invalid("no BPMN or DMN files to deploy")
     content_hash = _content_hash(files)
-    existing = session.scalar(select(ProcessVersion).where(ProcessVersion.content_hash == content_hash))
-    if existing is not None:
+    same = select(ProcessVersion).where(ProcessVersion.content_hash == content_hash)
+    if restore:
+        same = select(ProcessVersion).order_by(ProcessVersion.id.desc()).limit(1)
+    existing = session.scalar(same.order_by(ProcessVersion.id.desc()))
+    if existing is not None and existing.content_hash == content_hash:
         return Deployment(existing, False)
     bundle = validate_files(runtime, files)
     version = ProcessVersion(
@@ -211,7 +219,7 @@ def deploy_upload(
 ) -> Deployment:
     """A new version made of the newest version's files with the uploaded ones put in place."""
     lock_versions(session)
-    deployment = deploy(session, runtime, with_uploads(session, uploads), actor)
+    deployment = deploy(session, runtime, with_uploads(session, uploads), actor, restore=True)
     defined = session.scalar(
         select(VersionProcess.process_id).where(
             VersionProcess.version_id == deployment.version.id, VersionProcess.process_id == process_id
@@ -228,7 +236,7 @@ def deploy_forms(session: Session, runtime: Runtime, uploads: dict[str, bytes], 
     if not uploads or any(_kind(name) != "form" for name in uploads):
         raise Invalid("only form files (.schema.json, .uischema.json) can be saved here")
     lock_versions(session)
-    return deploy(session, runtime, with_uploads(session, uploads), actor)
+    return deploy(session, runtime, with_uploads(session, uploads), actor, restore=True)
 
 
 def form_source(session: Session, name: str) -> tuple[bytes, bytes | None]:

@@ -1,0 +1,36 @@
+"""A database in use (versions, a case) upgrades in place to the newest schema, its rows and references kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+
+from workflow_host.db import Database
+from workflow_host.services import schema
+
+CASE = """INSERT INTO instance (process_id, version_id, status, revision, meta_json, data_json, created_by,
+          created_at, updated_at, audit_seq, audit_head)
+          VALUES ('litigation_case', 1, 'running', 0, '{}', '{}', 'clerk', '2026-01-01', '2026-01-01', 0, 'x')"""
+VERSION = """INSERT INTO process_version (content_hash, created_at, created_by, spec_json, catalog_json)
+             VALUES ('abc', '2026-01-01', 'cli', '{}', '{}')"""
+
+
+def test_a_sqlite_database_with_cases_upgrades_from_0006(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+        connection.execute(text(VERSION))
+        connection.execute(text(CASE))
+    schema.init_db(database)  # 0007 rebuilds process_version, which instance refers to
+    with database.engine.begin() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0007"
+        assert connection.execute(text("SELECT version_id FROM instance")).scalar_one() == 1
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # checks are back on
+        connection.execute(text(VERSION))  # the same content hash again: a restored version
+    database.dispose()
