@@ -164,6 +164,8 @@ FORM_ATTACKS = [
     _form("root_ref", {"type": "object", "allOf": [{"$ref": "#"}]}, "without end"),
     _form("redos", {"type": "object", "properties": {"a": {"type": "string", "pattern": "^(a+)+$"}}}, "repeats"),
     _form("redos_keys", {"type": "object", "patternProperties": {"^(\\w+\\s?)*$": {}}}, "repeats"),
+    _form("redos_choice", {"type": "object", "properties": {"a": {"pattern": "^(a|a)+$"}}}, "repeats"),
+    _form("redos_prefix", {"type": "object", "properties": {"a": {"pattern": "^(a|ab)*c$"}}}, "repeats"),
     _form("bad_schema", {"type": 42}, "not a valid JSON Schema"),
     _form("not_object", [1, 2, 3], "JSON object"),
     Attack("deep.schema.json", b"[" * 100000 + b"]" * 100000, "deploy", "nested too deeply"),

@@ -82,10 +82,18 @@ def _nested_repeat(items: Any, inside: bool = False) -> bool:
             if (inside and unbounded) or _nested_repeat(arg[2], inside or unbounded):
                 return True
             continue
+        if kind == "BRANCH" and inside and not _distinct_letters(arg[1]):
+            return True  # (a|a)+, (a|ab)*: the alternatives can share a start, so a near-match tries every split
         children = [arg[-1]] if kind == "SUBPATTERN" else arg[1] if kind == "BRANCH" else []
         if any(_nested_repeat(child, inside) for child in children):
             return True
     return False
+
+
+def _distinct_letters(alternatives: Any) -> bool:
+    """Whether every alternative is one literal character and no two are the same (like a class [ab])."""
+    letters = [alt[0][1] for alt in alternatives if len(alt) == 1 and str(alt[0][0]) == "LITERAL"]
+    return len(letters) == len(alternatives) == len(set(letters))
 
 
 def _patterns(node: Any) -> Iterator[str]:
@@ -129,7 +137,10 @@ def check_form_schema(name: str, schema: Any) -> None:
         raise Invalid(f"{name}: the reference '{endless}' leads back to itself without end")
     slow = _slow_pattern(schema)
     if slow is not None:
-        raise Invalid(f"{name}: the pattern '{slow}' repeats a repetition, which can take hours to check; simplify it")
+        raise Invalid(
+            f"{name}: the pattern '{slow}' repeats a repetition or a choice of several characters, which can take"
+            " hours to check; simplify it (a character class such as [ab] instead of (a|b))"
+        )
 
 
 def _iter_errors(validator: Any, data: Any) -> list[Any]:
