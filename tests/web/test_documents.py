@@ -115,3 +115,17 @@ def test_a_draft_stays_with_the_tasks_candidates(defence: tuple[Flask, int, str]
     page = Web(app, "jb_staff").get(f"/tasks/{task_id}")
     assert page.status_code == 200
     assert draft_text not in page.get_data(as_text=True)
+
+
+def test_only_the_cases_units_and_the_district_file_sealed_copies(defence: tuple[Flask, int, str]) -> None:
+    """The vice head in charge sees the land bureau's case, but its sealed papers are the bureau's (or the
+    district's) to file."""
+    app, case_id, _task_id = defence
+    sent = {"document": "power_of_attorney", "file": (io.BytesIO(PDF), "授权委托书（盖章）.pdf")}
+    vice = Web(app, "li_vice")
+    assert 'name="document"' not in vice.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert vice.post(f"/cases/{case_id}/documents", sent, content_type="multipart/form-data").status_code == 404
+    justice = Web(app, "jb_staff")
+    assert 'name="document"' in justice.get(f"/cases/{case_id}").get_data(as_text=True)
+    sent = {"document": "power_of_attorney", "file": (io.BytesIO(PDF), "授权委托书（盖章）.pdf")}
+    assert justice.post(f"/cases/{case_id}/documents", sent, content_type="multipart/form-data").status_code == 302

@@ -30,7 +30,7 @@ from .attachments import Upload, clean_name, store_upload
 from .audit import append_events
 from .document_context import BLANK, CONTEXTS, Names, common
 from .errors import Forbidden, Invalid, NotFound
-from .permissions import READ_ALL, require_view_instance
+from .permissions import can_file_for_instance, require_view_instance
 from .tasks import may_see_draft
 
 __all__ = [
@@ -53,7 +53,6 @@ __all__ = [
 DOCUMENTS_DIR = Path(__file__).resolve().parents[3] / "documents"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 UPLOAD_FIELD = "document:"  # the attachment's field: document:<key>
-READ_ONLY_ROLES = READ_ALL | {"analyst"}
 
 
 @dataclass(frozen=True)
@@ -249,9 +248,9 @@ def generate_for_case(session: Session, user: User, instance_id: int, key: str, 
     return _generate(session, user, row, key, _case_data(row), chosen.unit, None)
 
 
-def may_upload(user: User) -> bool:
-    """Whoever works on cases may file a signed copy; auditors and analysts only read."""
-    return bool(user.role_names - READ_ONLY_ROLES)
+def may_upload(user: User, row: Instance) -> bool:
+    """The case's own units and the district roles file its signed copies; auditors and analysts only read."""
+    return can_file_for_instance(user, row)
 
 
 def upload_signed_copy(session: Session, user: User, instance_id: int, key: str, upload: Upload) -> str:
@@ -260,7 +259,7 @@ def upload_signed_copy(session: Session, user: User, instance_id: int, key: str,
     if row is None:
         raise NotFound("this case does not exist")
     require_view_instance(session, user, row)
-    if not may_upload(user):
+    if not may_upload(user, row):
         raise Forbidden("you may not add files to this case")
     if key not in {o.key for o in case_offers(session, row)}:
         raise Invalid("choose which document this is", reason="document")

@@ -11,7 +11,7 @@ from ..models import AuditEvent, InboxCandidate, InboxTask, Instance, Unit, User
 from .assignment import keys_for_user
 from .errors import Forbidden
 
-__all__ = ["can_view_instance", "require_any_role", "require_view_instance"]
+__all__ = ["can_file_for_instance", "can_view_instance", "require_any_role", "require_view_instance"]
 
 READ_ALL = {"auditor", "admin"}
 # District-level roles that coordinate every response (Art. 3 ¶1: the justice bureau organises and guides the
@@ -71,6 +71,14 @@ def can_view_instance(session: Session, user: User, instance: Instance) -> bool:
     candidate = select(InboxCandidate.task_id).join(InboxTask, InboxTask.id == InboxCandidate.task_id)
     candidate = candidate.where(InboxTask.instance_id == instance.id, InboxCandidate.key.in_(keys_for_user(user)))
     return session.scalar(select(exists(candidate))) or False
+
+
+def can_file_for_instance(user: User, instance: Instance) -> bool:
+    """Who may add the case's signed and sealed papers: the district roles that coordinate every response, and
+    the staff of a unit the case concerns (not a unit that only helped with one step, nor readers)."""
+    if user.role_names & DISTRICT_ROLES:
+        return True
+    return bool(user.unit_id and user.unit_id in _case_units(instance) and user.role_names - READ_ALL - {"analyst"})
 
 
 def require_view_instance(session: Session, user: User, instance: Instance) -> None:

@@ -69,7 +69,7 @@ def case(db: Session, user: User, instance_id: int) -> Any:
         other=other,
         offers=offers,
         uploads=uploads,
-        may_upload=bool(offers) and documents.may_upload(user),
+        may_upload=bool(offers) and documents.may_upload(user, page["row"]),
         **page,
     )
 
