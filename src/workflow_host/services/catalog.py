@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 
 from ..engine import ProcessInfo, UserTaskInfo, task_key
 from ..models import ProcessVersion
+from .memo import Memo
 
 __all__ = ["Catalog", "catalog_of"]
 
@@ -31,17 +31,9 @@ def _parse_catalog(catalog_json: str) -> Catalog:
     )
 
 
-_CATALOGS: dict[str, Catalog] = {}  # by content hash: a version never changes, so neither does its catalogue
-_LOCK = threading.Lock()
+_CATALOGS: Memo[str, Catalog] = Memo(64)  # by content hash: a version never changes, so neither does its catalogue
 
 
 def catalog_of(version: ProcessVersion) -> Catalog:
     """The parsed catalogue of a version, read and parsed once per process (its column may be left unloaded)."""
-    found = _CATALOGS.get(version.content_hash)
-    if found is None:
-        found = _parse_catalog(version.catalog_json)
-        with _LOCK:
-            if len(_CATALOGS) >= 64:
-                _CATALOGS.pop(next(iter(_CATALOGS)))
-            _CATALOGS[version.content_hash] = found
-    return found
+    return _CATALOGS.get_or_make(version.content_hash, lambda: _parse_catalog(version.catalog_json))

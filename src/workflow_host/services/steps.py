@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from .case_deadlines import sync_deadlines
 from .catalog import Catalog, catalog_of
 from .errors import Conflict, Invalid, NotFound
 from .inbox_sync import sync_inbox
+from .memo import Memo
 
 __all__ = ["Case", "load_case", "new_case", "require_json_object", "save_case", "spec_text", "step_clock"]
 
@@ -94,21 +94,18 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
     return Case(row, version, engine, runtime)
 
 
-_SPEC_TEXTS: dict[str, str] = {}  # content hash -> spec JSON; versions never change, so this never goes stale
-_SPEC_TEXTS_LOCK = threading.Lock()
+_SPEC_TEXTS: Memo[str, str] = Memo(64)  # by content hash: versions never change, so this never goes stale
 
 
 def spec_text(session: Session, version: ProcessVersion) -> str:
     """A version's serialized specs, read from the database once per process (by content hash)."""
-    text = _SPEC_TEXTS.get(version.content_hash)
-    if text is None:
+
+    def read() -> str:
         text = session.scalar(select(ProcessVersion.spec_json).where(ProcessVersion.id == version.id))
         assert text is not None
-        with _SPEC_TEXTS_LOCK:
-            if len(_SPEC_TEXTS) >= 64:
-                _SPEC_TEXTS.pop(next(iter(_SPEC_TEXTS)))
-            _SPEC_TEXTS[version.content_hash] = text
-    return text
+        return text
+
+    return _SPEC_TEXTS.get_or_make(version.content_hash, read)
 
 
 def new_case(

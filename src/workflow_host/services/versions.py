@@ -17,6 +17,7 @@ from ..models import ProcessVersion, VersionFile, VersionProcess
 from .catalog import catalog_of
 from .errors import Invalid, NotFound
 from .forms import check_form_schema
+from .memo import Memo
 
 __all__ = [
     "Deployment",
@@ -276,23 +277,22 @@ def list_processes(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-_FORM_CACHE: dict[tuple[str, str], bytes] = {}  # versions never change: a form is read from the database once
+_FORM_FILES: Memo[tuple[str, str], bytes] = Memo(1024)  # by content hash and name: read from the database once
 
 
 def form_file(session: Session, version: ProcessVersion, name: str) -> Any:
     """A form file of a version, parsed (a fresh copy each time)."""
-    key = (version.content_hash, name)
-    content = _FORM_CACHE.get(key)
-    if content is None:
-        content = session.scalar(
-            select(VersionFile.content).where(VersionFile.version_id == version.id, VersionFile.path == f"forms/{name}")
+
+    def read() -> bytes:
+        query = select(VersionFile.content).where(
+            VersionFile.version_id == version.id, VersionFile.path == f"forms/{name}"
         )
+        content = session.scalar(query)
         if content is None:
             raise NotFound(f"form '{name}' is not part of version {version.id}")
-        if len(_FORM_CACHE) > 1024:
-            _FORM_CACHE.clear()
-        _FORM_CACHE[key] = content
-    return json.loads(content)
+        return content
+
+    return json.loads(_FORM_FILES.get_or_make((version.content_hash, name), read))
 
 
 def version_source(session: Session, version: ProcessVersion, process_id: str) -> tuple[str, bytes]:
