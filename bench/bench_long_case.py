@@ -28,7 +28,7 @@ from workflow_host.services import instances, steps, tasks
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROCESS = "loop_case"
 TARGET = 1.5
-SAVE_PARTS = ["changes", "write_rows", "sync_inbox", "digest", "mark_saved"]
+SAVE_PARTS = ["changes", "inbox_reads", "writes", "digest", "mark_saved"]
 
 
 def run_case(kind: str, pg_url: str, total: int, warm: bool) -> tuple[list[dict[str, float]], dict[int, int]]:
@@ -49,8 +49,8 @@ def _grow(host: Any, total: int) -> tuple[list[dict[str, float]], dict[int, int]
     timers.patch(runtime.Instance, "complete", "engine")
     timers.patch(tasks, "save_case", "save")
     timers.patch(runtime.Instance, "changes", "changes", after=last_changes.append)
-    timers.patch(steps, "_write_rows", "write_rows")
-    timers.patch(steps, "sync_inbox", "sync_inbox")
+    timers.patch(steps, "inbox_writes", "inbox_reads")
+    timers.patch(steps, "run_writes", "writes")
     timers.patch(runtime.Instance, "state_digest", "digest")
     timers.patch(runtime.Instance, "mark_saved", "mark_saved")
     database, records, stored = host.database, [], {}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy import Engine, Executable, MetaData, Table, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
-__all__ = ["READ_ONLY", "Base", "Database", "after_commit", "is_postgres", "table_of"]
+__all__ = ["READ_ONLY", "Base", "Database", "Write", "after_commit", "is_postgres", "run_writes", "table_of"]
 
 READ_ONLY = "workflow_host_read_only"
 _AFTER_COMMIT = "workflow_host_after_commit"
@@ -31,6 +32,31 @@ def table_of(model: type[Base]) -> Table:
     """A model's Core table, for the bulk statements of a step: they need none of the ORM's bookkeeping, which
     costs 2-4 times the statement itself (measured in bench/bench_steps.py)."""
     return cast(Table, model.__table__)
+
+
+Write = tuple[Executable, dict[str, Any] | list[dict[str, Any]]]  # a statement and its parameters (a list: many rows)
+
+
+def run_writes(session: Session, writes: Sequence[Write]) -> None:
+    """Run write statements whose results nobody reads, in order, in the session's transaction.
+
+    On PostgreSQL they are sent in one pipeline and waited for once: a step's writes cost one round trip
+    instead of one each. Their rowcounts cannot be read (a check that needs one runs before), and an error
+    surfaces at the end as the same SQLAlchemy exception a single statement would raise."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql" or len(writes) < 2:
+        for statement, params in writes:
+            conn.execute(statement, params)
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with driver.pipeline():
+            for statement, params in writes:
+                conn.execute(statement, params)
+    except dbapi_error as err:  # raised when the pipeline syncs, outside SQLAlchemy's own handling
+        raise DBAPIError.instance(None, None, err, dbapi_error, dialect=conn.dialect) from err
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

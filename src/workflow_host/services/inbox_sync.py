@@ -6,10 +6,10 @@ import json
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..db import table_of
+from ..db import Write, table_of
 from ..engine import LOCAL_TZ, EngineError, ReadyTask, UserTaskInfo
 from ..models import InboxCandidate, InboxTask
 from .assignment import candidates_for
@@ -17,24 +17,29 @@ from .case_deadlines import OpenDue, open_deadline_due
 from .catalog import Catalog
 from .errors import Conflict
 
-__all__ = ["due_instant", "sync_inbox"]
+__all__ = ["due_instant", "inbox_writes"]
 
 # Built once (building a statement costs several times running it): the inbox side of every step.
 _TASKS, _CANDIDATES = table_of(InboxTask), table_of(InboxCandidate)
-_OPEN_TASKS = select(_TASKS.c.id, _TASKS.c.due_at, _TASKS.c.due_kind, _TASKS.c.due_provisional).where(
-    _TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready"
-)
+_OPEN_TASKS = select(
+    _TASKS.c.id, _TASKS.c.due_at, _TASKS.c.due_kind, _TASKS.c.due_provisional, _TASKS.c.claimed_by
+).where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready")
+_INSERT_TASKS, _INSERT_CANDIDATES = insert(_TASKS).inline(), insert(_CANDIDATES).inline()  # nothing read back
 _DROP_CANDIDATES = delete(_CANDIDATES).where(_CANDIDATES.c.task_id.in_(bindparam("task_ids", expanding=True)))
-_COMPLETE_TASK = (  # only if nobody else claimed it after the completer's check, before the case was locked
+_COMPLETE_TASK = (
     update(_TASKS)
     .where(_TASKS.c.id == bindparam("task_id"))
-    .where(or_(_TASKS.c.claimed_by.is_(None), _TASKS.c.claimed_by == bindparam("by")))
     .values(status="completed", completed_by=bindparam("by"), completed_at=bindparam("at"))
 )
 _CANCEL_TASKS = (
     update(_TASKS)
     .where(_TASKS.c.id.in_(bindparam("task_ids", expanding=True)))
     .values(status="cancelled", completed_at=bindparam("at"))
+)
+_SET_DUE = (
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("task_id"))
+    .values(due_at=bindparam("due_at"), due_kind=bindparam("due_kind"), due_provisional=bindparam("due_provisional"))
 )
 
 
@@ -52,17 +57,16 @@ def due_instant(value: Any) -> datetime | None:
     return instant if instant.tzinfo else instant.replace(tzinfo=LOCAL_TZ)
 
 
-def _close_tasks(session: Session, gone: list[str], at: datetime, completed: tuple[str, str] | None) -> None:
+def _close_tasks(gone: list[str], at: datetime, completed: tuple[str, str] | None) -> list[Write]:
     """Tasks that are no longer ready leave the inbox and become history: completed by someone, or cancelled."""
-    conn = session.connection()
-    conn.execute(_DROP_CANDIDATES, {"task_ids": gone})
+    writes: list[Write] = [(_DROP_CANDIDATES, {"task_ids": gone})]
     done = completed[0] if completed and completed[0] in gone else None
     if done is not None and completed is not None:
-        if conn.execute(_COMPLETE_TASK, {"task_id": done, "by": completed[1], "at": at}).rowcount != 1:
-            raise Conflict("someone else claimed this task a moment ago")
+        writes.append((_COMPLETE_TASK, {"task_id": done, "by": completed[1], "at": at}))
     cancelled = [task_id for task_id in gone if task_id != done]
     if cancelled:
-        conn.execute(_CANCEL_TASKS, {"task_ids": cancelled, "at": at})
+        writes.append((_CANCEL_TASKS, {"task_ids": cancelled, "at": at}))
+    return writes
 
 
 Deadlines = dict[str, OpenDue]
@@ -115,7 +119,7 @@ def _inbox_row(
     }
 
 
-def sync_inbox(
+def inbox_writes(
     session: Session,
     instance_id: int,
     catalog: Catalog,
@@ -123,26 +127,33 @@ def sync_inbox(
     data: dict[str, Any],
     at: datetime,
     completed: tuple[str, str] | None,
-) -> None:
-    """Make the instance's ready inbox rows match its ready user tasks (and their due instants); tasks no
-    longer ready become history, completed by `completed`'s user or cancelled."""
+) -> list[Write]:
+    """The writes that make the instance's ready inbox rows match its ready user tasks (and their due instants);
+    tasks no longer ready become history, completed by `completed`'s user or cancelled.
+
+    Everything is read here, nothing written: the caller sends the writes with the rest of the step. The case
+    row is locked, and claims lock it first too, so what is read stays true until the step commits."""
     ready = {t.id: t for t in ready_tasks}
     found = session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id})
-    existing: dict[str, Due] = {task_id: (due, kind, prov) for task_id, due, kind, prov in found}
+    existing: dict[str, Due] = {}
+    for task_id, due, kind, provisional, claimed_by in found:
+        existing[task_id] = (due, kind, provisional)
+        if completed and task_id == completed[0] and claimed_by not in (None, completed[1]):
+            # claimed by someone else after the completer's check, before the case was locked: the claim wins
+            raise Conflict("someone else claimed this task a moment ago")
     gone = sorted(existing.keys() - ready.keys())
-    if gone:
-        _close_tasks(session, gone, at, completed)
+    writes = _close_tasks(gone, at, completed) if gone else []
     infos = {t.id: catalog.user_task(t.process_id, t.element_id) for t in ready.values()}
     bound = any(info and (info.deadline_variable or info.due_variable) for info in infos.values())
     deadlines = open_deadline_due(session, instance_id) if bound else {}
-    for task_id in ready.keys() & existing.keys():
+    for task_id in sorted(ready.keys() & existing.keys()):
         due, kind, provisional = _task_due(infos[task_id], ready[task_id].data, deadlines)
         if (due, kind, provisional) != existing[task_id]:  # recomputed after a calendar year was loaded
-            values = {"due_at": due, "due_kind": kind, "due_provisional": provisional}
-            session.execute(update(InboxTask).where(InboxTask.id == task_id).values(**values))
+            values = {"task_id": task_id, "due_at": due, "due_kind": kind, "due_provisional": provisional}
+            writes.append((_SET_DUE, values))
     new_ids = sorted(ready.keys() - existing.keys())
     rows = [_inbox_row(instance_id, catalog, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
     if rows:
         candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
-        session.connection().execute(insert(_TASKS), rows)
-        session.connection().execute(insert(_CANDIDATES), candidates)
+        writes += [(_INSERT_TASKS, rows), (_INSERT_CANDIDATES, candidates)]
+    return writes

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..db import after_commit, table_of
+from ..db import Write, after_commit, run_writes, table_of
 from ..engine import FixedClock, Instance, Runtime, now, use_clock
 from ..models import AuditEvent, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
@@ -20,7 +20,7 @@ from .audit import GENESIS, EventSpec, chain
 from .case_deadlines import sync_deadlines
 from .catalog import Catalog, catalog_of
 from .errors import Conflict, Invalid, NotFound
-from .inbox_sync import sync_inbox
+from .inbox_sync import inbox_writes
 from .memo import Memo
 
 __all__ = ["Case", "load_case", "new_case", "require_json_object", "save_case", "spec_text", "step_clock"]
@@ -53,6 +53,8 @@ _READ_CASE = (
 )
 # SQLite has no row locks: BEGIN IMMEDIATE serializes steps there. The row is read anew once locked.
 _LOCK_CASE = _READ_CASE.with_for_update(of=InstanceRow).execution_options(populate_existing=True)
+# inline: no RETURNING of generated keys, which nothing reads (and which a pipelined write cannot return)
+_INSERT_STATE, _INSERT_EVENTS = insert(_STATE).inline(), insert(_EVENTS).inline()
 _READ_STATE = select(_STATE.c["key"], _STATE.c.body).where(_STATE.c.instance_id == bindparam("row_id"))
 _DELETE_STATE = delete(_STATE).where(
     _STATE.c.instance_id == bindparam("row_id"), _STATE.c["key"].in_(bindparam("keys", expanding=True))
@@ -166,18 +168,19 @@ def save_case(
         "audit_head": chained[-1]["hash"] if chained else row.audit_head,
     }
     session.flush()  # what the ORM holds goes first: the statements below bypass it
-    conn = session.connection()
-    saved = conn.execute(
+    # Reads first (the inbox as it stands, who may take new tasks), then the guarded write, then the rest at once.
+    writes = inbox_writes(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed)
+    saved = session.connection().execute(
         _SAVE_INSTANCE, {"row_id": row.id, "row_revision": row.revision, **{f"new_{k}": v for k, v in values.items()}}
     )
     if saved.rowcount != 1:
         raise Conflict("the case was changed by someone else a moment ago; reload it and try again")
     for key, value in values.items():
         set_committed_value(row, key, value)
-    _write_rows(session, row.id, changes.deletes, changes.inserts, changes.updates)
-    sync_inbox(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed)
+    writes = [*_state_writes(row.id, changes.deletes, changes.inserts, changes.updates), *writes]
     if chained:
-        conn.execute(insert(_EVENTS), chained)
+        writes.append((_INSERT_EVENTS, chained))
+    run_writes(session, writes)
     engine.mark_saved()
     # Kept warm for the next step only once this one is committed; a rollback just drops it.
     live_key = (row.id, row.revision)
@@ -194,25 +197,23 @@ def _closing(case: Case, completed: tuple[str, str] | None) -> dict[str, Any] | 
     return {"variable": info.deadline_variable, "by": completed[1]}
 
 
-def _write_rows(
-    session: Session,
+def _state_writes(
     instance_id: int,
     deletes: list[str],
     inserts: dict[str, dict[str, Any]],
     updates: dict[str, dict[str, Any]],
-) -> None:
-    conn = session.connection()
+) -> list[Write]:
+    """The engine's state rows the step changed."""
+    writes: list[Write] = []
     if deletes:
-        conn.execute(_DELETE_STATE, {"row_id": instance_id, "keys": deletes})
+        writes.append((_DELETE_STATE, {"row_id": instance_id, "keys": deletes}))
     if inserts:
-        conn.execute(
-            insert(_STATE), [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in inserts.items()]
-        )
+        rows = [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in inserts.items()]
+        writes.append((_INSERT_STATE, rows))
     if updates:
-        conn.execute(
-            _UPDATE_STATE,
-            [{"row_id": instance_id, "row_key": k, "row_body": json.dumps(v)} for k, v in updates.items()],
-        )
+        rows = [{"row_id": instance_id, "row_key": k, "row_body": json.dumps(v)} for k, v in updates.items()]
+        writes.append((_UPDATE_STATE, rows))
+    return writes
 
 
 @contextlib.contextmanager
