@@ -96,3 +96,27 @@ def test_claimed_tasks_are_hidden_from_other_candidates(login: Any) -> None:
     assert other.post(f"/tasks/{task['id']}/complete", json={"data": {}}).status_code == 403
     assert zhao.post(f"/tasks/{task['id']}/unclaim").status_code == 200
     assert only_task(other, "review")["claimed_by"] is None
+
+
+def test_each_completion_answers_with_what_the_case_waits_for_next(login: Any) -> None:
+    """A client can go on from the completion's answer alone: it lists the case's ready tasks as the case shows them."""
+    people = {"clerk": login("clerk"), "jb_staff": login("jb_staff"), "land_officer": login("land_officer")}
+    people["director_wang"] = login("director_wang")
+    started = people["clerk"].post("/instances", json={"process_id": "six_steps", "data": {}}).get_json()
+    steps = [
+        ("clerk", "intake", INTAKE),
+        ("clerk", "check", {}),
+        ("jb_staff", "review", {}),
+        ("land_officer", "prepare", {}),
+        ("director_wang", "approve", {"approve_ok": True}),
+        ("clerk", "file", {}),
+    ]
+    waiting = started["tasks"]
+    for who, name, data in steps:
+        [task] = [t for t in waiting if t["name"] == name]
+        answer = people[who].post(f"/tasks/{task['id']}/complete", json={"data": data}).get_json()
+        assert answer["task_id"] == task["id"]
+        assert answer["tasks"] == people["clerk"].get(f"/instances/{started['id']}").get_json()["tasks"]
+        assert task["id"] not in [t["id"] for t in answer["tasks"]]
+        waiting = answer["tasks"]
+    assert (answer["status"], waiting) == ("completed", [])

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import EngineError, Runtime
-from ..models import AuditEvent, CaseDeadline, InboxTask, Instance, ProcessVersion, User, VersionProcess
+from ..models import AuditEvent, CaseDeadline, Instance, ProcessVersion, User, VersionProcess
 from .audit import event_dict
 from .case_deadlines import deadline_view
 from .catalog import catalog_of
@@ -17,7 +17,7 @@ from .errors import Forbidden, Invalid, NotFound
 from .history import record_auditor_view
 from .permissions import require_view_instance
 from .steps import new_case, require_json_object, save_case, step_clock
-from .tasks import task_summary
+from .tasks import open_tasks
 from .versions import latest_version
 
 __all__ = ["get_instance", "instance_events", "start_instance", "startable_processes"]
@@ -87,12 +87,6 @@ def instance_view(session: Session, row: Instance) -> dict[str, Any]:
     """An instance as the API shows it."""
     version = session.get(ProcessVersion, row.version_id)
     assert version is not None
-    tasks = session.scalars(
-        select(InboxTask)
-        .where(InboxTask.instance_id == row.id, InboxTask.status == "ready")
-        .order_by(InboxTask.created_at)
-    )
-    open_tasks = [task_summary(t) for t in tasks]
     deadlines = [
         deadline_view(d)
         for d in session.scalars(
@@ -106,7 +100,7 @@ def instance_view(session: Session, row: Instance) -> dict[str, Any]:
         "revision": row.revision,
         "version": {"id": version.id, "hash": version.content_hash},
         "data": json.loads(row.data_json),
-        "tasks": open_tasks,
+        "tasks": open_tasks(session, row.id),
         "deadlines": deadlines,
         "next_due_at": row.next_due_at.isoformat() if row.next_due_at else None,
         "error": row.error_message,

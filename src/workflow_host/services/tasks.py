@@ -31,6 +31,7 @@ __all__ = [
     "may_see_draft",
     "may_work_on",
     "next_task_for",
+    "open_tasks",
     "save_draft",
     "task_summary",
     "unclaim_task",
@@ -56,6 +57,20 @@ def task_summary(task: InboxTask) -> dict[str, Any]:
         "claimed_by": task.claimed_by,
         "created_at": task.created_at.isoformat(),
     }
+
+
+# Read after a step's writes, which bypass the ORM: rows it already holds are refreshed.
+_OPEN_TASKS = (
+    select(InboxTask)
+    .where(InboxTask.instance_id == bindparam("instance_id"), InboxTask.status == "ready")
+    .order_by(InboxTask.created_at, InboxTask.id)
+    .execution_options(populate_existing=True)
+)
+
+
+def open_tasks(session: Session, instance_id: int) -> list[dict[str, Any]]:
+    """A case's ready tasks, oldest first, as the API shows them."""
+    return [task_summary(t) for t in session.scalars(_OPEN_TASKS, {"instance_id": instance_id})]
 
 
 def list_tasks(session: Session, user: User, limit: int = INBOX_LIMIT, offset: int = 0) -> list[dict[str, Any]]:
@@ -276,4 +291,10 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
         case.completed_task = (task.process_id, task.element_id)
         payload = {"task_id": task_id, "name": task.element_id, "title": task.title, "data": data}
         save_case(session, case, [("task_completed", user.username, payload)], completed=(task_id, user.username))
-    return {"instance_id": case.row.id, "status": case.row.status, "task_id": task_id}
+    # What the case waits for now (what GET /instances/{id} would show), so a client can go on without asking.
+    return {
+        "instance_id": case.row.id,
+        "status": case.row.status,
+        "task_id": task_id,
+        "tasks": open_tasks(session, case.row.id),
+    }

@@ -65,7 +65,13 @@ SCHEMAS: dict[str, Any] = {
             ),
         ]
     },
-    "Completion": _object(["instance_id", "status", "task_id"], instance_id=INTEGER, status=STRING, task_id=STRING),
+    "Completion": _object(
+        ["instance_id", "status", "task_id", "tasks"],
+        instance_id=INTEGER,
+        status=STRING,
+        task_id=STRING,
+        tasks={"type": "array", "items": ref("Task")},  # the case's ready tasks after the step
+    ),
     "Instance": _object(
         ["id", "process_id", "status", "version", "data", "tasks", "deadlines"],
         id=INTEGER,
