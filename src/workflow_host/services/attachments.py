@@ -156,9 +156,12 @@ def _values_at(data: Any, parts: list[str]) -> list[Any]:
 
 def check_attachment_values(session: Session, instance_id: int, schema: Any, data: Any) -> list[dict[str, str]]:
     """Form errors for attachment values that are not files uploaded to this case."""
-    errors = []
+    errors: list[dict[str, str]] = []
+    pointers = attachment_fields(schema)
+    if not pointers:  # most forms: nothing to look up
+        return errors
     known = set(session.scalars(select(CaseAttachment.sha256).where(CaseAttachment.instance_id == instance_id)))
-    for pointer in attachment_fields(schema):
+    for pointer in pointers:
         for value in _values_at(data, [p for p in pointer.split("/") if p]):
             if isinstance(value, str) and (not _SHA.match(value) or value not in known):
                 errors.append({"path": pointer.replace("/*", ""), "message": "not a file uploaded to this case"})
