@@ -129,6 +129,10 @@ class Processes:
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer within {timeout:.0f}s; see {self.log.name}")
 
+    def sessions(self) -> set[int]:
+        """The session ids of the server's processes (each was started in a session of its own)."""
+        return {proc.pid for proc in self.procs}
+
     def kill(self) -> None:
         """SIGKILL every process group: no shutdown, no flush, nothing finished."""
         for proc in self.procs:
@@ -158,6 +162,27 @@ class Processes:
             text=True,
             check=False,
         )
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(sessions: set[int]) -> dict[str, float]:
+    """CPU time (user + system) used so far by this process (`client`), by the processes of the given sessions
+    (`server`: gunicorn with its workers, timer workers) and by every `postgres` process (`database`)."""
+    used = {"client": time.process_time(), "server": 0.0, "database": 0.0}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            line = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name, fields = line[line.index("(") + 1 : line.rindex(")")], line[line.rindex(")") + 2 :].split()
+        ticks = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+        if int(fields[3]) in sessions:
+            used["server"] += ticks
+        elif name == "postgres":
+            used["database"] += ticks
+    return used
 
 
 class Client:
