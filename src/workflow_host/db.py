@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
 from sqlalchemy import Engine, Executable, MetaData, Table, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, SessionTransaction, sessionmaker
 
 __all__ = ["READ_ONLY", "Base", "Database", "Write", "after_commit", "is_postgres", "run_writes", "table_of"]
@@ -110,10 +111,36 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
+PING_AFTER_IDLE = 1.0  # seconds a pooled PostgreSQL connection may sit unused before it is checked again
+
+
+def _ping_when_idle(engine: Engine, after: float) -> None:
+    """Check a pooled connection before use only when it sat unused for `after` seconds.
+
+    A connection handed back a moment ago is alive, and checking it anyway costs a round trip on every request
+    (SQLAlchemy's pre-ping). If the database restarts within that moment, the requests then in flight fail once
+    with 503 and the pool reconnects (tests/services/test_database_restart.py)."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _rested(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is not None and time.monotonic() - since < after:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as err:
+            raise DisconnectionError(f"a pooled connection was dead: {err}") from err  # the pool takes another
+
+
 class Database:
     """An engine and a session factory for one database URL."""
 
-    def __init__(self, url: str, **engine_args: Any) -> None:
+    def __init__(self, url: str, ping_after_idle: float = PING_AFTER_IDLE, **engine_args: Any) -> None:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         if url.startswith("sqlite"):
@@ -121,11 +148,12 @@ class Database:
         else:
             engine_args.setdefault("pool_size", 10)
             engine_args.setdefault("max_overflow", 20)
-            engine_args.setdefault("pool_pre_ping", True)
         self.url = url
         self.engine = create_engine(url, **engine_args)
         if self.engine.dialect.name == "sqlite":
             _sqlite_setup(self.engine)
+        elif not engine_args.get("pool_pre_ping"):
+            _ping_when_idle(self.engine, ping_after_idle)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         event.listen(self.sessions, "after_commit", _run_after_commit)
         event.listen(self.sessions, "after_soft_rollback", _drop_rolled_back)
