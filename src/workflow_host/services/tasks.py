@@ -40,8 +40,26 @@ __all__ = [
 INBOX_LIMIT = 200
 
 
-def task_summary(task: InboxTask) -> dict[str, Any]:
-    """An inbox row as the API shows it."""
+# What the API shows of an inbox row: lists read just these columns (no ORM objects, nothing of the task's data).
+_SUMMARY = (
+    InboxTask.id,
+    InboxTask.instance_id,
+    InboxTask.process_id,
+    InboxTask.element_id,
+    InboxTask.title,
+    InboxTask.lane,
+    InboxTask.unit,
+    InboxTask.case_no,
+    InboxTask.due_at,
+    InboxTask.due_kind,
+    InboxTask.due_provisional,
+    InboxTask.claimed_by,
+    InboxTask.created_at,
+)
+
+
+def task_summary(task: Any) -> dict[str, Any]:
+    """An inbox row as the API shows it: an `InboxTask`, or a row of the `_SUMMARY` columns."""
     return {
         "id": task.id,
         "instance_id": task.instance_id,
@@ -59,18 +77,16 @@ def task_summary(task: InboxTask) -> dict[str, Any]:
     }
 
 
-# Read after a step's writes, which bypass the ORM: rows it already holds are refreshed.
 _OPEN_TASKS = (
-    select(InboxTask)
+    select(*_SUMMARY)
     .where(InboxTask.instance_id == bindparam("instance_id"), InboxTask.status == "ready")
     .order_by(InboxTask.created_at, InboxTask.id)
-    .execution_options(populate_existing=True)
 )
 
 
 def open_tasks(session: Session, instance_id: int) -> list[dict[str, Any]]:
-    """A case's ready tasks, oldest first, as the API shows them."""
-    return [task_summary(t) for t in session.scalars(_OPEN_TASKS, {"instance_id": instance_id})]
+    """A case's ready tasks, oldest first, as the API shows them (also right after a step's Core writes)."""
+    return [task_summary(t) for t in session.execute(_OPEN_TASKS, {"instance_id": instance_id})]
 
 
 def list_tasks(session: Session, user: User, limit: int = INBOX_LIMIT, offset: int = 0) -> list[dict[str, Any]]:
@@ -79,14 +95,14 @@ def list_tasks(session: Session, user: User, limit: int = INBOX_LIMIT, offset: i
         InboxCandidate.task_id == InboxTask.id, InboxCandidate.key.in_(keys_for_user(user))
     )
     query = (
-        select(InboxTask)
+        select(*_SUMMARY)
         .where(InboxTask.status == "ready", exists(candidate))
         .where((InboxTask.claimed_by.is_(None)) | (InboxTask.claimed_by == user.username))
         .order_by(InboxTask.due_at.is_(None), InboxTask.due_at, InboxTask.created_at, InboxTask.id)
         .limit(limit)
         .offset(offset)
     )
-    return [task_summary(t) for t in session.scalars(query)]
+    return [task_summary(t) for t in session.execute(query)]
 
 
 def _inbox_row(session: Session, task_id: str) -> InboxTask:
