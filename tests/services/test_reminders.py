@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 
 from workflow_host.cli import main
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
-from workflow_host.models import User
+from workflow_host.models import CaseDeadline, Instance, User
 from workflow_host.services import instances, notifications, tasks
 from workflow_host.services.notices import fire_due_notices
 
@@ -112,3 +114,22 @@ def test_the_tick_command_sends_what_is_due_as_of_now(
     assert "sent 2 reminder(s) or escalation(s)" in capsys.readouterr().out  # the reminder came too late
     assert _deadline(deployed, case["id"])["notice_level"] == 3  # reminded, missed, escalated to the bureau
     assert main(["tick", "--now", "2026-10-09T09:30:00"]) != 0  # a time without its zone is refused
+
+
+def test_a_notice_due_while_a_step_holds_the_case_is_passed_over_not_deadlocked(deployed: Host) -> None:
+    """A step locks the case, then closes or moves its deadlines; the notice worker takes the case first too, so it
+    never holds a deadline while waiting for the case (that order deadlocked under load, found by bench_http)."""
+    if deployed.database.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: SQLite runs one writer at a time")
+    case = _start(deployed)
+    due = at("2026-09-30T09:00")
+    sent: list[list[int]] = []
+    with deployed.database.transaction() as step:  # a step in progress, as load_case holds the case
+        step.execute(select(Instance).where(Instance.id == case["id"]).with_for_update())
+        worker = threading.Thread(target=lambda: sent.append(fire_due_notices(deployed.database, due)))
+        worker.start()
+        worker.join(timeout=10)
+        assert not worker.is_alive(), "the notice worker waited for the case while holding its deadline"
+        assert sent == [[]]
+        step.execute(update(CaseDeadline).where(CaseDeadline.instance_id == case["id"]).values(title="答辩期限"))
+    assert len(fire_due_notices(deployed.database, due)) == 1  # due again at the next round

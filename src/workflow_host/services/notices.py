@@ -34,16 +34,31 @@ class NotificationSink(Protocol):
     def deliver(self, notification: dict[str, Any]) -> None: ...
 
 
-def _claim(session: Session, at: datetime) -> CaseDeadline | None:
-    query = (
-        select(CaseDeadline)
-        .where(CaseDeadline.closed_at.is_(None), CaseDeadline.next_notice_at <= at)
-        .order_by(CaseDeadline.next_notice_at)
-        .limit(1)
-    )
-    if is_postgres(session.get_bind().engine):
-        query = query.with_for_update(skip_locked=True)
-    return session.scalar(query)
+def _claim(session: Session, at: datetime, passed: set[int]) -> tuple[CaseDeadline, Instance] | None:
+    """A due deadline with its case, both locked: the case row first, as a step takes it before it closes or
+    moves the case's deadlines (the other order deadlocks with a step). On PostgreSQL a case or deadline that
+    another transaction holds is passed over (it is due again at the next round); SQLite runs one writer."""
+    skip = is_postgres(session.get_bind().engine)
+    due = (CaseDeadline.closed_at.is_(None), CaseDeadline.next_notice_at <= at)
+    while True:
+        found = session.execute(
+            select(CaseDeadline.id, CaseDeadline.instance_id)
+            .where(*due, CaseDeadline.id.not_in(passed))
+            .order_by(CaseDeadline.next_notice_at, CaseDeadline.id)
+            .limit(1)
+        ).first()
+        if found is None:
+            return None
+        instance = session.scalar(
+            select(Instance).where(Instance.id == found.instance_id).with_for_update(skip_locked=skip)
+        )
+        deadline = None
+        if instance is not None:  # still due once the case is ours? (a step may have just closed it)
+            query = select(CaseDeadline).where(CaseDeadline.id == found.id, *due)
+            deadline = session.scalar(query.with_for_update(skip_locked=skip).execution_options(populate_existing=True))
+        if instance is not None and deadline is not None:
+            return deadline, instance  # sent, it may be due again at its next level: looked at again
+        passed.add(found.id)
 
 
 def _bound_tasks(session: Session, deadline: CaseDeadline, version: ProcessVersion) -> list[InboxTask]:
@@ -96,9 +111,7 @@ def _message(level: int, deadline: CaseDeadline, case_no: str | None) -> str:
     ][level]
 
 
-def _notify(session: Session, deadline: CaseDeadline, at: datetime) -> None:
-    instance = session.scalar(select(Instance).where(Instance.id == deadline.instance_id).with_for_update())
-    assert instance is not None
+def _notify(session: Session, deadline: CaseDeadline, instance: Instance, at: datetime) -> None:
     version = session.get(ProcessVersion, instance.version_id)
     assert version is not None
     level = deadline.notice_level
@@ -137,12 +150,14 @@ def fire_due_notices(database: Database, at: datetime, limit: int = 10_000) -> l
 
     A deadline whose several levels are due (a worker that was down) goes through each of them in turn."""
     done: list[int] = []
+    passed: set[int] = set()  # held by another transaction in this round: due again at the next
     while len(done) < limit:
         with database.transaction() as session:
-            deadline = _claim(session, at)
-            if deadline is None:
+            claimed = _claim(session, at, passed)
+            if claimed is None:
                 break
-            _notify(session, deadline, at)
+            deadline, instance = claimed
+            _notify(session, deadline, instance, at)
             done.append(deadline.id)
     return done
 
