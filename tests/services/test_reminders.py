@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -12,9 +13,9 @@ from sqlalchemy import select, update
 from workflow_host.cli import main
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
-from workflow_host.models import CaseDeadline, Instance, User
+from workflow_host.models import CaseDeadline, Instance, Notification, User
 from workflow_host.services import instances, notifications, tasks
-from workflow_host.services.notices import fire_due_notices
+from workflow_host.services.notices import deliver_pending, fire_due_notices
 
 CST = timezone(timedelta(hours=8))
 START = {"complaint_served_on": "2026-09-20", "handling_units": ["land_bureau"]}
@@ -133,3 +134,38 @@ def test_a_notice_due_while_a_step_holds_the_case_is_passed_over_not_deadlocked(
         assert sent == [[]]
         step.execute(update(CaseDeadline).where(CaseDeadline.instance_id == case["id"]).values(title="答辩期限"))
     assert len(fire_due_notices(deployed.database, due)) == 1  # due again at the next round
+
+
+class SlowSink:
+    """A gateway that takes a moment per message, so that two workers overlap; records what it was handed."""
+
+    def __init__(self, handed: list[int]) -> None:
+        self.handed = handed
+
+    def deliver(self, notification: dict[str, Any]) -> None:
+        time.sleep(0.05)
+        self.handed.append(int(notification["id"]))
+
+
+def test_two_workers_hand_each_notification_to_the_gateway_once(deployed: Host) -> None:
+    for _ in range(3):
+        _start(deployed)
+    fire_due_notices(deployed.database, at("2026-10-10T09:00"))  # reminders and escalations: many notifications
+    handed: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def work() -> None:
+        barrier.wait()
+        deliver_pending(deployed.database, [SlowSink(handed)], at("2026-10-10T09:01"))
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    with deployed.database.transaction() as session:
+        stored = session.execute(select(Notification.id, Notification.delivered_at)).all()
+    assert len(stored) >= 6
+    assert sorted(handed) == sorted(row.id for row in stored)  # each once, none twice (SQLite: one writer)
+    assert all(row.delivered_at is not None for row in stored)
+    assert deliver_pending(deployed.database, [SlowSink(handed)], at("2026-10-10T09:02")) == 0

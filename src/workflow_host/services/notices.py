@@ -163,11 +163,17 @@ def fire_due_notices(database: Database, at: datetime, limit: int = 10_000) -> l
 
 
 def deliver_pending(database: Database, sinks: Sequence[NotificationSink], at: datetime) -> int:
-    """Hand notifications not yet delivered to every sink; the inbox shows them either way."""
+    """Hand notifications not yet delivered to every sink; the inbox shows them either way.
+
+    Several workers may run this at once: on PostgreSQL each takes the rows no other holds (SKIP LOCKED), so a
+    notification goes out once (at least once: a crash between handing it over and the commit sends it again)."""
     if not sinks:
         return 0
+    query = select(Notification).where(Notification.delivered_at.is_(None)).order_by(Notification.id).limit(500)
     with database.transaction() as session:
-        rows = list(session.scalars(select(Notification).where(Notification.delivered_at.is_(None)).limit(500)))
+        if is_postgres(session.get_bind().engine):
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.scalars(query))
         for row in rows:
             note = {"id": row.id, "recipient": row.recipient, "kind": row.kind, "message": row.message}
             for sink in sinks:
