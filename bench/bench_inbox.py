@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import DEFAULT_PG_URL, FIXTURES, PASSWORDS, deployed_host, fresh_database, ms, pct
 
 from workflow_host import create_app
+from workflow_host.db import Database
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, InboxCandidate, InboxTask, Instance, InstanceStateRow
 from workflow_host.services.directory import load_directory
@@ -39,6 +40,7 @@ from workflow_host.services.directory import load_directory
 STAGES = ["intake", "check", "review", "prepare", "approve", "file"]
 UNITS = 60
 BATCH = 2000
+ROUNDS = 10  # the sizes are timed in turn, a tenth of the requests at a time
 
 
 def extra_directory() -> str:
@@ -174,28 +176,28 @@ def sign_in_page(client: Any, username: str) -> None:
     assert response.status_code == 302
 
 
-def measure(host: Host, username: str, requests: int, warmup: int) -> dict[str, list[float]]:
-    app = create_app({"TESTING": True, "HOST": host})
-    page_client, api_client = app.test_client(), app.test_client()
-    sign_in_page(page_client, username)
-    api = Api(api_client, username)
-    calls = {
-        "inbox page": lambda: page_client.get("/inbox"),
-        "inbox page 2, due sort": lambda: page_client.get("/inbox?page=2&sort=due"),
-        "GET /api/v1/tasks": lambda: api_client.get("/api/v1/tasks", headers=api.headers),
-    }
-    times: dict[str, list[float]] = {}
-    for name, call in calls.items():
-        for _ in range(warmup):
-            assert call().status_code == 200
+class Caller:
+    """One user's three timed requests against one host (a signed-in page client and an API client)."""
+
+    def __init__(self, host: Host, username: str) -> None:
+        app = create_app({"TESTING": True, "HOST": host})
+        page_client, api_client = app.test_client(), app.test_client()
+        sign_in_page(page_client, username)
+        api = Api(api_client, username)
+        self.calls = {
+            "inbox page": lambda: page_client.get("/inbox"),
+            "inbox page 2, due sort": lambda: page_client.get("/inbox?page=2&sort=due"),
+            "GET /api/v1/tasks": lambda: api_client.get("/api/v1/tasks", headers=api.headers),
+        }
+
+    def measure(self, name: str, requests: int) -> list[float]:
         samples = []
         for _ in range(requests):
             begin = time.perf_counter()
-            response = call()
+            response = self.calls[name]()
             samples.append(time.perf_counter() - begin)
             assert response.status_code == 200
-        times[name] = samples
-    return times
+        return samples
 
 
 def visible(host: Host, username: str) -> int:
@@ -203,26 +205,46 @@ def visible(host: Host, username: str) -> int:
     return len(Api(app.test_client(), username).tasks())
 
 
+def fill(kind: str, url: str, total: int, open_cases: int, tmp: Path) -> tuple[Database, Host]:
+    """A fresh database holding `total` cases, `open_cases` of them open."""
+    database = fresh_database(kind, url, tmp)
+    host = deployed_host(database, FIXTURES / "processes", FIXTURES / "forms")
+    with database.transaction() as session:
+        load_directory(session, extra_directory())
+    began = time.perf_counter()
+    copy_cases(host, total, open_cases)
+    with database.transaction() as session:
+        stored = session.scalar(select(func.count()).select_from(Instance))
+        ready = session.scalar(select(func.count()).select_from(InboxTask).where(InboxTask.status == "ready"))
+        rows = session.scalar(select(func.count()).select_from(InboxTask))
+    took = time.perf_counter() - began
+    print(f"  {kind}: {stored} cases ({ready} ready tasks, {rows} task rows) filled in {took:.1f}s")
+    for user in ("clerk", "land_officer"):
+        print(f"    {user} sees {visible(host, user)} tasks over the API")
+    return database, host
+
+
 def run(kind: str, args: argparse.Namespace) -> dict[int, dict[str, dict[str, list[float]]]]:
+    """Fill one database per size, then time them in alternating rounds: this machine's speed drifts over a
+    minute, and timing one size after the other tilted the ratio with it."""
     results: dict[int, dict[str, dict[str, list[float]]]] = {}
-    for total in args.cases:
-        with tempfile.TemporaryDirectory() as tmp:
-            database = fresh_database(kind, args.pg_url, Path(tmp))
-            host = deployed_host(database, FIXTURES / "processes", FIXTURES / "forms")
-            with database.transaction() as session:
-                load_directory(session, extra_directory())
-            began = time.perf_counter()
-            copy_cases(host, total, args.open)
-            with database.transaction() as session:
-                stored = session.scalar(select(func.count()).select_from(Instance))
-                ready = session.scalar(select(func.count()).select_from(InboxTask).where(InboxTask.status == "ready"))
-                rows = session.scalar(select(func.count()).select_from(InboxTask))
-            took = time.perf_counter() - began
-            print(f"  {kind}: {stored} cases ({ready} ready tasks, {rows} task rows) filled in {took:.1f}s")
-            results[total] = {}
-            for user in ("clerk", "land_officer"):
-                print(f"    {user} sees {visible(host, user)} tasks over the API")
-                results[total][user] = measure(host, user, args.requests, args.warmup)
+    with tempfile.TemporaryDirectory() as tmp:
+        filled = []
+        for number, total in enumerate(args.cases):
+            url = args.pg_url if number == 0 else f"{args.pg_url}_{number}"  # PostgreSQL: a database per size
+            (Path(tmp) / str(number)).mkdir()
+            filled.append((total, *fill(kind, url, total, args.open, Path(tmp) / str(number))))
+        callers = {(total, user): Caller(host, user) for total, _, host in filled for user in ("clerk", "land_officer")}
+        for (total, user), caller in callers.items():
+            for name in caller.calls:
+                caller.measure(name, args.warmup)
+                results.setdefault(total, {}).setdefault(user, {})[name] = []
+        per_round = max(args.requests // ROUNDS, 1)
+        for _ in range(ROUNDS):
+            for (total, user), caller in callers.items():
+                for name in caller.calls:
+                    results[total][user][name] += caller.measure(name, per_round)
+        for _, database, _ in filled:
             database.dispose()
     return results
 
