@@ -57,7 +57,7 @@ def _claim(session: Session, at: datetime, passed: set[int]) -> tuple[CaseDeadli
             query = select(CaseDeadline).where(CaseDeadline.id == found.id, *due)
             deadline = session.scalar(query.with_for_update(skip_locked=skip).execution_options(populate_existing=True))
         if instance is not None and deadline is not None:
-            return deadline, instance  # sent, it may be due again at its next level: looked at again
+            return deadline, instance  # not marked passed: once sent, its next level may be due as well
         passed.add(found.id)
 
 
