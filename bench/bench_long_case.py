@@ -49,7 +49,7 @@ def _grow(host: Any, total: int) -> tuple[list[dict[str, float]], dict[int, int]
     timers.patch(runtime.Instance, "complete", "engine")
     timers.patch(tasks, "save_case", "save")
     timers.patch(runtime.Instance, "changes", "changes", after=last_changes.append)
-    timers.patch(steps, "inbox_writes", "inbox_reads")
+    timers.patch(steps, "plan_inbox", "inbox_reads")
     timers.patch(steps, "run_writes", "writes")
     timers.patch(runtime.Instance, "state_digest", "digest")
     timers.patch(runtime.Instance, "mark_saved", "mark_saved")

@@ -154,6 +154,14 @@ def complete_task(api: Api, task: dict[str, Any], data: dict[str, Any]) -> None:
     """Complete `task` with `data`, which is accepted."""
     response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
     assert response.status_code == 200, response.get_json()
+    answered_as_read(api, response.get_json())
+
+
+def answered_as_read(api: Api, answer: dict[str, Any]) -> None:
+    """A completion's answer lists the case's ready tasks exactly as reading the case afterwards does."""
+    case = api.get(f"/instances/{answer['instance_id']}")
+    assert case.status_code == 200, case.get_json()
+    assert answer["tasks"] == case.get_json()["tasks"]
 
 
 def refused(api: Api, name: str, data: dict[str, Any]) -> set[str]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.processes.support import NO_ART13_ITEM, Desk, SignIn, at, inbox, tasks
+from tests.processes.support import NO_ART13_ITEM, Desk, SignIn, answered_as_read, at, inbox, tasks
 from workflow_host.engine import FixedClock
 from workflow_host.host import Host
 from workflow_host.models import User
@@ -110,6 +110,7 @@ class CaseDesk(Desk):
         task = self.task(username, name)
         response = self(username).post(f"/tasks/{task['id']}/complete", json={"data": data})
         assert response.status_code == 200, (name, response.get_json())
+        answered_as_read(self(username), response.get_json())
         return task
 
 

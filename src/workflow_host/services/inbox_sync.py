@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -17,13 +18,40 @@ from .case_deadlines import OpenDue, open_deadline_due
 from .catalog import Catalog
 from .errors import Conflict
 
-__all__ = ["due_instant", "inbox_writes"]
+__all__ = ["InboxPlan", "OpenTask", "due_instant", "plan_inbox"]
+
+
+class OpenTask(NamedTuple):
+    """A ready inbox row, as task lists show it (the columns `tasks.task_summary` reads)."""
+
+    id: str
+    instance_id: int
+    process_id: str
+    element_id: str
+    title: str
+    lane: str | None
+    unit: str | None
+    case_no: str | None
+    due_at: datetime | None
+    due_kind: str | None
+    due_provisional: bool | None
+    claimed_by: str | None
+    created_at: datetime
+
+
+@dataclass
+class InboxPlan:
+    """What a step does to its case's inbox rows, and the ready rows that leaves."""
+
+    writes: list[Write] = field(default_factory=list)
+    open_tasks: list[OpenTask] = field(default_factory=list)  # oldest first, as `tasks.open_tasks` reads them
+
 
 # Built once (building a statement costs several times running it): the inbox side of every step.
 _TASKS, _CANDIDATES = table_of(InboxTask), table_of(InboxCandidate)
-_OPEN_TASKS = select(
-    _TASKS.c.id, _TASKS.c.due_at, _TASKS.c.due_kind, _TASKS.c.due_provisional, _TASKS.c.claimed_by
-).where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready")
+_OPEN_TASKS = select(*(_TASKS.c[name] for name in OpenTask._fields)).where(
+    _TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready"
+)
 _INSERT_TASKS, _INSERT_CANDIDATES = insert(_TASKS).inline(), insert(_CANDIDATES).inline()  # nothing read back
 _DROP_CANDIDATES = delete(_CANDIDATES).where(_CANDIDATES.c.task_id.in_(bindparam("task_ids", expanding=True)))
 _COMPLETE_TASK = (
@@ -119,7 +147,17 @@ def _inbox_row(
     }
 
 
-def inbox_writes(
+def _utc(at: datetime | None) -> datetime | None:
+    return at.astimezone(UTC) if at is not None else None  # as the database gives it back
+
+
+def _opened(row: dict[str, Any]) -> OpenTask:
+    """A new inbox row as it will read back."""
+    values: dict[str, Any] = {name: row.get(name) for name in OpenTask._fields}
+    return OpenTask(**{**values, "due_at": _utc(row["due_at"]), "created_at": _utc(row["created_at"])})
+
+
+def plan_inbox(
     session: Session,
     instance_id: int,
     catalog: Catalog,
@@ -127,33 +165,40 @@ def inbox_writes(
     data: dict[str, Any],
     at: datetime,
     completed: tuple[str, str] | None,
-) -> list[Write]:
-    """The writes that make the instance's ready inbox rows match its ready user tasks (and their due instants);
-    tasks no longer ready become history, completed by `completed`'s user or cancelled.
+) -> InboxPlan:
+    """The writes that make the instance's ready inbox rows match its ready user tasks (and their due instants),
+    and the rows that leaves; tasks no longer ready become history, completed by `completed`'s user or cancelled.
 
     Everything is read here, nothing written: the caller sends the writes with the rest of the step. The case
     row is locked, and claims lock it first too, so what is read stays true until the step commits."""
     ready = {t.id: t for t in ready_tasks}
-    found = session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id})
-    existing: dict[str, Due] = {}
-    for task_id, due, kind, provisional, claimed_by in found:
-        existing[task_id] = (due, kind, provisional)
-        if completed and task_id == completed[0] and claimed_by not in (None, completed[1]):
+    existing: dict[str, OpenTask] = {}
+    for found in session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id}):
+        task = OpenTask(*found)
+        existing[task.id] = task
+        if completed and task.id == completed[0] and task.claimed_by not in (None, completed[1]):
             # claimed by someone else after the completer's check, before the case was locked: the claim wins
             raise Conflict("someone else claimed this task a moment ago")
     gone = sorted(existing.keys() - ready.keys())
-    writes = _close_tasks(gone, at, completed) if gone else []
+    plan = InboxPlan(_close_tasks(gone, at, completed) if gone else [])
     infos = {t.id: catalog.user_task(t.process_id, t.element_id) for t in ready.values()}
     bound = any(info and (info.deadline_variable or info.due_variable) for info in infos.values())
     deadlines = open_deadline_due(session, instance_id) if bound else {}
     for task_id in sorted(ready.keys() & existing.keys()):
         due, kind, provisional = _task_due(infos[task_id], ready[task_id].data, deadlines)
-        if (due, kind, provisional) != existing[task_id]:  # recomputed after a calendar year was loaded
-            values = {"task_id": task_id, "due_at": due, "due_kind": kind, "due_provisional": provisional}
-            writes.append((_SET_DUE, values))
+        task = existing[task_id]
+        if (due, kind, provisional) != (task.due_at, task.due_kind, task.due_provisional):
+            # recomputed after a calendar year was loaded
+            plan.writes.append(
+                (_SET_DUE, {"task_id": task_id, "due_at": due, "due_kind": kind, "due_provisional": provisional})
+            )
+            existing[task_id] = task._replace(due_at=_utc(due), due_kind=kind, due_provisional=provisional)
+        plan.open_tasks.append(existing[task_id])
     new_ids = sorted(ready.keys() - existing.keys())
     rows = [_inbox_row(instance_id, catalog, ready[task_id], data, at, session, deadlines) for task_id in new_ids]
     if rows:
         candidates = [{"task_id": r["id"], "key": key} for r in rows for key in r.pop("candidates")]
-        writes += [(_INSERT_TASKS, rows), (_INSERT_CANDIDATES, candidates)]
-    return writes
+        plan.writes += [(_INSERT_TASKS, rows), (_INSERT_CANDIDATES, candidates)]
+        plan.open_tasks += [_opened(row) for row in rows]
+    plan.open_tasks.sort(key=lambda t: (t.created_at, t.id))
+    return plan

@@ -19,8 +19,8 @@ from ..models import Instance as InstanceRow
 from .audit import GENESIS, EventSpec, chain
 from .case_deadlines import sync_deadlines
 from .catalog import Catalog, catalog_of
-from .errors import Conflict, Invalid, NotFound
-from .inbox_sync import inbox_writes
+from .errors import Invalid, NotFound
+from .inbox_sync import OpenTask, plan_inbox
 from .memo import Memo
 
 __all__ = ["Case", "load_case", "new_case", "require_json_object", "save_case", "spec_text", "step_clock"]
@@ -75,6 +75,7 @@ class Case:
     engine: Instance
     runtime: Runtime
     completed_task: tuple[str, str] | None = None  # (process id, element id) of the task this step completed
+    open_tasks: list[OpenTask] | None = None  # the case's ready inbox rows, once saved
 
     @property
     def catalog(self) -> Catalog:
@@ -144,7 +145,7 @@ def save_case(
     events: list[EventSpec],
     completed: tuple[str, str] | None = None,
 ) -> None:
-    """Write what the step changed and append its audit events; Conflict if someone saved first.
+    """Write what the step changed and append its audit events (the case must be loaded locked).
 
     `completed` is (task id, username) of the user task this step completed, if any."""
     engine, row = case.engine, case.row
@@ -168,19 +169,22 @@ def save_case(
         "audit_head": chained[-1]["hash"] if chained else row.audit_head,
     }
     session.flush()  # what the ORM holds goes first: the statements below bypass it
-    # Reads first (the inbox as it stands, who may take new tasks), then the guarded write, then the rest at once.
-    writes = inbox_writes(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed)
-    saved = session.connection().execute(
-        _SAVE_INSTANCE, {"row_id": row.id, "row_revision": row.revision, **{f"new_{k}": v for k, v in values.items()}}
-    )
-    if saved.rowcount != 1:
-        raise Conflict("the case was changed by someone else a moment ago; reload it and try again")
-    for key, value in values.items():
-        set_committed_value(row, key, value)
-    writes = [*_state_writes(row.id, changes.deletes, changes.inserts, changes.updates), *writes]
+    # Reads first (the inbox as it stands, who may take new tasks), then every write at once.
+    inbox = plan_inbox(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed)
+    # The case row is locked since load_case (FOR UPDATE; on SQLite, BEGIN IMMEDIATE), so its revision cannot
+    # move before this commits, and the update's row count is not read back (a pipeline cannot). Were it ever
+    # to move, the other step's audit events hold this step's sequence numbers, and the insert below fails on
+    # their uniqueness: the step is refused whole (409).
+    guarded = {"row_id": row.id, "row_revision": row.revision, **{f"new_{k}": v for k, v in values.items()}}
+    writes: list[Write] = [(_SAVE_INSTANCE, guarded)]
+    writes += _state_writes(row.id, changes.deletes, changes.inserts, changes.updates)
+    writes += inbox.writes
     if chained:
         writes.append((_INSERT_EVENTS, chained))
     run_writes(session, writes)
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+    case.open_tasks = inbox.open_tasks
     engine.mark_saved()
     # Kept warm for the next step only once this one is committed; a rollback just drops it.
     live_key = (row.id, row.revision)
