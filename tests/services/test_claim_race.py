@@ -1,17 +1,21 @@
-"""A completion that passed its "is it yours" check but meets a claim that landed before the case was locked (the
-window exists on PostgreSQL, where the check reads without a lock) is refused whole."""
+"""A completion that passed its "is it yours" check but meets a claim that landed meanwhile is refused whole. The
+window exists on PostgreSQL: the task is read with its case's lock, and should that lock wait for a colleague's
+claim, the case is read anew but the task may come as it was before the claim."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
 
+from workflow_host.engine import Runtime
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, InboxTask, User
 from workflow_host.services import instances, steps, tasks
-from workflow_host.services.errors import Conflict
+from workflow_host.services.errors import Conflict, Forbidden
 
 INTAKE = {"case_no": "(2026)蒙0205行初9号", "defendant": "unit", "defendant_unit": "land_bureau"}
 
@@ -23,12 +27,12 @@ def test_a_claim_that_landed_before_the_case_was_locked_wins(deployed: Host, mon
         case_id = int(instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})["id"])
         [task] = tasks.list_tasks(session, clerk)
 
-    def load_after_a_colleague_claimed(session: Any, *args: Any, **kwargs: Any) -> steps.Case:
-        # what the row holds once another clerk's claim committed between the check and the lock
+    def case_after_a_colleague_claimed(session: Any, *args: Any, **kwargs: Any) -> steps.Case:
+        # what the row holds once another clerk's claim committed while the check waited for the lock
         session.execute(update(InboxTask).where(InboxTask.id == task["id"]).values(claimed_by="clerk2"))
-        return steps.load_case(session, *args, **kwargs)
+        return steps.case_of(session, *args, **kwargs)
 
-    monkeypatch.setattr(tasks, "load_case", load_after_a_colleague_claimed)
+    monkeypatch.setattr(tasks, "case_of", case_after_a_colleague_claimed)
     with deployed.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None
@@ -41,3 +45,50 @@ def test_a_claim_that_landed_before_the_case_was_locked_wins(deployed: Host, mon
         assert (row.status, row.claimed_by) == ("ready", None)  # the whole attempt rolled back
         kinds = session.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == case_id)).all()
         assert "task_completed" not in kinds
+
+
+def _waiting_for_a_lock(deployed: Host) -> bool:
+    if deployed.database.engine.dialect.name != "postgresql":
+        return True  # SQLite: the second step's BEGIN IMMEDIATE waits for the first one's commit
+    with deployed.database.engine.connect() as conn:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        return bool(conn.exec_driver_sql(query).scalar())
+
+
+def test_a_completion_that_waited_for_the_case_lock_finds_the_task_done(deployed: Host) -> None:
+    """The task is read with its case's lock; while the lock waits for a colleague's completion of the same task,
+    PostgreSQL reads the case anew but gives the task as it was: the step must still see it done (409)."""
+    with deployed.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        case_id = int(instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})["id"])
+        [task] = tasks.list_tasks(session, clerk)
+    outcome: list[BaseException | None] = []
+
+    def second_clerk() -> None:
+        with deployed.database.transaction() as session:
+            clerk = session.get(User, "clerk")
+            assert clerk is not None
+            try:
+                tasks.complete_task(session, Runtime(), clerk, task["id"], INTAKE)  # a process with no warm copy
+                outcome.append(None)
+            except (Conflict, Forbidden) as err:
+                outcome.append(err)
+                session.rollback()
+
+    with deployed.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        tasks.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
+        waiting = threading.Thread(target=second_clerk)
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while not _waiting_for_a_lock(deployed) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _waiting_for_a_lock(deployed)
+    waiting.join(timeout=60)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], Conflict), outcome
+    with deployed.database.transaction() as session:
+        kinds = session.scalars(select(AuditEvent.type).where(AuditEvent.instance_id == case_id)).all()
+        assert kinds.count("task_completed") == 1

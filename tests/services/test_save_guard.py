@@ -44,11 +44,11 @@ def test_a_step_over_a_revision_saved_meanwhile_is_refused_whole(
         [task] = tasks.list_tasks(session, clerk)
 
     def load_then_someone_saves(session: Any, *args: Any, **kwargs: Any) -> steps.Case:
-        case = steps.load_case(session, *args, **kwargs)
+        case = steps.case_of(session, *args, **kwargs)
         _save_by_another_step(session, case_id)
         return case
 
-    monkeypatch.setattr(tasks, "load_case", load_then_someone_saves)
+    monkeypatch.setattr(tasks, "case_of", load_then_someone_saves)
     with deployed.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None

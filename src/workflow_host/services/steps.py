@@ -6,9 +6,9 @@ import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Select, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,7 +23,18 @@ from .errors import Invalid, NotFound
 from .inbox_sync import OpenTask, plan_inbox
 from .memo import Memo
 
-__all__ = ["Case", "load_case", "new_case", "require_json_object", "save_case", "spec_text", "step_clock"]
+__all__ = [
+    "CASE_OPTIONS",
+    "Case",
+    "case_of",
+    "load_case",
+    "lock_case_rows",
+    "new_case",
+    "require_json_object",
+    "save_case",
+    "spec_text",
+    "step_clock",
+]
 
 # A step's statements are built once: building one costs several times running it (see bench/README.md).
 _INSTANCES, _STATE, _EVENTS = table_of(InstanceRow), table_of(InstanceStateRow), table_of(AuditEvent)
@@ -43,16 +54,26 @@ _SAVE_INSTANCE = (
     .where(_INSTANCES.c.id == bindparam("row_id"), _INSTANCES.c.revision == bindparam("row_revision"))
     .values({name: bindparam(f"new_{name}") for name in _SAVED})
 )
+_Select = TypeVar("_Select", bound=Select[*tuple[Any, ...]])
 # The case with its version, whose specs (hundreds of KB for a whole case) and catalogue are read once per process
 # (spec_text, catalog_of), not with every step.
+CASE_OPTIONS = (defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json))
 _READ_CASE = (
     select(InstanceRow, ProcessVersion)
     .join(ProcessVersion, ProcessVersion.id == InstanceRow.version_id)
     .where(InstanceRow.id == bindparam("row_id"))
-    .options(defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json))
+    .options(*CASE_OPTIONS)
 )
-# SQLite has no row locks: BEGIN IMMEDIATE serializes steps there. The row is read anew once locked.
-_LOCK_CASE = _READ_CASE.with_for_update(of=InstanceRow).execution_options(populate_existing=True)
+
+
+def lock_case_rows(statement: _Select) -> _Select:
+    """`statement`, which reads an instance row, locking that row for a step and reading it anew once locked.
+
+    SQLite has no row locks: BEGIN IMMEDIATE serializes steps there."""
+    return statement.with_for_update(of=InstanceRow).execution_options(populate_existing=True)
+
+
+_LOCK_CASE = lock_case_rows(_READ_CASE)
 # inline: no RETURNING of generated keys, which nothing reads (and which a pipelined write cannot return)
 _INSERT_STATE, _INSERT_EVENTS = insert(_STATE).inline(), insert(_EVENTS).inline()
 _READ_STATE = select(_STATE.c["key"], _STATE.c.body).where(_STATE.c.instance_id == bindparam("row_id"))
@@ -89,10 +110,15 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
     found = session.execute(_LOCK_CASE if lock else _READ_CASE, {"row_id": instance_id}).first()
     if found is None:
         raise NotFound(f"instance {instance_id} does not exist")
-    row, version = found[0], found[1]
-    engine = runtime.live.take((row.id, row.revision)) if lock else None
+    return case_of(session, runtime, found[0], found[1], warm=lock)
+
+
+def case_of(session: Session, runtime: Runtime, row: InstanceRow, version: ProcessVersion, warm: bool = True) -> Case:
+    """The case of an instance row (read locked, for a step): the engine is the process's warm copy of this
+    revision if it has one (`warm`), else restored from the state rows."""
+    engine = runtime.live.take((row.id, row.revision)) if warm else None
     if engine is None:
-        rows = {key: json.loads(body) for key, body in session.execute(_READ_STATE, {"row_id": instance_id})}
+        rows = {key: json.loads(body) for key, body in session.execute(_READ_STATE, {"row_id": row.id})}
         engine = runtime.load(spec_text(session, version), json.loads(row.meta_json), rows)
     return Case(row, version, engine, runtime)
 
