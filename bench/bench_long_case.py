@@ -1,7 +1,7 @@
 """Does saving a step stay cheap as a case grows? One instance of a looping user task, 1,000 steps.
 
 Drives bench/fixtures/loop.bpmn through the services layer (start_instance, then complete_task in one
-transaction per step) on SQLite and PostgreSQL and times save_case, load_case and the whole step
+transaction per step) on SQLite and PostgreSQL and times save_case, the load (tasks._actor_case) and the whole step
 (commit included) around step 10 and step 1,000 (medians); the target is save@1000 / save@10 <= 1.5.
 
     .venv/bin/python bench/bench_long_case.py [--steps 1000] [--window 10] [--skip-pg] [--pg-url URL]
@@ -45,7 +45,7 @@ def run_case(kind: str, pg_url: str, total: int, warm: bool) -> tuple[list[dict[
 def _grow(host: Any, total: int) -> tuple[list[dict[str, float]], dict[int, int]]:
     last_changes: list[Any] = []
     timers = Timers()
-    timers.patch(tasks, "load_case", "load")
+    timers.patch(tasks, "_actor_case", "load")  # the task read with its case, locked
     timers.patch(runtime.Instance, "complete", "engine")
     timers.patch(tasks, "save_case", "save")
     timers.patch(runtime.Instance, "changes", "changes", after=last_changes.append)

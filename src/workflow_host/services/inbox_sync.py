@@ -53,16 +53,15 @@ _OPEN_TASKS = select(*(_TASKS.c[name] for name in OpenTask._fields)).where(
     _TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready"
 )
 _INSERT_TASKS, _INSERT_CANDIDATES = insert(_TASKS).inline(), insert(_CANDIDATES).inline()  # nothing read back
-_DROP_CANDIDATES = delete(_CANDIDATES).where(_CANDIDATES.c.task_id.in_(bindparam("task_ids", expanding=True)))
+# One row per task given (no IN list: a statement of fixed text goes to the driver as it is, db.run_writes).
+_DROP_CANDIDATES = delete(_CANDIDATES).where(_CANDIDATES.c.task_id == bindparam("task_id"))
 _COMPLETE_TASK = (
     update(_TASKS)
     .where(_TASKS.c.id == bindparam("task_id"))
     .values(status="completed", completed_by=bindparam("by"), completed_at=bindparam("at"))
 )
 _CANCEL_TASKS = (
-    update(_TASKS)
-    .where(_TASKS.c.id.in_(bindparam("task_ids", expanding=True)))
-    .values(status="cancelled", completed_at=bindparam("at"))
+    update(_TASKS).where(_TASKS.c.id == bindparam("task_id")).values(status="cancelled", completed_at=bindparam("at"))
 )
 _SET_DUE = (
     update(_TASKS)
@@ -87,13 +86,13 @@ def due_instant(value: Any) -> datetime | None:
 
 def _close_tasks(gone: list[str], at: datetime, completed: tuple[str, str] | None) -> list[Write]:
     """Tasks that are no longer ready leave the inbox and become history: completed by someone, or cancelled."""
-    writes: list[Write] = [(_DROP_CANDIDATES, {"task_ids": gone})]
+    writes: list[Write] = [(_DROP_CANDIDATES, [{"task_id": task_id} for task_id in gone])]
     done = completed[0] if completed and completed[0] in gone else None
     if done is not None and completed is not None:
         writes.append((_COMPLETE_TASK, {"task_id": done, "by": completed[1], "at": at}))
     cancelled = [task_id for task_id in gone if task_id != done]
     if cancelled:
-        writes.append((_CANCEL_TASKS, {"task_ids": cancelled, "at": at}))
+        writes.append((_CANCEL_TASKS, [{"task_id": task_id, "at": at} for task_id in cancelled]))
     return writes
 
 

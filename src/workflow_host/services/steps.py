@@ -77,8 +77,8 @@ _LOCK_CASE = lock_case_rows(_READ_CASE)
 # inline: no RETURNING of generated keys, which nothing reads (and which a pipelined write cannot return)
 _INSERT_STATE, _INSERT_EVENTS = insert(_STATE).inline(), insert(_EVENTS).inline()
 _READ_STATE = select(_STATE.c["key"], _STATE.c.body).where(_STATE.c.instance_id == bindparam("row_id"))
-_DELETE_STATE = delete(_STATE).where(
-    _STATE.c.instance_id == bindparam("row_id"), _STATE.c["key"].in_(bindparam("keys", expanding=True))
+_DELETE_STATE = delete(_STATE).where(  # one row per key given: fixed text, see db.run_writes
+    _STATE.c.instance_id == bindparam("row_id"), _STATE.c["key"] == bindparam("row_key")
 )
 _UPDATE_STATE = (
     update(_STATE)
@@ -236,7 +236,7 @@ def _state_writes(
     """The engine's state rows the step changed."""
     writes: list[Write] = []
     if deletes:
-        writes.append((_DELETE_STATE, {"row_id": instance_id, "keys": deletes}))
+        writes.append((_DELETE_STATE, [{"row_id": instance_id, "row_key": key} for key in deletes]))
     if inserts:
         rows = [{"instance_id": instance_id, "key": k, "body": json.dumps(v)} for k, v in inserts.items()]
         writes.append((_INSERT_STATE, rows))
