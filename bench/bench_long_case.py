@@ -45,11 +45,12 @@ def run_case(kind: str, pg_url: str, total: int, warm: bool) -> tuple[list[dict[
 def _grow(host: Any, total: int) -> tuple[list[dict[str, float]], dict[int, int]]:
     last_changes: list[Any] = []
     timers = Timers()
-    timers.patch(tasks, "_actor_case", "load")  # the task read with its case, locked
+    # the task read with its case, locked (load_case in revisions before e162616, for side-by-side runs)
+    timers.patch(tasks, "_actor_case" if hasattr(tasks, "_actor_case") else "load_case", "load")
     timers.patch(runtime.Instance, "complete", "engine")
     timers.patch(tasks, "save_case", "save")
     timers.patch(runtime.Instance, "changes", "changes", after=last_changes.append)
-    timers.patch(steps, "plan_inbox", "inbox_reads")
+    timers.patch(steps, "plan_inbox" if hasattr(steps, "plan_inbox") else "inbox_writes", "inbox_reads")
     timers.patch(steps, "run_writes", "writes")
     timers.patch(runtime.Instance, "state_digest", "digest")
     timers.patch(runtime.Instance, "mark_saved", "mark_saved")

@@ -126,7 +126,8 @@ def _drive_api(client: Any, sql: SqlCounter, cases: int, warmup: int) -> tuple[l
         assert reply.status_code == 200, reply.get_json()
         headers[user] = {"Authorization": f"Bearer {reply.get_json()['token']}"}
     timers = Timers()
-    timers.patch(tasks, "_actor_case", "load")  # the task read with its case, locked
+    # the task read with its case, locked (load_case in revisions before e162616, for side-by-side runs)
+    timers.patch(tasks, "_actor_case" if hasattr(tasks, "_actor_case") else "load_case", "load")
     timers.patch(runtime.Instance, "complete", "engine")
     timers.patch(tasks, "save_case", "save")
     times: list[float] = []
