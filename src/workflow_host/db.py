@@ -83,12 +83,16 @@ def _driver_form(dialect: Dialect, statement: Executable, keys: frozenset[str]) 
         _DRIVER_FORMS.clear()
     assert isinstance(statement, ClauseElement)
     compiled = statement.compile(dialect=dialect, column_keys=sorted(keys))
-    plain = isinstance(compiled, SQLCompiler) and not (
-        compiled.literal_execute_params
-        or compiled.post_compile_params
-        or compiled.insert_prefetch
-        or compiled.update_prefetch
-        or compiled.returning
+    plain = (
+        isinstance(compiled, SQLCompiler)
+        and dialect.paramstyle == "pyformat"
+        and not (
+            compiled.literal_execute_params
+            or compiled.post_compile_params
+            or compiled.insert_prefetch
+            or compiled.update_prefetch
+            or compiled.returning
+        )
     )
     form = None
     if plain:
@@ -97,7 +101,7 @@ def _driver_form(dialect: Dialect, statement: Executable, keys: frozenset[str]) 
         processors = {
             names.get(bind.key, bind.key): process
             for bind in compiled.binds.values()
-            if (process := bind.type.bind_processor(dialect)) is not None
+            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
         form = _DriverForm(compiled, processors)
     _DRIVER_FORMS[cache_key] = (statement, form)
@@ -108,7 +112,7 @@ def _pipelined(
     conn: Connection, cursor: Any, statement: Executable, params: dict[str, Any] | list[dict[str, Any]]
 ) -> None:
     """Queue one write in the driver's pipeline: straight to the driver (SQLAlchemy's per-statement work costs
-    about three times the driver's, bench/README.md), or through SQLAlchemy when its form needs it."""
+    about three times the driver's, docs/performance.md), or through SQLAlchemy when its form needs it."""
     rows = params if isinstance(params, list) else [params]
     keys = frozenset(rows[0]) if rows else frozenset()
     same = rows and all(frozenset(row) == keys for row in rows)

@@ -103,7 +103,9 @@ def start_case(api: Api, process_id: str, data: dict[str, Any]) -> int:
     """Start a case of `process_id` with `data`; its id."""
     response = api.post("/instances", json={"process_id": process_id, "data": data})
     assert response.status_code == 201, response.get_json()
-    return int(response.get_json()["id"])
+    started = response.get_json()
+    assert started == instance(api, started["id"])  # the answer, ready tasks included, is the case as stored
+    return int(started["id"])
 
 
 def instance(api: Api, case_id: int) -> dict[str, Any]:

@@ -125,6 +125,7 @@ def open_case(desk: CaseDesk, **intake: Any) -> int:
     started = desk("clerk").post("/instances", json={"process_id": "litigation_case", "data": {}})
     assert started.status_code == 201, started.get_json()
     assert [t["name"] for t in started.get_json()["tasks"]] == ["intake"]
+    assert started.get_json() == desk("clerk").get(f"/instances/{started.get_json()['id']}").get_json()
     desk.complete("clerk", "intake", {**NOTICE, **intake})
     return int(started.get_json()["id"])
 

@@ -15,9 +15,10 @@ from .case_deadlines import deadline_view
 from .catalog import catalog_of
 from .errors import Forbidden, Invalid, NotFound
 from .history import record_auditor_view
+from .inbox_sync import OpenTask
 from .permissions import require_view_instance
 from .steps import new_case, require_json_object, save_case, step_clock
-from .tasks import open_tasks
+from .tasks import open_tasks, task_summary
 from .versions import latest_version
 
 __all__ = ["get_instance", "instance_events", "start_instance", "startable_processes"]
@@ -73,7 +74,7 @@ def start_instance(session: Session, runtime: Runtime, user: User, process_id: A
             raise Invalid(f"the process could not start: {err.message}", element_id=err.element_id) from None
         payload = {"process_id": process_id, "data": data, "id_seed": case.engine.id_seed}
         save_case(session, case, [("instance_created", user.username, payload)])
-    return instance_view(session, case.row)
+    return instance_view(session, case.row, case.open_tasks)
 
 
 def _load_row(session: Session, instance_id: int) -> Instance:
@@ -83,8 +84,8 @@ def _load_row(session: Session, instance_id: int) -> Instance:
     return row
 
 
-def instance_view(session: Session, row: Instance) -> dict[str, Any]:
-    """An instance as the API shows it."""
+def instance_view(session: Session, row: Instance, ready: list[OpenTask] | None = None) -> dict[str, Any]:
+    """An instance as the API shows it; `ready`: its ready tasks, when a step has just planned them."""
     version = session.get(ProcessVersion, row.version_id)
     assert version is not None
     deadlines = [
@@ -100,7 +101,7 @@ def instance_view(session: Session, row: Instance) -> dict[str, Any]:
         "revision": row.revision,
         "version": {"id": version.id, "hash": version.content_hash},
         "data": json.loads(row.data_json),
-        "tasks": open_tasks(session, row.id),
+        "tasks": open_tasks(session, row.id) if ready is None else [task_summary(t) for t in ready],
         "deadlines": deadlines,
         "next_due_at": row.next_due_at.isoformat() if row.next_due_at else None,
         "error": row.error_message,

@@ -23,6 +23,8 @@ from .errors import Invalid, NotFound
 from .inbox_sync import OpenTask, plan_inbox
 from .memo import Memo
 
+_Select = TypeVar("_Select", bound=Select[*tuple[Any, ...]])
+
 __all__ = [
     "CASE_OPTIONS",
     "Case",
@@ -54,7 +56,6 @@ _SAVE_INSTANCE = (
     .where(_INSTANCES.c.id == bindparam("row_id"), _INSTANCES.c.revision == bindparam("row_revision"))
     .values({name: bindparam(f"new_{name}") for name in _SAVED})
 )
-_Select = TypeVar("_Select", bound=Select[*tuple[Any, ...]])
 # The case with its version, whose specs (hundreds of KB for a whole case) and catalogue are read once per process
 # (spec_text, catalog_of), not with every step.
 CASE_OPTIONS = (defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json))
