@@ -20,12 +20,18 @@ from workflow_host.services.errors import Conflict, Forbidden
 INTAKE = {"case_no": "(2026)蒙0205行初9号", "defendant": "unit", "defendant_unit": "land_bureau"}
 
 
-def test_a_claim_that_landed_before_the_case_was_locked_wins(deployed: Host, monkeypatch: pytest.MonkeyPatch) -> None:
+def start_intake(deployed: Host) -> tuple[int, dict[str, Any]]:
+    """A new six_steps case started by the clerk, and its first task (intake) as the clerk's inbox lists it."""
     with deployed.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None
         case_id = int(instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})["id"])
         [task] = tasks.list_tasks(session, clerk)
+    return case_id, task
+
+
+def test_a_claim_that_landed_before_the_case_was_locked_wins(deployed: Host, monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id, task = start_intake(deployed)
 
     def case_after_a_colleague_claimed(session: Any, *args: Any, **kwargs: Any) -> steps.Case:
         # what the row holds once another clerk's claim committed while the check waited for the lock
@@ -58,11 +64,7 @@ def _waiting_for_a_lock(deployed: Host) -> bool:
 def test_a_completion_that_waited_for_the_case_lock_finds_the_task_done(deployed: Host) -> None:
     """The task is read with its case's lock; while the lock waits for a colleague's completion of the same task,
     PostgreSQL reads the case anew but gives the task as it was: the step must still see it done (409)."""
-    with deployed.database.transaction() as session:
-        clerk = session.get(User, "clerk")
-        assert clerk is not None
-        case_id = int(instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})["id"])
-        [task] = tasks.list_tasks(session, clerk)
+    case_id, task = start_intake(deployed)
     outcome: list[BaseException | None] = []
 
     def second_clerk() -> None:

@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tests.services.test_claim_race import INTAKE, start_intake
 from workflow_host.db import table_of
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, InboxTask, Instance, User
-from workflow_host.services import instances, steps, tasks
-
-INTAKE = {"case_no": "(2026)蒙0205行初9号", "defendant": "unit", "defendant_unit": "land_bureau"}
+from workflow_host.services import steps, tasks
 
 
 def _save_by_another_step(session: Any, case_id: int) -> None:
@@ -37,11 +36,7 @@ def _save_by_another_step(session: Any, case_id: int) -> None:
 def test_a_step_over_a_revision_saved_meanwhile_is_refused_whole(
     deployed: Host, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with deployed.database.transaction() as session:
-        clerk = session.get(User, "clerk")
-        assert clerk is not None
-        case_id = int(instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})["id"])
-        [task] = tasks.list_tasks(session, clerk)
+    case_id, task = start_intake(deployed)
 
     def load_then_someone_saves(session: Any, *args: Any, **kwargs: Any) -> steps.Case:
         case = steps.case_of(session, *args, **kwargs)
