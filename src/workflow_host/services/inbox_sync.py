@@ -18,7 +18,7 @@ from .case_deadlines import OpenDue, open_deadline_due
 from .catalog import Catalog
 from .errors import Conflict
 
-__all__ = ["InboxPlan", "OpenTask", "due_instant", "plan_inbox"]
+__all__ = ["InboxPlan", "OpenTask", "due_instant", "plan_inbox", "read_open_tasks"]
 
 
 class OpenTask(NamedTuple):
@@ -44,13 +44,15 @@ class InboxPlan:
     """What a step does to its case's inbox rows, and the ready rows that leaves."""
 
     writes: list[Write] = field(default_factory=list)
-    open_tasks: list[OpenTask] = field(default_factory=list)  # oldest first, as `tasks.open_tasks` reads them
+    open_tasks: list[OpenTask] = field(default_factory=list)  # oldest first, as `read_open_tasks` reads them
 
 
 # Built once (building a statement costs several times running it): the inbox side of every step.
 _TASKS, _CANDIDATES = table_of(InboxTask), table_of(InboxCandidate)
-_OPEN_TASKS = select(*(_TASKS.c[name] for name in OpenTask._fields)).where(
-    _TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready"
+_OPEN_TASKS = (
+    select(*(_TASKS.c[name] for name in OpenTask._fields))
+    .where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.status == "ready")
+    .order_by(_TASKS.c.created_at, _TASKS.c.id)
 )
 _INSERT_TASKS, _INSERT_CANDIDATES = insert(_TASKS).inline(), insert(_CANDIDATES).inline()  # nothing read back
 # One row per task given (no IN list: a statement of fixed text goes to the driver as it is, db.run_writes).
@@ -146,6 +148,11 @@ def _inbox_row(
     }
 
 
+def read_open_tasks(session: Session, instance_id: int) -> list[OpenTask]:
+    """A case's ready inbox rows as they stand, oldest first (Core: also right after a step's Core writes)."""
+    return [OpenTask(*found) for found in session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id})]
+
+
 def _utc(at: datetime | None) -> datetime | None:
     return at.astimezone(UTC) if at is not None else None  # as the database gives it back
 
@@ -172,8 +179,7 @@ def plan_inbox(
     row is locked, and claims lock it first too, so what is read stays true until the step commits."""
     ready = {t.id: t for t in ready_tasks}
     existing: dict[str, OpenTask] = {}
-    for found in session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id}):
-        task = OpenTask(*found)
+    for task in read_open_tasks(session, instance_id):
         existing[task.id] = task
         if completed and task.id == completed[0] and task.claimed_by not in (None, completed[1]):
             # claimed by someone else after the completer's check, before the case was locked: the claim wins

@@ -16,6 +16,7 @@ from .audit import EventSpec, append_events
 from .catalog import catalog_of
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_form_data
+from .inbox_sync import OpenTask, read_open_tasks
 from .permissions import READ_ALL
 from .steps import CASE_OPTIONS, Case, case_of, lock_case_rows, require_json_object, save_case, step_clock
 from .versions import form_file
@@ -41,25 +42,11 @@ INBOX_LIMIT = 200
 
 
 # What the API shows of an inbox row: lists read just these columns (no ORM objects, nothing of the task's data).
-_SUMMARY = (
-    InboxTask.id,
-    InboxTask.instance_id,
-    InboxTask.process_id,
-    InboxTask.element_id,
-    InboxTask.title,
-    InboxTask.lane,
-    InboxTask.unit,
-    InboxTask.case_no,
-    InboxTask.due_at,
-    InboxTask.due_kind,
-    InboxTask.due_provisional,
-    InboxTask.claimed_by,
-    InboxTask.created_at,
-)
+_SUMMARY = tuple(getattr(InboxTask, name) for name in OpenTask._fields)
 
 
 def task_summary(task: Any) -> dict[str, Any]:
-    """An inbox row as the API shows it: an `InboxTask`, or a row of the `_SUMMARY` columns."""
+    """An inbox row as the API shows it: an `InboxTask`, an `OpenTask`, or a row of the `_SUMMARY` columns."""
     return {
         "id": task.id,
         "instance_id": task.instance_id,
@@ -77,16 +64,9 @@ def task_summary(task: Any) -> dict[str, Any]:
     }
 
 
-_OPEN_TASKS = (
-    select(*_SUMMARY)
-    .where(InboxTask.instance_id == bindparam("instance_id"), InboxTask.status == "ready")
-    .order_by(InboxTask.created_at, InboxTask.id)
-)
-
-
 def open_tasks(session: Session, instance_id: int) -> list[dict[str, Any]]:
-    """A case's ready tasks, oldest first, as the API shows them (also right after a step's Core writes)."""
-    return [task_summary(t) for t in session.execute(_OPEN_TASKS, {"instance_id": instance_id})]
+    """A case's ready tasks, oldest first, as the API shows them."""
+    return [task_summary(t) for t in read_open_tasks(session, instance_id)]
 
 
 def list_tasks(session: Session, user: User, limit: int = INBOX_LIMIT, offset: int = 0) -> list[dict[str, Any]]:
