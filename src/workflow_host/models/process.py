@@ -23,8 +23,10 @@ class ProcessVersion(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     created_by: Mapped[str | None] = mapped_column(String(64))
-    spec_json: Mapped[str] = mapped_column(Text)
-    catalog_json: Mapped[str] = mapped_column(Text)
+    # Hundreds of KB for the measures' diagrams: read only when asked for by name, never with the row. Every
+    # process parses them once per content hash (steps.spec_text, catalog.catalog_of).
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
+    catalog_json: Mapped[str] = mapped_column(Text, deferred=True)
 
 
 class VersionFile(Base):

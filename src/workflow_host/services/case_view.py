@@ -89,7 +89,7 @@ def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) 
     record_auditor_view(session, user, row, "case")
     version = session.get(ProcessVersion, row.version_id)
     assert version is not None
-    view = instance_view(session, row)
+    view = instance_view(session, row, version=version)
     steps = list(
         session.scalars(
             select(InboxTask).where(InboxTask.instance_id == row.id).order_by(InboxTask.created_at, InboxTask.id)

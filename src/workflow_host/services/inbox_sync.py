@@ -171,15 +171,18 @@ def plan_inbox(
     data: dict[str, Any],
     at: datetime,
     completed: tuple[str, str] | None,
+    new_case: bool = False,
 ) -> InboxPlan:
     """The writes that make the instance's ready inbox rows match its ready user tasks (and their due instants),
     and the rows that leaves; tasks no longer ready become history, completed by `completed`'s user or cancelled.
+
+    `new_case`: the case is being saved for the first time, so it has no inbox rows to read.
 
     Everything is read here, nothing written: the caller sends the writes with the rest of the step. The case
     row is locked, and claims lock it first too, so what is read stays true until the step commits."""
     ready = {t.id: t for t in ready_tasks}
     existing: dict[str, OpenTask] = {}
-    for task in read_open_tasks(session, instance_id):
+    for task in read_open_tasks(session, instance_id) if not new_case else []:
         existing[task.id] = task
         if completed and task.id == completed[0] and task.claimed_by not in (None, completed[1]):
             # claimed by someone else after the completer's check, before the case was locked: the claim wins

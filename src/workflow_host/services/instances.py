@@ -17,7 +17,7 @@ from .errors import Forbidden, Invalid, NotFound
 from .history import record_auditor_view
 from .inbox_sync import OpenTask
 from .permissions import require_view_instance
-from .steps import new_case, require_json_object, save_case, step_clock
+from .steps import new_case, read_case_row, require_json_object, save_case, step_clock
 from .tasks import open_tasks, task_summary
 from .versions import latest_version
 
@@ -74,19 +74,15 @@ def start_instance(session: Session, runtime: Runtime, user: User, process_id: A
             raise Invalid(f"the process could not start: {err.message}", element_id=err.element_id) from None
         payload = {"process_id": process_id, "data": data, "id_seed": case.engine.id_seed}
         save_case(session, case, [("instance_created", user.username, payload)])
-    return instance_view(session, case.row, case.open_tasks)
+    return instance_view(session, case.row, case.open_tasks, case.version)
 
 
-def _load_row(session: Session, instance_id: int) -> Instance:
-    row = session.get(Instance, instance_id)
-    if row is None:
-        raise NotFound(f"instance {instance_id} does not exist")
-    return row
-
-
-def instance_view(session: Session, row: Instance, ready: list[OpenTask] | None = None) -> dict[str, Any]:
-    """An instance as the API shows it; `ready`: its ready tasks, when a step has just planned them."""
-    version = session.get(ProcessVersion, row.version_id)
+def instance_view(
+    session: Session, row: Instance, ready: list[OpenTask] | None = None, version: ProcessVersion | None = None
+) -> dict[str, Any]:
+    """An instance as the API shows it; `ready`: its ready tasks, when a step has just planned them; `version`:
+    the row's version, when already read."""
+    version = version or session.get(ProcessVersion, row.version_id)
     assert version is not None
     deadlines = [
         deadline_view(d)
@@ -113,15 +109,17 @@ def instance_view(session: Session, row: Instance, ready: list[OpenTask] | None 
 
 def get_instance(session: Session, user: User, instance_id: int) -> dict[str, Any]:
     """One case, for those who may see it."""
-    row = _load_row(session, instance_id)
+    row, version = read_case_row(session, instance_id)
     require_view_instance(session, user, row)
     record_auditor_view(session, user, row, "case")
-    return instance_view(session, row)
+    return instance_view(session, row, version=version)
 
 
 def instance_events(session: Session, user: User, instance_id: int) -> list[dict[str, Any]]:
     """The audit events of a case in order."""
-    row = _load_row(session, instance_id)
+    row = session.get(Instance, instance_id)
+    if row is None:
+        raise NotFound(f"instance {instance_id} does not exist")
     require_view_instance(session, user, row)
     record_auditor_view(session, user, row, "events")
     events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..db import Write, after_commit, run_writes, table_of
@@ -26,12 +26,12 @@ from .memo import Memo
 _Select = TypeVar("_Select", bound=Select[*tuple[Any, ...]])
 
 __all__ = [
-    "CASE_OPTIONS",
     "Case",
     "case_of",
     "load_case",
     "lock_case_rows",
     "new_case",
+    "read_case_row",
     "require_json_object",
     "save_case",
     "spec_text",
@@ -56,14 +56,11 @@ _SAVE_INSTANCE = (
     .where(_INSTANCES.c.id == bindparam("row_id"), _INSTANCES.c.revision == bindparam("row_revision"))
     .values({name: bindparam(f"new_{name}") for name in _SAVED})
 )
-# The case with its version, whose specs (hundreds of KB for a whole case) and catalogue are read once per process
-# (spec_text, catalog_of), not with every step.
-CASE_OPTIONS = (defer(ProcessVersion.spec_json), defer(ProcessVersion.catalog_json))
+# The case with its version (whose specs and catalogue are deferred columns, read once per process).
 _READ_CASE = (
     select(InstanceRow, ProcessVersion)
     .join(ProcessVersion, ProcessVersion.id == InstanceRow.version_id)
     .where(InstanceRow.id == bindparam("row_id"))
-    .options(*CASE_OPTIONS)
 )
 
 
@@ -108,10 +105,16 @@ def load_case(session: Session, runtime: Runtime, instance_id: int, lock: bool =
     """Load an instance for a step; on PostgreSQL the row stays locked until the transaction ends.
 
     Without `lock` (a read), the stored state is loaded and the process's warm copy is left alone."""
+    row, version = read_case_row(session, instance_id, lock)
+    return case_of(session, runtime, row, version, warm=lock)
+
+
+def read_case_row(session: Session, instance_id: int, lock: bool = False) -> tuple[InstanceRow, ProcessVersion]:
+    """An instance row with its version, in one statement (`lock`: for a step, as load_case); NotFound if none."""
     found = session.execute(_LOCK_CASE if lock else _READ_CASE, {"row_id": instance_id}).first()
     if found is None:
         raise NotFound(f"instance {instance_id} does not exist")
-    return case_of(session, runtime, found[0], found[1], warm=lock)
+    return found[0], found[1]
 
 
 def case_of(session: Session, runtime: Runtime, row: InstanceRow, version: ProcessVersion, warm: bool = True) -> Case:
@@ -197,7 +200,8 @@ def save_case(
     }
     session.flush()  # what the ORM holds goes first: the statements below bypass it
     # Reads first (the inbox as it stands, who may take new tasks), then every write at once.
-    inbox = plan_inbox(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed)
+    new = row.revision == 0  # never saved: no inbox rows yet (new_case)
+    inbox = plan_inbox(session, row.id, case.catalog, engine.ready_user_tasks(), data, at, completed, new)
     # The case row is locked since load_case (FOR UPDATE; on SQLite, BEGIN IMMEDIATE), so its revision cannot
     # move before this commits, and the update's row count is not read back (a pipeline cannot). Were it ever
     # to move, the other step's audit events hold this step's sequence numbers, and the insert below fails on

@@ -18,7 +18,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .forms import validate_form_data
 from .inbox_sync import OpenTask, read_open_tasks
 from .permissions import READ_ALL
-from .steps import CASE_OPTIONS, Case, case_of, lock_case_rows, require_json_object, save_case, step_clock
+from .steps import Case, case_of, lock_case_rows, require_json_object, save_case, step_clock
 from .versions import form_file
 
 __all__ = [
@@ -113,7 +113,6 @@ _ACTOR_CASE = lock_case_rows(
     .join(Instance, Instance.id == InboxTask.instance_id)
     .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
     .where(InboxTask.id == bindparam("task_id"))
-    .options(*CASE_OPTIONS)
 )
 
 

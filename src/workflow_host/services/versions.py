@@ -179,14 +179,12 @@ def deploy(
 
 def latest_version(session: Session, process_id: str | None = None) -> ProcessVersion:
     """The newest version (that defines `process_id`, if given)."""
-    query = select(func.max(ProcessVersion.id))
+    newest = select(func.max(ProcessVersion.id))
     if process_id is not None:
-        query = select(func.max(VersionProcess.version_id)).where(VersionProcess.process_id == process_id)
-    version_id = session.scalar(query)
-    if version_id is None:
+        newest = select(func.max(VersionProcess.version_id)).where(VersionProcess.process_id == process_id)
+    version = session.scalar(select(ProcessVersion).where(ProcessVersion.id == newest.scalar_subquery()))
+    if version is None:
         raise NotFound(f"process '{process_id}' is not deployed" if process_id else "nothing is deployed yet")
-    version = session.get(ProcessVersion, version_id)
-    assert version is not None
     return version
 
 
