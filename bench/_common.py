@@ -106,10 +106,14 @@ class Timers:
 
 
 class SqlCounter:
-    """Counts the statements an engine sends and the time spent inside the DBAPI's execute."""
+    """Counts the statements an engine sends, the time spent inside the DBAPI's execute, and the time the step
+    waited on its database (`waits`): on PostgreSQL every wait of psycopg's (statements, pipelines and the commit,
+    the round trips included), on SQLite every execute and the commit. `waits` patches psycopg for the whole
+    process: one such counter at a time, and `close` it when done."""
 
-    def __init__(self, engine: Any) -> None:
-        self.count, self.seconds = 0, 0.0
+    def __init__(self, engine: Any, waits: bool = False) -> None:
+        self.count, self.seconds, self.waited = 0, 0.0, 0.0
+        self._undo: list[Callable[[], None]] = []
 
         @event.listens_for(engine, "before_cursor_execute")
         def _before(conn: Any, *_args: Any) -> None:
@@ -117,14 +121,50 @@ class SqlCounter:
 
         @event.listens_for(engine, "after_cursor_execute")
         def _after(conn: Any, *_args: Any) -> None:
+            spent = time.perf_counter() - conn.info.pop("bench_t0", time.perf_counter())
             self.count += 1
-            self.seconds += time.perf_counter() - conn.info.pop("bench_t0", time.perf_counter())
+            self.seconds += spent
+            if waits and engine.dialect.name != "postgresql":
+                self.waited += spent
 
-    def take(self) -> tuple[int, float]:
-        """Statements and DBAPI seconds since the last take, and reset."""
-        out = (self.count, self.seconds)
-        self.count, self.seconds = 0, 0.0
+        if not waits:
+            return
+        if engine.dialect.name == "postgresql":
+            import psycopg
+
+            original_wait = psycopg.Connection.wait
+
+            def wait(conn: Any, *args: Any, **kwargs: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return original_wait(conn, *args, **kwargs)
+                finally:
+                    self.waited += time.perf_counter() - start
+
+            psycopg.Connection.wait = wait  # type: ignore[assignment,method-assign]
+            self._undo.append(lambda: setattr(psycopg.Connection, "wait", original_wait))
+        else:
+            dialect, original_commit = engine.dialect, engine.dialect.do_commit
+
+            def do_commit(dbapi_connection: Any) -> None:
+                start = time.perf_counter()
+                try:
+                    original_commit(dbapi_connection)
+                finally:
+                    self.waited += time.perf_counter() - start
+
+            dialect.do_commit = do_commit
+            self._undo.append(lambda: setattr(dialect, "do_commit", original_commit))
+
+    def take(self) -> tuple[int, float, float]:
+        """Statements, DBAPI seconds and seconds waited on the database since the last take, and reset."""
+        out = (self.count, self.seconds, self.waited)
+        self.count, self.seconds, self.waited = 0, 0.0, 0.0
         return out
+
+    def close(self) -> None:
+        while self._undo:
+            self._undo.pop()()
 
 
 def pct(values: Sequence[float], q: float) -> float:

@@ -114,7 +114,11 @@ def run_host(kind: str, pg_url: str, cases: int, warmup: int) -> tuple[list[floa
         try:
             host = deployed_host(database, FIXTURES / "processes", FIXTURES / "forms")
             client = create_app({"TESTING": True, "HOST": host}).test_client()
-            return _drive_api(client, SqlCounter(database.engine), cases, warmup)
+            sql = SqlCounter(database.engine, waits=True)
+            try:
+                return _drive_api(client, sql, cases, warmup)
+            finally:
+                sql.close()
         finally:
             database.dispose()
 
@@ -131,7 +135,7 @@ def _drive_api(client: Any, sql: SqlCounter, cases: int, warmup: int) -> tuple[l
     timers.patch(runtime.Instance, "complete", "engine")
     timers.patch(tasks, "save_case", "save")
     times: list[float] = []
-    parts: dict[str, float] = {"load": 0.0, "engine": 0.0, "save": 0.0, "statements": 0.0, "dbapi": 0.0}
+    parts: dict[str, float] = {"load": 0.0, "engine": 0.0, "save": 0.0, "statements": 0.0, "dbapi": 0.0, "waited": 0.0}
     try:
         for case in range(warmup + cases):
             started = client.post(
@@ -152,9 +156,10 @@ def _drive_api(client: Any, sql: SqlCounter, cases: int, warmup: int) -> tuple[l
                     times.append(elapsed)
                     for key, value in timers.take().items():
                         parts[key] += value
-                    statements, dbapi = sql.take()
+                    statements, dbapi, waited = sql.take()
                     parts["statements"] += statements
                     parts["dbapi"] += dbapi
+                    parts["waited"] += waited
     finally:
         timers.restore()
     return times, {k: v / len(times) for k, v in parts.items()}
@@ -203,12 +208,16 @@ def main(argv: list[str] | None = None) -> int:
             mean = sum(times) / len(times)
             other = mean - parts["load"] - parts["engine"] - parts["save"]
             split.append([kind, ms(mean), ms(parts["load"]), ms(parts["engine"]), ms(parts["save"]), ms(other),
-                          f"{parts['statements']:.1f}", ms(parts["dbapi"])])  # fmt: skip
-        headers = ["database", "request", "load", "complete+run", "save_case", "rest", "SQL stmts", "in DBAPI"]
+                          f"{parts['statements']:.1f}", ms(parts["dbapi"]), ms(parts["waited"]),
+                          ms(mean - parts["waited"])])  # fmt: skip
+        headers = ["database", "request", "load", "complete+run", "save_case", "rest", "SQL stmts", "in DBAPI",
+                   "db wait", "request - db wait"]  # fmt: skip
         print(table(headers, split))
         print("(load = the task read with its case, locked, and the engine restored unless warm; rest = auth, form")
         print(" validation, Flask, commit; SQL stmts = through SQLAlchemy (on PostgreSQL most writes skip it);")
-        print(" in DBAPI = time inside cursor.execute, commit excluded)")
+        print(" in DBAPI = time inside cursor.execute, commit excluded; db wait = time the step waited on its")
+        print(" database: on PostgreSQL every wait of the driver, pipelined writes and the commit included, on SQLite")
+        print(" every execute and the commit)")
 
     print(f"\ntarget: host per-step time (p50) at most {TARGET:.0f}x the host-like bare loop (b)")
     for kind, times, _ in breakdown:
