@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from workflow_host.host import Host
 from workflow_host.models import User
@@ -85,3 +87,27 @@ def test_an_analyst_restores_earlier_content_as_a_new_newest_version(deployed: H
         at_start = versions.deploy(session, deployed.runtime, files, "cli")
         assert not at_start.created
         assert versions.latest_version(session).id == restored.version.id
+
+
+def test_starting_and_reading_cases_never_reads_a_versions_specs_again(measures: Host, measures_api: Any) -> None:
+    """The measures' specs and catalogue are hundreds of KB: each process parses them once (by content hash), and a
+    case's start, read and steps must not fetch them with the version's row."""
+    clerk = measures_api("clerk")
+    first = clerk.post("/instances", json={"process_id": "litigation_case", "data": {}})
+    assert first.status_code == 201, first.get_json()
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(measures.database.engine, "before_cursor_execute", record)
+    try:
+        started = clerk.post("/instances", json={"process_id": "litigation_case", "data": {}})
+        assert started.status_code == 201, started.get_json()
+        read = clerk.get(f"/instances/{started.get_json()['id']}")
+        assert read.status_code == 200, read.get_json()
+        assert read.get_json()["version"] == started.get_json()["version"]
+    finally:
+        event.remove(measures.database.engine, "before_cursor_execute", record)
+    assert any("process_version" in s for s in statements)  # the version was read, its row only
+    assert not [s for s in statements if "spec_json" in s or "catalog_json" in s]
