@@ -184,8 +184,15 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        # Reads that may run beside a step (the calendar, lookups) must not queue behind its write lock.
-        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        # Reads that may run beside a step (the calendar, the inbox, lookups) must not queue behind its write lock:
+        # a plain BEGIN reads the last commit in WAL mode. Such a transaction is made read-only, so that a write
+        # slipped into one fails at once, in every test, instead of only when another writer happens to be busy.
+        read_only = bool(conn.get_execution_options().get(READ_ONLY))
+        info = conn.connection.info  # kept with the driver's connection, across checkouts
+        if info.get("query_only", False) != read_only:
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+            info["query_only"] = read_only
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 PING_AFTER_IDLE = 1.0  # seconds a pooled PostgreSQL connection may sit unused before it is checked again
@@ -240,6 +247,13 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on any error."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[Session]:
+        """A unit of work that only reads. On SQLite it does not wait for a step's write lock (it reads the last
+        commit) and refuses any write ("attempt to write a readonly database"); on PostgreSQL reads never wait."""
+        with self.read_sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -41,11 +41,24 @@ def authenticated(
     view: Callable[Concatenate[Session, User, P], Any],
 ) -> Callable[P, Any]:
     """Run the view in one transaction with the caller's user; any error rolls everything back."""
+    return _with_user(view, read_only=False)
 
+
+def authenticated_read(
+    view: Callable[Concatenate[Session, User, P], Any],
+) -> Callable[P, Any]:
+    """As `authenticated`, for a view that never writes: its transaction reads beside a step instead of queuing
+    behind it on SQLite, and a write in it fails (Database.read_transaction). Reads that may write, such as a
+    case an auditor opens (a `case_viewed` event), keep `authenticated`."""
+    return _with_user(view, read_only=True)
+
+
+def _with_user(view: Callable[Concatenate[Session, User, P], Any], read_only: bool) -> Callable[P, Any]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
         token = _bearer()
-        with host().database.transaction() as session:
+        database = host().database
+        with database.read_transaction() if read_only else database.transaction() as session:
             user = auth.user_for_token(session, token)
             return view(session, user, *args, **kwargs)
 
@@ -114,7 +127,7 @@ def revoke() -> Response:
 
 
 @bp.get("/processes")
-@authenticated
+@authenticated_read
 def list_processes(session: Session, user: User) -> Response:
     return jsonify({"processes": versions.list_processes(session)})
 
@@ -180,7 +193,7 @@ def verify(session: Session, user: User, instance_id: int) -> Response:
 
 
 @bp.get("/tasks")
-@authenticated
+@authenticated_read
 def list_tasks(session: Session, user: User) -> Response:
     limit = min(max(request.args.get("limit", 200, type=int) or 200, 1), 1000)
     offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_ROW_ID)  # a database integer
@@ -188,7 +201,7 @@ def list_tasks(session: Session, user: User) -> Response:
 
 
 @bp.get("/tasks/<task_id>")
-@authenticated
+@authenticated_read
 def get_task(session: Session, user: User, task_id: str) -> Response:
     return jsonify(tasks.get_task(session, user, task_id))
 
@@ -206,7 +219,7 @@ def unclaim(session: Session, user: User, task_id: str) -> Response:
 
 
 @bp.get("/notifications")
-@authenticated
+@authenticated_read
 def list_notifications(session: Session, user: User) -> Response:
     return jsonify({"notifications": notifications.list_notifications(session, user)})
 

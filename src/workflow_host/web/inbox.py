@@ -14,7 +14,7 @@ from ..services.directory import unit_choices
 from ..services.errors import Conflict, Forbidden, NotFound, ServiceError
 from ..services.inbox import InboxQuery, inbox_page
 from .i18n import _, countdown
-from .signin import host, safe_next, signed_in
+from .signin import host, safe_next, signed_in, signed_in_read
 
 __all__ = ["bp", "task_problem"]
 
@@ -27,7 +27,7 @@ def _globals() -> dict[str, Any]:
 
 
 @bp.get("/inbox")
-@signed_in
+@signed_in_read
 def inbox(db: Session, user: User) -> str:
     query = InboxQuery.from_args(request.args)
     return render_template(

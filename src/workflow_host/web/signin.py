@@ -17,7 +17,7 @@ from ..models import User
 from ..services import auth
 from ..services.errors import BadRequest, Unauthorized
 
-__all__ = ["check_csrf", "csrf_token", "host", "safe_next", "sign_in_user", "sign_out", "signed_in"]
+__all__ = ["check_csrf", "csrf_token", "host", "safe_next", "sign_in_user", "sign_out", "signed_in", "signed_in_read"]
 
 P = ParamSpec("P")
 
@@ -90,11 +90,21 @@ def _session_user(db: Session) -> User | None:
 
 def signed_in(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P, Any]:
     """Run a page in one transaction with the signed-in user; to /login when nobody is signed in."""
+    return _with_user(view, read_only=False)
 
+
+def signed_in_read(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P, Any]:
+    """As `signed_in`, for a page that never writes (Database.read_transaction: on SQLite it reads beside a step
+    instead of queuing behind it, and a write in it fails)."""
+    return _with_user(view, read_only=True)
+
+
+def _with_user(view: Callable[Concatenate[Session, User, P], Any], read_only: bool) -> Callable[P, Any]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
         if "token" in session:
-            with host().database.transaction() as db:
+            database = host().database
+            with database.read_transaction() if read_only else database.transaction() as db:
                 user = _session_user(db)
                 if user is not None:
                     return view(db, user, *args, **kwargs)

@@ -1,0 +1,72 @@
+"""Reads that never write (the inbox, a task's form, notifications) answer while a step holds the database's write
+lock, and cannot write by mistake."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from tests.web.test_pages import Web
+from workflow_host.db import Database
+from workflow_host.host import Host
+
+
+def _while_a_step_writes(database: Database, read: Any) -> Any:
+    """Run `read` in another thread while this one holds a step's transaction (on SQLite, the write lock), and
+    return its answer; fails if it did not answer within a few seconds (it would wait for the lock)."""
+    answers: list[Any] = []
+    with database.transaction() as session:
+        session.execute(text("UPDATE user_account SET name = name WHERE username = 'clerk'"))
+        reader = threading.Thread(target=lambda: answers.append(read()), daemon=True)
+        reader.start()
+        reader.join(timeout=5)
+        assert answers, "the read waited for the step's transaction to end"
+    reader.join()
+    return answers[0]
+
+
+def test_the_inbox_task_forms_and_notifications_answer_while_a_step_holds_the_lock(
+    deployed: Host, login: Any, app: Flask
+) -> None:
+    clerk = login("clerk")
+    started = clerk.post("/instances", json={"process_id": "six_steps", "data": {}})
+    assert started.status_code == 201, started.get_json()
+    [task] = started.get_json()["tasks"]
+
+    inbox = _while_a_step_writes(deployed.database, lambda: clerk.get("/tasks"))
+    assert inbox.status_code == 200
+    assert task["id"] in [t["id"] for t in inbox.get_json()["tasks"]]
+    form = _while_a_step_writes(deployed.database, lambda: clerk.get(f"/tasks/{task['id']}"))
+    assert form.status_code == 200
+    assert form.get_json()["form"]["schema"] is not None
+    notices = _while_a_step_writes(deployed.database, lambda: clerk.get("/notifications"))
+    assert notices.status_code == 200
+    web = Web(app, "clerk")
+    page = _while_a_step_writes(deployed.database, lambda: web.get("/inbox"))
+    assert page.status_code == 200
+    assert task["title"] in page.get_data(as_text=True)
+
+
+def test_a_read_transaction_cannot_write_and_its_connection_writes_again_after(database: Database) -> None:
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reads never wait for a step; only SQLite's read transactions are made read-only")
+    name = text("SELECT name FROM user_account WHERE username = 'temp'")
+    with database.transaction() as session:
+        columns = "(username, name, password_hash, active)"
+        session.execute(text(f"INSERT INTO user_account {columns} VALUES ('temp', 'Temp', 'x', 1)"))
+    with database.read_transaction() as session:
+        assert session.scalar(name) == "Temp"
+        with pytest.raises(OperationalError, match="readonly database"):
+            session.execute(text("DELETE FROM user_account WHERE username = 'temp'"))
+    with database.read_transaction() as session:
+        assert session.scalar(name) == "Temp"
+    for _ in range(3):  # whichever pooled connection comes next, a step's transaction writes again
+        with database.transaction() as session:
+            session.execute(text("UPDATE user_account SET name = name || '!' WHERE username = 'temp'"))
+    with database.read_transaction() as session:
+        assert session.scalar(name) == "Temp!!!"
