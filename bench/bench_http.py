@@ -83,6 +83,7 @@ class Run:
     errors: list[str] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used meanwhile: client, server, database
     loop: list[float] = field(default_factory=list)  # the host-like bare loop's steps, taken case by case alongside
+    polls: list[float] = field(default_factory=list)  # GET /tasks by a user polling the inbox meanwhile
 
     @property
     def rate(self) -> float:
@@ -148,9 +149,10 @@ def sequential(
 
 def concurrent(
     server: Processes, tokens: dict[str, str], process_id: str, steps: list[Step], clients: int, secs: float,
-    read_case: bool,
+    read_case: bool, poller: str | None = None,
 ) -> Run:  # fmt: skip
-    """`clients` threads, each running its own cases until `secs` have passed (the case in hand is finished)."""
+    """`clients` threads, each running its own cases until `secs` have passed (the case in hand is finished);
+    and, with `poller`, one more that reads that user's inbox every 20 ms meanwhile (`Run.polls`)."""
     run, lock = Run(), threading.Lock()
     stop = time.monotonic() + secs
 
@@ -165,7 +167,22 @@ def concurrent(
             run.times.extend(mine.times)
             run.errors.extend(mine.errors)
 
+    def poll(user: str) -> None:
+        client = Client(server.port, tokens[user])
+        try:
+            while time.monotonic() < stop:
+                status, body, elapsed = client.call("GET", "/tasks")
+                if status != 200:
+                    run.errors.append(f"GET /tasks: {status} {body}")
+                    return
+                run.polls.append(elapsed)
+                time.sleep(0.02)
+        finally:
+            client.close()
+
     threads = [threading.Thread(target=work) for _ in range(clients)]
+    if poller is not None:
+        threads.append(threading.Thread(target=poll, args=(poller,)))
     before, start = cpu_seconds(server.sessions()), time.perf_counter()
     for thread in threads:
         thread.start()
@@ -206,6 +223,9 @@ def measure_database(kind: str, url: str, args: argparse.Namespace) -> dict[str,
             for read_case in (False, True):
                 load = concurrent(server, tokens, process_id, steps, args.clients, args.seconds, read_case)
                 runs[f"{label} load{' read' if read_case else ''}"] = load
+        runs["six_steps polled"] = concurrent(
+            server, tokens, "six_steps", SIX_STEPS, args.clients, args.seconds, False, poller="land_officer"
+        )
         print_storage(kind, url)
         return runs
     finally:
@@ -365,6 +385,15 @@ def report(args: argparse.Namespace, base: Baselines, results: dict[str, dict[st
     headers = ["diagram, database", "way", "completed", "seconds", "tasks/s", "p50 ms", "p95 ms", "errors"]
     headers += ["client", "server", "database"]
     print(table(headers, rows))
+
+    print(f"\nthe inbox read while steps run: one client reads land_officer's inbox (GET /api/v1/tasks)\n"
+          f"every 20 ms while {args.clients} clients complete six_steps tasks the next way\n")  # fmt: skip
+    rows = []
+    for kind, runs in results.items():
+        run = runs["six_steps polled"]
+        polls = run.polls or [0.0]
+        rows.append([kind, f"{run.rate:.0f}", len(run.polls), ms(pct(polls, 50)), ms(pct(polls, 95)), ms(max(polls))])
+    print(table(["database", "tasks/s", "reads", "p50 ms", "p95 ms", "longest ms"], rows))
     return targets(base, results)
 
 
