@@ -52,6 +52,32 @@ def test_the_inbox_task_forms_and_notifications_answer_while_a_step_holds_the_lo
     assert task["title"] in page.get_data(as_text=True)
 
 
+def test_a_case_its_history_and_its_page_answer_while_a_step_holds_the_lock_and_auditors_are_still_recorded(
+    deployed: Host, login: Any, app: Flask
+) -> None:
+    clerk = login("clerk")
+    started = clerk.post("/instances", json={"process_id": "six_steps", "data": {}}).get_json()
+    case_id = started["id"]
+    case = _while_a_step_writes(deployed.database, lambda: clerk.get(f"/instances/{case_id}"))
+    assert case.status_code == 200
+    assert case.get_json() == started
+    events = _while_a_step_writes(deployed.database, lambda: clerk.get(f"/instances/{case_id}/events"))
+    assert [e["type"] for e in events.get_json()["events"]] == ["instance_created"]
+    web = Web(app, "clerk")
+    page = _while_a_step_writes(deployed.database, lambda: web.get(f"/cases/{case_id}"))
+    assert page.status_code == 200
+    history = _while_a_step_writes(deployed.database, lambda: web.get(f"/cases/{case_id}/history"))
+    assert history.status_code == 200
+    # an auditor's reading is itself recorded: it takes the write lock, as a step does, and leaves its event
+    auditor, auditor_web = login("auditor"), Web(app, "auditor")
+    assert auditor.get(f"/instances/{case_id}").status_code == 200
+    assert auditor_web.get(f"/cases/{case_id}").status_code == 200
+    assert auditor_web.get(f"/cases/{case_id}/history").status_code == 200
+    events = clerk.get(f"/instances/{case_id}/events").get_json()["events"]
+    viewed = [(e["actor"], e["payload"]["what"]) for e in events if e["type"] == "case_viewed"]
+    assert viewed == [("auditor", "case"), ("auditor", "case"), ("auditor", "history")]
+
+
 def test_a_read_transaction_cannot_write_and_its_connection_writes_again_after(database: Database) -> None:
     if database.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL reads never wait for a step; only SQLite's read transactions are made read-only")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
@@ -14,7 +14,7 @@ from ..models import Instance, User
 from ..services import auth, history, instances, notifications, tasks, versions
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
-from ..services.permissions import require_any_role, require_view_instance
+from ..services.permissions import READ_ALL, require_any_role, require_view_instance
 from ..services.verification import verify_instance
 from .converters import MAX_ROW_ID
 from .openapi import OPENAPI
@@ -53,12 +53,27 @@ def authenticated_read(
     return _with_user(view, read_only=True)
 
 
-def _with_user(view: Callable[Concatenate[Session, User, P], Any], read_only: bool) -> Callable[P, Any]:
+def authenticated_case_read(
+    view: Callable[Concatenate[Session, User, P], Any],
+) -> Callable[P, Any]:
+    """As `authenticated_read`, for a read of a case: auditors' and admins' reading of a case is itself recorded (a
+    `case_viewed` event), so theirs runs in a transaction that may write."""
+    return _with_user(view, read_only=True, writers=READ_ALL)
+
+
+def _with_user(
+    view: Callable[Concatenate[Session, User, P], Any], read_only: bool, writers: Set[str] = frozenset()
+) -> Callable[P, Any]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
         token = _bearer()
         database = host().database
-        with database.read_transaction() if read_only else database.transaction() as session:
+        if read_only:
+            with database.read_transaction() as session:
+                user = auth.user_for_token(session, token)
+                if not user.role_names & writers:
+                    return view(session, user, *args, **kwargs)
+        with database.transaction() as session:
             user = auth.user_for_token(session, token)
             return view(session, user, *args, **kwargs)
 
@@ -161,19 +176,19 @@ def start_instance(session: Session, user: User) -> tuple[Response, int]:
 
 
 @bp.get("/instances/<int:instance_id>")
-@authenticated
+@authenticated_case_read
 def get_instance(session: Session, user: User, instance_id: int) -> Response:
     return jsonify(instances.get_instance(session, user, instance_id))
 
 
 @bp.get("/instances/<int:instance_id>/events")
-@authenticated
+@authenticated_case_read
 def instance_events(session: Session, user: User, instance_id: int) -> Response:
     return jsonify({"events": instances.instance_events(session, user, instance_id)})
 
 
 @bp.get("/instances/<int:instance_id>/export")
-@authenticated
+@authenticated_case_read
 def export(session: Session, user: User, instance_id: int) -> Response:
     content_type, body = history.export_history(session, user, instance_id, request.args.get("format", "json"))
     extension = "csv" if content_type.startswith("text/csv") else "json"

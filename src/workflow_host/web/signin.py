@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlsplit
@@ -16,8 +16,19 @@ from ..host import Host
 from ..models import User
 from ..services import auth
 from ..services.errors import BadRequest, Unauthorized
+from ..services.permissions import READ_ALL
 
-__all__ = ["check_csrf", "csrf_token", "host", "safe_next", "sign_in_user", "sign_out", "signed_in", "signed_in_read"]
+__all__ = [
+    "check_csrf",
+    "csrf_token",
+    "host",
+    "safe_next",
+    "sign_in_user",
+    "sign_out",
+    "signed_in",
+    "signed_in_case_read",
+    "signed_in_read",
+]
 
 P = ParamSpec("P")
 
@@ -99,12 +110,26 @@ def signed_in_read(view: Callable[Concatenate[Session, User, P], Any]) -> Callab
     return _with_user(view, read_only=True)
 
 
-def _with_user(view: Callable[Concatenate[Session, User, P], Any], read_only: bool) -> Callable[P, Any]:
+def signed_in_case_read(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P, Any]:
+    """As `signed_in_read`, for a page of a case: auditors' and admins' reading of a case is itself recorded (a
+    `case_viewed` event), so theirs runs in a transaction that may write."""
+    return _with_user(view, read_only=True, writers=READ_ALL)
+
+
+def _with_user(
+    view: Callable[Concatenate[Session, User, P], Any], read_only: bool, writers: Set[str] = frozenset()
+) -> Callable[P, Any]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
-        if "token" in session:
-            database = host().database
-            with database.read_transaction() if read_only else database.transaction() as db:
+        database, writes = host().database, not read_only
+        if "token" in session and read_only:
+            with database.read_transaction() as db:
+                user = _session_user(db)
+                if user is not None and not user.role_names & writers:
+                    return view(db, user, *args, **kwargs)
+                writes = user is not None  # a reader whose reading is recorded
+        if "token" in session and writes:
+            with database.transaction() as db:
                 user = _session_user(db)
                 if user is not None:
                     return view(db, user, *args, **kwargs)
