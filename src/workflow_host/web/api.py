@@ -48,8 +48,8 @@ def authenticated_read(
     view: Callable[Concatenate[Session, User, P], Any],
 ) -> Callable[P, Any]:
     """As `authenticated`, for a view that never writes: its transaction reads beside a step instead of queuing
-    behind it on SQLite, and a write in it fails (Database.read_transaction). Reads that may write, such as a
-    case an auditor opens (a `case_viewed` event), keep `authenticated`."""
+    behind it on SQLite, and a write in it fails (Database.read_transaction). A case's reads, which write for
+    auditors, use `authenticated_case_read`."""
     return _with_user(view, read_only=True)
 
 
