@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -19,6 +21,7 @@ from tests.web.test_pages import PDF, Web
 from workflow_host import create_app
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
+from workflow_host.services import documents
 from workflow_host.services.tasks import save_draft
 
 
@@ -129,3 +132,46 @@ def test_only_the_cases_units_and_the_district_file_sealed_copies(defence: tuple
     assert 'name="document"' in justice.get(f"/cases/{case_id}").get_data(as_text=True)
     sent = {"document": "power_of_attorney", "file": (io.BytesIO(PDF), "授权委托书（盖章）.pdf")}
     assert justice.post(f"/cases/{case_id}/documents", sent, content_type="multipart/form-data").status_code == 302
+
+
+def test_steps_go_on_while_a_document_is_filled_and_the_generation_is_recorded_after(
+    defence: tuple[Flask, int, str], host: Host, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Filling a document takes tens of milliseconds; on SQLite a download that held the write lock meanwhile made
+    every step of every case wait for it. Now only the record of the generation takes the lock."""
+    app, case_id, task_id = defence
+    filling, filled = threading.Event(), threading.Event()
+    real_render = documents.render
+
+    def slow_render(*args: Any, **kwargs: Any) -> bytes:
+        filling.set()
+        filled.wait(10)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(documents, "render", slow_render)
+    officer, answers = Web(app, "land_officer"), []
+    path = f"/tasks/{task_id}/documents/power_of_attorney"
+
+    def get() -> None:
+        with use_clock(FixedClock(at("2026-09-21T09:30"))):  # the fixture's day, in this thread too
+            answers.append(officer.client.get(path))
+
+    download = threading.Thread(target=get, daemon=True)
+    download.start()
+    assert filling.wait(10)
+
+    def write() -> None:
+        with host.database.transaction() as session:
+            save_draft(session, user(session, "land_officer"), task_id, {**MATERIALS, "defence_facts": "改"})
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(timeout=5)
+    wrote_meanwhile = not writer.is_alive()
+    filled.set()
+    download.join(10)
+    writer.join(10)
+    assert wrote_meanwhile, "the write waited for the document to be filled"
+    assert answers[0].status_code == 200
+    history = Web(app, "auditor").get(f"/cases/{case_id}/history").get_data(as_text=True)
+    assert "生成文书" in history

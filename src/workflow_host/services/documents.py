@@ -45,6 +45,9 @@ __all__ = [
     "generate_for_case",
     "generate_for_task",
     "may_upload",
+    "prepare_for_case",
+    "prepare_for_task",
+    "record_generation",
     "render",
     "task_offers",
     "upload_signed_copy",
@@ -79,9 +82,13 @@ class Offer:
 
 @dataclass(frozen=True)
 class Generated:
+    """A filled document, and the `document_generated` event that must be recorded before it is handed out."""
+
     filename: str
     data: bytes
     sha256: str
+    instance_id: int
+    event: dict[str, Any]  # the payload of its `document_generated` event
 
 
 @cache
@@ -210,23 +217,44 @@ def _record(session: Session, user: User, row: Instance, kind: str, payload: dic
     append_events(session, locked, [(kind, user.username, payload)], now(), version.content_hash)
 
 
-def _generate(
-    session: Session, user: User, row: Instance, key: str, data: dict[str, Any], unit: str | None, task: str | None
+def _prepare(
+    row: Instance, key: str, data: dict[str, Any], unit: str | None, task: str | None, names: Names
 ) -> Generated:
     info = catalog()[key]
-    names = _names(session)
     body = render(key, data, unit, names, now().astimezone(LOCAL_TZ).date())
     digest = hashlib.sha256(body).hexdigest()
     payload = {"document": key, "title": info.title, "sha256": digest, "unit": unit, "task_id": task}
-    _record(session, user, row, "document_generated", payload)
     suffix = f"-{names.units.get(unit, unit)}" if unit and info.per_unit else ""
     filename = clean_name(f"{info.title}{suffix}-{data.get('case_no') or data.get('document_no') or row.id}.docx")
-    return Generated(filename, body, digest)
+    return Generated(filename, body, digest, row.id, payload)
+
+
+def record_generation(session: Session, user: User, made: Generated) -> None:
+    """Append the `document_generated` event of a document prepared (and read) in another transaction."""
+    row = session.get(Instance, made.instance_id)
+    if row is None:
+        raise NotFound("this case does not exist")
+    _record(session, user, row, "document_generated", made.event)
 
 
 def generate_for_task(session: Session, user: User, task_id: str, key: str, unit: str | None = None) -> Generated:
+    """prepare_for_task and record_generation in one transaction."""
+    made = prepare_for_task(session, user, task_id, key, unit)
+    record_generation(session, user, made)
+    return made
+
+
+def generate_for_case(session: Session, user: User, instance_id: int, key: str, unit: str | None) -> Generated:
+    """prepare_for_case and record_generation in one transaction."""
+    made = prepare_for_case(session, user, instance_id, key, unit)
+    record_generation(session, user, made)
+    return made
+
+
+def prepare_for_task(session: Session, user: User, task_id: str, key: str, unit: str | None = None) -> Generated:
     """A document the task offers, filled from the case and what the task holds (its draft, for those who may
-    see it)."""
+    see it). Only reads: rendering takes tens of milliseconds, which a transaction holding SQLite's write lock
+    would make every step wait for. Its event must be recorded (record_generation) before it is handed out."""
     task = session.get(InboxTask, task_id)
     if task is None:
         raise NotFound("this task does not exist")
@@ -235,17 +263,18 @@ def generate_for_task(session: Session, user: User, task_id: str, key: str, unit
     require_view_instance(session, user, row)
     chosen = _choose(task_offers(session, task), key, unit)
     data = _case_data(row) | _task_data(task, with_draft=may_see_draft(session, user, task))
-    return _generate(session, user, row, key, data, chosen.unit, task.id)
+    return _prepare(row, key, data, chosen.unit, task.id, _names(session))
 
 
-def generate_for_case(session: Session, user: User, instance_id: int, key: str, unit: str | None) -> Generated:
-    """A document the case page offers, filled from the case's data (for `unit` where it is per unit)."""
+def prepare_for_case(session: Session, user: User, instance_id: int, key: str, unit: str | None) -> Generated:
+    """A document the case page offers, filled from the case's data (for `unit` where it is per unit). Only
+    reads, as prepare_for_task."""
     row = session.get(Instance, instance_id)
     if row is None:
         raise NotFound("this case does not exist")
     require_view_instance(session, user, row)
     chosen = _choose(case_offers(session, row), key, unit)
-    return _generate(session, user, row, key, _case_data(row), chosen.unit, None)
+    return _prepare(row, key, _case_data(row), chosen.unit, None, _names(session))
 
 
 def may_upload(user: User, row: Instance) -> bool:

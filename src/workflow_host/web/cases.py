@@ -16,7 +16,7 @@ from ..services.history import export_history
 from ..services.history_view import HistoryFilters, history_page
 from .display import case_rows
 from .i18n import _
-from .signin import host, signed_in, signed_in_case_read
+from .signin import host, signed_in, signed_in_case_read, signed_in_read
 
 __all__ = ["bp"]
 
@@ -105,12 +105,14 @@ def file_response(name: str, content_type: str, data: bytes) -> Response:
 
 
 @bp.get("/cases/<int:instance_id>/documents/<key>")
-@signed_in
+@signed_in_read
 def document(db: Session, user: User, instance_id: int, key: str) -> Response:
     try:
-        made = documents.generate_for_case(db, user, instance_id, key, request.args.get("unit") or None)
+        made = documents.prepare_for_case(db, user, instance_id, key, request.args.get("unit") or None)
     except (NotFound, Forbidden):
         abort(404)
+    with host().database.transaction() as writing:  # rendered outside the write lock; the record inside it
+        documents.record_generation(writing, user, made)
     return file_response(made.filename, documents.DOCX_TYPE, made.data)
 
 

@@ -21,7 +21,7 @@ from .form_messages import localise_errors
 from .formview import build_fields, parse_form, resize_arrays
 from .i18n import _
 from .inbox import task_problem
-from .signin import host, signed_in
+from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
 
@@ -115,12 +115,14 @@ def _render(
 
 
 @bp.get("/tasks/<task_id>/documents/<key>")
-@signed_in
+@signed_in_read
 def document(db: Session, user: User, task_id: str, key: str) -> Response:
     try:
-        made = documents.generate_for_task(db, user, task_id, key, request.args.get("unit") or None)
+        made = documents.prepare_for_task(db, user, task_id, key, request.args.get("unit") or None)
     except (NotFound, Forbidden):
         abort(404)
+    with host().database.transaction() as writing:  # rendered outside the write lock; the record inside it
+        documents.record_generation(writing, user, made)
     return file_response(made.filename, documents.DOCX_TYPE, made.data)
 
 
