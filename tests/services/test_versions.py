@@ -91,7 +91,7 @@ def test_an_analyst_restores_earlier_content_as_a_new_newest_version(deployed: H
 
 def test_starting_and_reading_cases_never_reads_a_versions_specs_again(measures: Host, measures_api: Any) -> None:
     """The measures' specs and catalogue are hundreds of KB: each process parses them once (by content hash), and a
-    case's start, read and steps must not fetch them with the version's row."""
+    case's start and read must not fetch them with the version's row."""
     clerk = measures_api("clerk")
     first = clerk.post("/instances", json={"process_id": "litigation_case", "data": {}})
     assert first.status_code == 201, first.get_json()

@@ -111,7 +111,13 @@ def document(db: Session, user: User, instance_id: int, key: str) -> Response:
         made = documents.prepare_for_case(db, user, instance_id, key, request.args.get("unit") or None)
     except (NotFound, Forbidden):
         abort(404)
-    with host().database.transaction() as writing:  # rendered outside the write lock; the record inside it
+    return document_response(user, made)
+
+
+def document_response(user: User, made: documents.Generated) -> Response:
+    """A document filled in the page's read transaction, handed out once its generation is recorded in a short
+    transaction of its own (the rendering stays outside SQLite's write lock)."""
+    with host().database.transaction() as writing:
         documents.record_generation(writing, user, made)
     return file_response(made.filename, documents.DOCX_TYPE, made.data)
 

@@ -15,7 +15,7 @@ from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.forms import FormError, form_errors
 from ..services.versions import form_file
-from .cases import file_response
+from .cases import document_response
 from .display import case_rows
 from .form_messages import localise_errors
 from .formview import build_fields, parse_form, resize_arrays
@@ -121,9 +121,7 @@ def document(db: Session, user: User, task_id: str, key: str) -> Response:
         made = documents.prepare_for_task(db, user, task_id, key, request.args.get("unit") or None)
     except (NotFound, Forbidden):
         abort(404)
-    with host().database.transaction() as writing:  # rendered outside the write lock; the record inside it
-        documents.record_generation(writing, user, made)
-    return file_response(made.filename, documents.DOCX_TYPE, made.data)
+    return document_response(user, made)
 
 
 def _attach_errors(field: Any, errors: dict[str, list[str]]) -> None:
