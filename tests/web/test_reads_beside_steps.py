@@ -96,3 +96,20 @@ def test_a_read_transaction_cannot_write_and_its_connection_writes_again_after(d
             session.execute(text("UPDATE user_account SET name = name || '!' WHERE username = 'temp'"))
     with database.read_transaction() as session:
         assert session.scalar(name) == "Temp!!!"
+
+
+def test_a_postgresql_read_holds_no_transaction_open_between_its_statements(database: Database) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's read transactions are transactions: they make writes fail (the test above)")
+    with database.read_transaction() as session:
+        pid = session.scalar(text("SELECT pg_backend_pid()"))
+        session.scalar(text("SELECT count(*) FROM user_account"))
+        # Seen from another connection, as a DBA would: nothing for VACUUM to wait on, no BEGIN/COMMIT to pay.
+        with database.engine.connect() as other:
+            state = other.scalar(text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
+        assert state == "idle"
+    with database.transaction() as session:  # a step's transaction on the same pooled connections is one again
+        pid = session.scalar(text("SELECT pg_backend_pid()"))
+        with database.engine.connect() as other:
+            state = other.scalar(text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
+        assert state == "idle in transaction"
