@@ -55,7 +55,7 @@ def test_a_claim_that_landed_before_the_case_was_locked_wins(deployed: Host, mon
 
 def _waiting_for_a_lock(deployed: Host) -> bool:
     if deployed.database.engine.dialect.name != "postgresql":
-        return True  # SQLite: the second step's BEGIN IMMEDIATE waits for the first one's commit
+        return True  # SQLite has no view of waiters: the test checks the order of the two transactions instead
     with deployed.database.engine.connect() as conn:
         query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
         return bool(conn.exec_driver_sql(query).scalar())
@@ -66,10 +66,13 @@ def test_a_completion_that_waited_for_the_case_lock_finds_the_task_done(deployed
     PostgreSQL reads the case anew but gives the task as it was: the step must still see it done (409)."""
     case_id, task = start_intake(deployed)
     outcome: list[BaseException | None] = []
+    starting, began = threading.Event(), []
 
     def second_clerk() -> None:
+        starting.set()
         with deployed.database.transaction() as session:
-            clerk = session.get(User, "clerk")
+            clerk = session.get(User, "clerk")  # SQLite: BEGIN IMMEDIATE, which waits for the first commit
+            began.append(time.monotonic())
             assert clerk is not None
             try:
                 tasks.complete_task(session, Runtime(), clerk, task["id"], INTAKE)  # a process with no warm copy
@@ -88,7 +91,12 @@ def test_a_completion_that_waited_for_the_case_lock_finds_the_task_done(deployed
         while not _waiting_for_a_lock(deployed) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert _waiting_for_a_lock(deployed)
+        assert starting.wait(10)
+        time.sleep(0.2)  # SQLite: time for the second step to reach its BEGIN
+        committing = time.monotonic()
     waiting.join(timeout=60)
+    if deployed.database.engine.dialect.name == "sqlite":  # (PostgreSQL: seen waiting in pg_stat_activity above)
+        assert began[0] > committing, "the second step did not wait for the first one's transaction"
     assert len(outcome) == 1
     assert isinstance(outcome[0], Conflict), outcome
     with deployed.database.transaction() as session:
