@@ -113,3 +113,23 @@ def test_a_postgresql_read_holds_no_transaction_open_between_its_statements(data
         with database.engine.connect() as other:
             state = other.scalar(text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
         assert state == "idle in transaction"
+
+
+def test_the_task_page_a_case_diagram_the_reports_and_the_modeller_answer_while_a_step_holds_the_lock(
+    deployed: Host, login: Any, app: Flask
+) -> None:
+    started = login("clerk").post("/instances", json={"process_id": "six_steps", "data": {}}).get_json()
+    [task] = started["tasks"]
+    clerk, jb = Web(app, "clerk"), Web(app, "jb_staff")
+    pages = {
+        f"/tasks/{task['id']}": (clerk, task["title"]),
+        f"/cases/{started['id']}/diagram/six_steps.bpmn": (clerk, "bpmn:process"),
+        "/reports": (jb, "全区合计"),
+        "/reports.csv": (jb, "承办单位"),
+        "/modeller/six_steps": (clerk, "six_steps"),
+        "/modeller/six_steps/versions": (clerk, "six_steps"),
+    }
+    for path, (web, shown) in pages.items():
+        page = _while_a_step_writes(deployed.database, lambda web=web, path=path: web.get(path))
+        assert page.status_code == 200, path
+        assert shown in page.get_data(as_text=True), path

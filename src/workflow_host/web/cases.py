@@ -75,7 +75,7 @@ def case(db: Session, user: User, instance_id: int) -> Any:
 
 
 @bp.get("/cases/<int:instance_id>/diagram/<process_id>.bpmn")
-@signed_in
+@signed_in_read
 def diagram(db: Session, user: User, instance_id: int, process_id: str) -> Response:
     try:
         xml = case_view.diagram_xml(db, user, instance_id, process_id)
@@ -85,7 +85,7 @@ def diagram(db: Session, user: User, instance_id: int, process_id: str) -> Respo
 
 
 @bp.get("/cases/<int:instance_id>/files/<int:attachment_id>")
-@signed_in
+@signed_in_read
 def download(db: Session, user: User, instance_id: int, attachment_id: int) -> Response:
     try:
         name, content_type, data = attachments.read_attachment(db, user, instance_id, attachment_id)

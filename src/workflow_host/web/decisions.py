@@ -13,7 +13,7 @@ from ..services import decision_tables, versions
 from ..services.errors import Conflict, Invalid, NotFound
 from .i18n import _
 from .modeller import SAVERS
-from .signin import host, signed_in
+from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
 
@@ -30,7 +30,7 @@ def _urls(decision_id: str) -> dict[str, str]:
 
 
 @bp.get("/modeller/decisions/<decision_id>")
-@signed_in
+@signed_in_read
 def editor(db: Session, user: User, decision_id: str) -> Any:
     found = {d.decision_id: d for d in decision_tables.list_decisions(db)}.get(decision_id)
     if found is None:
@@ -47,7 +47,7 @@ def editor(db: Session, user: User, decision_id: str) -> Any:
 
 
 @bp.get("/modeller/decisions/<decision_id>/source.dmn")
-@signed_in
+@signed_in_read
 def source(db: Session, user: User, decision_id: str) -> Any:
     try:
         _name, xml = decision_tables.decision_source(db, decision_id)

@@ -20,7 +20,7 @@ from ..services.version_diff import diagram_diff, process_versions, version_of
 from .formview import Field, build_fields
 from .i18n import _
 from .migration_text import reason_text
-from .signin import host, signed_in
+from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
 
@@ -41,7 +41,7 @@ def _urls(process_id: str) -> dict[str, str]:
 
 
 @bp.get("/modeller/<process_id>")
-@signed_in
+@signed_in_read
 def modeller(db: Session, user: User, process_id: str) -> Any:
     try:
         version = versions.latest_version(db, process_id)
@@ -65,14 +65,14 @@ def modeller(db: Session, user: User, process_id: str) -> Any:
 
 
 @bp.get("/modeller/<process_id>/source.bpmn")
-@signed_in
+@signed_in_read
 def source(db: Session, user: User, process_id: str) -> Response:
     _name, xml = versions.version_source(db, versions.latest_version(db, process_id), process_id)
     return Response(xml, content_type="application/xml; charset=utf-8")
 
 
 @bp.get("/modeller/<process_id>/catalog")
-@signed_in
+@signed_in_read
 def catalog(db: Session, user: User, process_id: str) -> Response:
     return jsonify(versions.version_catalog(db, versions.latest_version(db, process_id)))
 
@@ -128,7 +128,7 @@ def save(db: Session, user: User, process_id: str) -> Any:
 
 
 @bp.get("/modeller/<process_id>/versions")
-@signed_in
+@signed_in_read
 def versions_page(db: Session, user: User, process_id: str) -> Any:
     listed = process_versions(db, process_id)
     if not listed:
@@ -138,14 +138,14 @@ def versions_page(db: Session, user: User, process_id: str) -> Any:
 
 
 @bp.get("/modeller/<process_id>/versions/<int:version_id>.bpmn")
-@signed_in
+@signed_in_read
 def version_xml(db: Session, user: User, process_id: str, version_id: int) -> Response:
     _name, xml = versions.version_source(db, version_of(db, process_id, version_id), process_id)
     return Response(xml, content_type="application/xml; charset=utf-8")
 
 
 @bp.get("/modeller/<process_id>/diff")
-@signed_in
+@signed_in_read
 def diff(db: Session, user: User, process_id: str) -> Any:
     old_id, new_id = request.args.get("from", type=int), request.args.get("to", type=int)
     if old_id is None or new_id is None:
@@ -182,7 +182,7 @@ def migrate(db: Session, user: User, process_id: str) -> Any:
 
 
 @bp.get("/modeller")
-@signed_in
+@signed_in_read
 def index(db: Session, user: User) -> str:
     processes = versions.list_processes(db)
     forms: list[str] = []
@@ -200,7 +200,7 @@ def _form_name(name: str) -> str:
 
 
 @bp.get("/modeller/forms/<name>")
-@signed_in
+@signed_in_read
 def form_editor(db: Session, user: User, name: str) -> Any:
     try:
         schema, ui = versions.form_source(db, _form_name(name))

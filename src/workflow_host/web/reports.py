@@ -14,7 +14,7 @@ from ..services.errors import Forbidden
 from ..services.report_xlsx import XLSX_TYPE, report_xlsx
 from ..services.reports import REPORT_READERS, annual_report, first_year, report_csv
 from .i18n import _
-from .signin import signed_in
+from .signin import signed_in_read
 
 __all__ = ["bp"]
 
@@ -39,7 +39,7 @@ def _refused(err: Forbidden) -> tuple[str, int]:
 
 
 @bp.get("/reports")
-@signed_in
+@signed_in_read
 def report(db: Session, user: User) -> Any:
     year, years = _year(db)
     figures = annual_report(db, user, year)
@@ -50,7 +50,7 @@ def report(db: Session, user: User) -> Any:
 
 
 @bp.get("/reports.csv")
-@signed_in
+@signed_in_read
 def report_file(db: Session, user: User) -> Any:
     year, _years = _year(db)
     figures = annual_report(db, user, year)
@@ -60,7 +60,7 @@ def report_file(db: Session, user: User) -> Any:
 
 
 @bp.get("/reports.xlsx")
-@signed_in
+@signed_in_read
 def report_workbook(db: Session, user: User) -> Any:
     year, _years = _year(db)
     figures = annual_report(db, user, year)

@@ -78,7 +78,7 @@ def _context_or_page(db: Session, user: User, task_id: str) -> TaskContext | tup
 
 
 @bp.get("/tasks/<task_id>")
-@signed_in
+@signed_in_read
 def task(db: Session, user: User, task_id: str) -> Any:
     context = _context_or_page(db, user, task_id)
     if not isinstance(context, TaskContext):
