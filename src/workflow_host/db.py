@@ -246,7 +246,7 @@ class Database:
             # READ COMMITTED takes a snapshot per statement anyway, so a read loses nothing by running each statement
             # on its own, and saves the BEGIN and COMMIT round trips (two of a case read's six).
             reads = reads.execution_options(isolation_level="AUTOCOMMIT")
-        self.read_sessions = sessionmaker(reads, expire_on_commit=False)
+        self.read_sessions = sessionmaker(reads, expire_on_commit=False, info={READ_ONLY: True})
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from tests.web.test_pages import Web
 from workflow_host.db import Database
 from workflow_host.host import Host
+from workflow_host.web import cases
 
 
 def _while_a_step_writes(database: Database, read: Any) -> Any:
@@ -68,7 +69,7 @@ def test_a_case_its_history_and_its_page_answer_while_a_step_holds_the_lock_and_
     assert page.status_code == 200
     history = _while_a_step_writes(deployed.database, lambda: web.get(f"/cases/{case_id}/history"))
     assert history.status_code == 200
-    # an auditor's reading is itself recorded: it takes the write lock, as a step does, and leaves its event
+    # an auditor's reading is itself recorded: the event is written first (under the lock), then the page is read
     auditor, auditor_web = login("auditor"), Web(app, "auditor")
     assert auditor.get(f"/instances/{case_id}").status_code == 200
     assert auditor_web.get(f"/cases/{case_id}").status_code == 200
@@ -133,3 +134,45 @@ def test_the_task_page_a_case_diagram_the_reports_and_the_modeller_answer_while_
         page = _while_a_step_writes(deployed.database, lambda web=web, path=path: web.get(path))
         assert page.status_code == 200, path
         assert shown in page.get_data(as_text=True), path
+
+
+def test_a_step_goes_on_while_an_auditors_history_page_is_read_and_the_page_shows_its_own_reading(
+    deployed: Host, login: Any, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The history page replays the case from its events, the longest read there is; an auditor's used to hold the
+    write lock all that time on SQLite, for the `case_viewed` event it leaves. Now only that event waits for it."""
+    clerk = login("clerk")
+    case_id = clerk.post("/instances", json={"process_id": "six_steps", "data": {}}).get_json()["id"]
+    reading, read_on = threading.Event(), threading.Event()
+    real_history_page = cases.history_page
+
+    def slow_history_page(*args: Any, **kwargs: Any) -> Any:
+        page = real_history_page(*args, **kwargs)  # the first try stops here, asking for its reading to be recorded
+        reading.set()
+        read_on.wait(10)
+        return page
+
+    monkeypatch.setattr(cases, "history_page", slow_history_page)
+    auditor, answers = Web(app, "auditor"), []
+    reader = threading.Thread(target=lambda: answers.append(auditor.get(f"/cases/{case_id}/history")), daemon=True)
+    reader.start()
+    assert reading.wait(10)
+
+    def write() -> None:
+        with deployed.database.transaction() as session:
+            session.execute(text("UPDATE user_account SET name = name WHERE username = 'clerk'"))
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(timeout=5)
+    wrote_meanwhile = not writer.is_alive()
+    read_on.set()
+    reader.join(10)
+    writer.join(10)
+    assert wrote_meanwhile, "the step waited for the auditor's page"
+    assert answers[0].status_code == 200
+    assert answers[0].get_data(as_text=True).count('data-type="case_viewed"') == 1  # its own reading, recorded once
+    events = clerk.get(f"/instances/{case_id}/events").get_json()["events"]
+    assert [(e["actor"], e["payload"]) for e in events if e["type"] == "case_viewed"] == [
+        ("auditor", {"what": "history"})
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Set
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
@@ -14,10 +14,11 @@ from ..models import Instance, User
 from ..services import auth, history, instances, notifications, tasks, versions
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
-from ..services.permissions import READ_ALL, require_any_role, require_view_instance
+from ..services.permissions import require_any_role, require_view_instance
 from ..services.verification import verify_instance
 from .converters import MAX_ROW_ID
 from .openapi import OPENAPI
+from .reading import read_view
 
 __all__ = ["bp"]
 
@@ -47,32 +48,22 @@ def authenticated(
 def authenticated_read(
     view: Callable[Concatenate[Session, User, P], Any],
 ) -> Callable[P, Any]:
-    """As `authenticated`, for a view that never writes: its transaction reads beside a step instead of queuing
-    behind it on SQLite, and a write in it fails (Database.read_transaction). A case's reads, which write for
-    auditors, use `authenticated_case_read`."""
+    """As `authenticated`, for a view that never writes (web.reading): its transaction reads beside a step instead
+    of queuing behind it on SQLite, a write in it fails, and an auditor's reading of a case is recorded before it."""
     return _with_user(view, read_only=True)
 
 
-def authenticated_case_read(
-    view: Callable[Concatenate[Session, User, P], Any],
-) -> Callable[P, Any]:
-    """As `authenticated_read`, for a read of a case: auditors' and admins' reading of a case is itself recorded (a
-    `case_viewed` event), so theirs runs in a transaction that may write."""
-    return _with_user(view, read_only=True, writers=READ_ALL)
-
-
-def _with_user(
-    view: Callable[Concatenate[Session, User, P], Any], read_only: bool, writers: Set[str] = frozenset()
-) -> Callable[P, Any]:
+def _with_user(view: Callable[Concatenate[Session, User, P], Any], read_only: bool) -> Callable[P, Any]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
         token = _bearer()
         database = host().database
         if read_only:
-            with database.read_transaction() as session:
-                user = auth.user_for_token(session, token)
-                if not user.role_names & writers:
-                    return view(session, user, *args, **kwargs)
+
+            def user_of(session: Session) -> User:
+                return auth.user_for_token(session, token)  # raises for a bad token: never None
+
+            return read_view(database, user_of, lambda session, user: view(session, user, *args, **kwargs))
         with database.transaction() as session:
             user = auth.user_for_token(session, token)
             return view(session, user, *args, **kwargs)
@@ -176,19 +167,19 @@ def start_instance(session: Session, user: User) -> tuple[Response, int]:
 
 
 @bp.get("/instances/<int:instance_id>")
-@authenticated_case_read
+@authenticated_read
 def get_instance(session: Session, user: User, instance_id: int) -> Response:
     return jsonify(instances.get_instance(session, user, instance_id))
 
 
 @bp.get("/instances/<int:instance_id>/events")
-@authenticated_case_read
+@authenticated_read
 def instance_events(session: Session, user: User, instance_id: int) -> Response:
     return jsonify({"events": instances.instance_events(session, user, instance_id)})
 
 
 @bp.get("/instances/<int:instance_id>/export")
-@authenticated_case_read
+@authenticated_read
 def export(session: Session, user: User, instance_id: int) -> Response:
     content_type, body = history.export_history(session, user, instance_id, request.args.get("format", "json"))
     extension = "csv" if content_type.startswith("text/csv") else "json"

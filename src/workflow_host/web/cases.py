@@ -16,7 +16,7 @@ from ..services.history import export_history
 from ..services.history_view import HistoryFilters, history_page
 from .display import case_rows
 from .i18n import _
-from .signin import host, signed_in, signed_in_case_read, signed_in_read
+from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
 
@@ -46,7 +46,7 @@ def new_case(db: Session, user: User) -> Any:
 
 
 @bp.get("/cases/<int:instance_id>")
-@signed_in_case_read
+@signed_in_read
 def case(db: Session, user: User, instance_id: int) -> Any:
     try:
         page = case_view.case_page(db, host().runtime, user, instance_id)
@@ -143,7 +143,7 @@ def upload_document(db: Session, user: User, instance_id: int) -> Any:
 
 
 @bp.get("/cases/<int:instance_id>/history")
-@signed_in_case_read
+@signed_in_read
 def history(db: Session, user: User, instance_id: int) -> Any:
     filters = HistoryFilters.from_args(request.args)
     at = request.args.get("at", type=int)
@@ -168,7 +168,7 @@ def history(db: Session, user: User, instance_id: int) -> Any:
 
 
 @bp.get("/cases/<int:instance_id>/history/export")
-@signed_in_case_read
+@signed_in_read
 def export(db: Session, user: User, instance_id: int) -> Response:
     try:
         content_type, body = export_history(db, user, instance_id, request.args.get("format", "json"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, Set
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlsplit
@@ -16,7 +16,7 @@ from ..host import Host
 from ..models import User
 from ..services import auth
 from ..services.errors import BadRequest, Unauthorized
-from ..services.permissions import READ_ALL
+from .reading import NOBODY, read_view
 
 __all__ = [
     "check_csrf",
@@ -26,7 +26,6 @@ __all__ = [
     "sign_in_user",
     "sign_out",
     "signed_in",
-    "signed_in_case_read",
     "signed_in_read",
 ]
 
@@ -105,34 +104,25 @@ def signed_in(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P,
 
 
 def signed_in_read(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P, Any]:
-    """As `signed_in`, for a page that never writes (Database.read_transaction: on SQLite it reads beside a step
-    instead of queuing behind it, and a write in it fails)."""
+    """As `signed_in`, for a page that never writes (web.reading: on SQLite it reads beside a step instead of
+    queuing behind it, and a write in it fails; an auditor's reading of a case is recorded before it)."""
     return _with_user(view, read_only=True)
 
 
-def signed_in_case_read(view: Callable[Concatenate[Session, User, P], Any]) -> Callable[P, Any]:
-    """As `signed_in_read`, for a page of a case: auditors' and admins' reading of a case is itself recorded (a
-    `case_viewed` event), so theirs runs in a transaction that may write."""
-    return _with_user(view, read_only=True, writers=READ_ALL)
-
-
-def _with_user(
-    view: Callable[Concatenate[Session, User, P], Any], read_only: bool, writers: Set[str] = frozenset()
-) -> Callable[P, Any]:
+def _with_user(view: Callable[Concatenate[Session, User, P], Any], read_only: bool) -> Callable[P, Any]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
-        database, writes = host().database, not read_only
-        if "token" in session and read_only:
-            with database.read_transaction() as db:
-                user = _session_user(db)
-                if user is not None and not user.role_names & writers:
-                    return view(db, user, *args, **kwargs)
-                writes = user is not None  # a reader whose reading is recorded
-        if "token" in session and writes:
-            with database.transaction() as db:
-                user = _session_user(db)
-                if user is not None:
-                    return view(db, user, *args, **kwargs)
+        database = host().database
+        if "token" in session:
+            if read_only:
+                answer = read_view(database, _session_user, lambda db, user: view(db, user, *args, **kwargs))
+                if answer is not NOBODY:
+                    return answer
+            else:
+                with database.transaction() as db:
+                    user = _session_user(db)
+                    if user is not None:
+                        return view(db, user, *args, **kwargs)
         session.pop("token", None)
         target = request.full_path if request.method == "GET" else request.path
         return redirect(url_for("account.login", next=target.rstrip("?")))
