@@ -18,6 +18,7 @@ from flask import Flask
 from tests.processes.support import at, deploy_only, diagram_files, signer, start_case, tasks
 from tests.services.test_documents import CASE, MATERIALS, user
 from tests.web.test_pages import PDF, Web
+from tests.web.test_reads_beside_steps import a_write_goes_through
 from workflow_host import create_app
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
@@ -164,10 +165,7 @@ def test_steps_go_on_while_a_document_is_filled_and_the_generation_is_recorded_a
         with host.database.transaction() as session:
             save_draft(session, user(session, "land_officer"), task_id, {**MATERIALS, "defence_facts": "改"})
 
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
-    writer.join(timeout=5)
-    wrote_meanwhile = not writer.is_alive()
+    wrote_meanwhile, writer = a_write_goes_through(write)
     filled.set()
     download.join(10)
     writer.join(10)

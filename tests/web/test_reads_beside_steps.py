@@ -4,6 +4,7 @@ lock, and cannot write by mistake."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,6 +30,14 @@ def _while_a_step_writes(database: Database, read: Any) -> Any:
         assert answers, "the read waited for the step's transaction to end"
     reader.join()
     return answers[0]
+
+
+def a_write_goes_through(write: Callable[[], None], within: float = 5) -> tuple[bool, threading.Thread]:
+    """Run `write` in another thread: whether it finished within `within` seconds, and the thread (to join)."""
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    writer.join(timeout=within)
+    return not writer.is_alive(), writer
 
 
 def test_the_inbox_task_forms_and_notifications_answer_while_a_step_holds_the_lock(
@@ -162,10 +171,7 @@ def test_a_step_goes_on_while_an_auditors_history_page_is_read_and_the_page_show
         with deployed.database.transaction() as session:
             session.execute(text("UPDATE user_account SET name = name WHERE username = 'clerk'"))
 
-    writer = threading.Thread(target=write, daemon=True)
-    writer.start()
-    writer.join(timeout=5)
-    wrote_meanwhile = not writer.is_alive()
+    wrote_meanwhile, writer = a_write_goes_through(write)
     read_on.set()
     reader.join(10)
     writer.join(10)
