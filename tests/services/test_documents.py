@@ -162,8 +162,11 @@ def test_the_task_offers_the_defence_set_for_its_unit(case: tuple[Host, int, str
 
 
 def generate(host: Host, task_id: str, key: str, username: str = "land_officer") -> documents.Generated:
+    """A task's document, filled and its generation recorded, as a download does (in one transaction here)."""
     with host.database.transaction() as session:
-        return documents.generate_for_task(session, user(session, username), task_id, key)
+        made = documents.prepare_for_task(session, user(session, username), task_id, key)
+        documents.record_generation(session, user(session, username), made)
+        return made
 
 
 def test_the_statement_of_defence_is_filled_from_the_case_and_the_draft(case: tuple[Host, int, str]) -> None:
@@ -361,9 +364,12 @@ def test_the_case_page_fills_a_unit_part_from_what_the_unit_submitted(case: tupl
         row = session.get(Instance, case_id)
         assert row is not None
         offers = [(o.key, o.unit) for o in documents.case_offers(session, row)]
-        made = documents.generate_for_case(session, user(session, "jb_staff"), case_id, "statement_of_defence", None)
+        jb = user(session, "jb_staff")
+        made = documents.prepare_for_case(session, jb, case_id, "statement_of_defence", None)
         [review] = session.scalars(select(InboxTask).where(InboxTask.element_id == "formal_review")).all()
-        reviewed = documents.generate_for_task(session, user(session, "jb_staff"), review.id, "power_of_attorney")
+        reviewed = documents.prepare_for_task(session, jb, review.id, "power_of_attorney")
+        for generated in (made, reviewed):
+            documents.record_generation(session, jb, generated)
     assert ("statement_of_defence", "land_bureau") in offers
     assert "二、程序合法。" in texts(opened(made.data))
     assert table_rows(opened(reviewed.data))[1][0] == "刘某"  # the reviewer's copy: the unit's submission

@@ -42,8 +42,6 @@ __all__ = [
     "Offer",
     "case_offers",
     "catalog",
-    "generate_for_case",
-    "generate_for_task",
     "may_upload",
     "prepare_for_case",
     "prepare_for_task",
@@ -235,20 +233,6 @@ def record_generation(session: Session, user: User, made: Generated) -> None:
     if row is None:
         raise NotFound("this case does not exist")
     _record(session, user, row, "document_generated", made.event)
-
-
-def generate_for_task(session: Session, user: User, task_id: str, key: str, unit: str | None = None) -> Generated:
-    """prepare_for_task and record_generation in one transaction."""
-    made = prepare_for_task(session, user, task_id, key, unit)
-    record_generation(session, user, made)
-    return made
-
-
-def generate_for_case(session: Session, user: User, instance_id: int, key: str, unit: str | None) -> Generated:
-    """prepare_for_case and record_generation in one transaction."""
-    made = prepare_for_case(session, user, instance_id, key, unit)
-    record_generation(session, user, made)
-    return made
 
 
 def prepare_for_task(session: Session, user: User, task_id: str, key: str, unit: str | None = None) -> Generated:
