@@ -210,6 +210,16 @@ def test_waiting_timer_survives_storage_and_fires_after_load(runtime: Runtime, t
     assert [task.element_id for task in restored.ready_user_tasks()] == ["follow_up"]
 
 
+@pytest.mark.parametrize("due_at", ["2027-02-30T09:30:00+08:00", "9999-12-31T23:59:59-23:59", "not a date"])
+def test_a_timer_date_that_is_no_real_instant_is_an_engine_error_not_a_crash(
+    runtime: Runtime, timer: str, due_at: str
+) -> None:
+    with use_clock(FixedClock(DUE)):
+        instance = runtime.start(timer, "timer", {"due_at": due_at})
+        with pytest.raises(EngineError, match="a date or duration the case waits for is not valid"):
+            instance.run()
+
+
 def test_failing_script_task_raises_engine_error_naming_the_element(runtime: Runtime) -> None:
     spec_json = compile_spec(runtime, FIXTURES / "engine" / "script_error.bpmn")
     instance = runtime.start(spec_json, "script_error", {})

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, Instance, User
 from workflow_host.services import instances, tasks
+from workflow_host.services.errors import Invalid
 from workflow_host.services.timers import fire_due_timers
 
 HEARING = "2026-12-15T09:30:00+08:00"
@@ -32,6 +34,28 @@ def _case(host: Host, case_id: int) -> dict[str, Any]:
         auditor = session.get(User, "auditor")
         assert auditor is not None
         return instances.get_instance(session, auditor, case_id)
+
+
+def test_a_hearing_date_that_is_no_real_day_is_refused_and_the_case_stays_where_it_was(deployed: Host) -> None:
+    # set_hearing has no form to check the date: the engine's timer is the first to read it
+    with use_clock(FixedClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))), deployed.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        case = instances.start_instance(session, deployed.runtime, clerk, "hearing_timer", {})
+    [task] = case["tasks"]
+
+    def set_hearing(hearing_on: str) -> None:
+        with deployed.database.transaction() as session:
+            clerk = session.get(User, "clerk")
+            assert clerk is not None
+            tasks.complete_task(session, deployed.runtime, clerk, task["id"], {"hearing_on": hearing_on})
+
+    with pytest.raises(Invalid, match="a date or duration the case waits for is not valid: day is out of range"):
+        set_hearing("2027-02-30T09:30:00+08:00")
+    after = _case(deployed, int(case["id"]))
+    assert [t["name"] for t in after["tasks"]] == ["set_hearing"]
+    assert after["status"] == "running"
+    assert "hearing_on" not in after["data"]
 
 
 def test_a_hearing_timer_waits_for_its_time_and_then_opens_the_next_step(deployed: Host) -> None:

@@ -6,7 +6,8 @@ import copy
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,6 +89,20 @@ class Runtime:
         return self.load(spec_json, meta, full.upserts)
 
 
+@contextmanager
+def _stepping(ids: IdSource) -> Iterator[None]:
+    """Run the engine with the instance's task ids; what goes wrong comes out as an EngineError."""
+    try:
+        with use_ids(ids):
+            yield
+    except (SpiffWorkflowException, ScriptError) as err:
+        raise _engine_error(err) from None
+    except (ValueError, OverflowError) as err:
+        # SpiffWorkflow parses the value of a timer's expression without a check of its own: a date such as
+        # 2027-02-30 comes out of task.run(), refresh_timers() or do_engine_steps() as a ValueError
+        raise EngineError(f"a date or duration the case waits for is not valid: {err}", element_id=None) from None
+
+
 def _engine_error(err: Exception) -> EngineError:
     cause: BaseException | None = err
     while cause is not None and not isinstance(cause, ScriptError):
@@ -131,22 +146,16 @@ class Instance:
 
     def run(self) -> None:
         """Fire due timers and run engine tasks until only people or timers are awaited."""
-        try:
-            with use_ids(self._ids):
-                self._workflow.refresh_timers()
-                self._workflow.do_engine_steps()
-        except (SpiffWorkflowException, ScriptError) as err:
-            raise _engine_error(err) from None
+        with _stepping(self._ids):
+            self._workflow.refresh_timers()
+            self._workflow.do_engine_steps()
 
     def complete(self, task_id: str, data: Mapping[str, Any]) -> None:
         """Merge submitted data into a ready user task, complete it and run on."""
         task = self._ready_user_task(task_id)
         task.data = {**task.data, **copy.deepcopy(dict(data))}
-        try:
-            with use_ids(self._ids):
-                task.run()
-        except (SpiffWorkflowException, ScriptError) as err:
-            raise _engine_error(err) from None
+        with _stepping(self._ids):
+            task.run()
         self.run()
 
     def _ready_user_task(self, task_id: str) -> Any:
