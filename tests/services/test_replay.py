@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from workflow_host.cli import main
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import User
@@ -166,3 +167,17 @@ def test_stored_state_altered_behind_the_application_is_named(deployed: Host, fi
     result = _verify(deployed, case_id)
     assert result["ok"] is False
     assert "stored state differs" in result["mismatch"]["reason"]
+
+
+def test_the_audit_verify_command_fails_for_a_case_that_does_not_exist(
+    deployed: Host, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case_id = _six_steps_with_a_send_back(deployed)
+    monkeypatch.setenv("DATABASE_URL", deployed.database.url)
+    assert main(["audit", "verify", "--instance", str(case_id)]) == 0
+    assert "1 of 1 instance(s) verified, 0 failed" in capsys.readouterr().out
+
+    assert main(["audit", "verify", "--instance", str(case_id + 1000)]) == 1  # not "1 of 1 verified"
+    printed = capsys.readouterr()
+    assert f"there is no case {case_id + 1000}" in printed.err
+    assert "verified" not in printed.out
