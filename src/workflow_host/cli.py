@@ -33,6 +33,16 @@ def _host() -> Host:
     return host
 
 
+def _read_text(name: str) -> str:
+    """A UTF-8 file the command was given; a clear error, not a traceback, when it cannot be read."""
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except OSError as err:
+        raise Invalid(f"cannot read {name}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise Invalid(f"{name} is not UTF-8 text") from None
+
+
 def cmd_init_db(args: argparse.Namespace) -> int:
     schema.init_db(_host().database)
     print("database is up to date")
@@ -41,7 +51,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 def cmd_directory_load(args: argparse.Namespace) -> int:
     host = _host()
-    text = Path(args.file).read_text(encoding="utf-8")
+    text = _read_text(args.file)
     with host.database.transaction() as session:
         summary = load_directory(session, text)
     print(f"loaded {summary['units']} units and {summary['users']} users")
@@ -84,7 +94,7 @@ def cmd_deadline(args: argparse.Namespace) -> int:
 def cmd_calendar_load(args: argparse.Namespace) -> int:
     host = _host()
     with host.database.transaction() as session:
-        year, days = load_calendar_year(session, Path(args.file).read_text(encoding="utf-8"), "cli")
+        year, days = load_calendar_year(session, _read_text(args.file), "cli")
     print(f"loaded {year}: {days} holidays and adjusted working days")
     host.calendar.invalidate()
     moved = recompute_provisional(host.database, host.runtime, host.calendar.current(), "cli")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from workflow_host.cli import main
 from workflow_host.engine import FixedClock, now, use_clock
 from workflow_host.host import Host
 from workflow_host.models import ApiToken, User
@@ -75,3 +77,21 @@ def test_a_sign_in_clears_the_users_tokens_that_ended_long_ago(host: Host) -> No
             with pytest.raises(Unauthorized, match="not valid"):
                 auth.user_for_token(session, token)
         assert session.scalar(select(func.count()).select_from(ApiToken)) == 1
+
+
+def test_a_directory_file_that_cannot_be_read_is_a_one_line_error_and_changes_nothing(
+    host: Host, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", host.database.url)
+    with host.database.transaction() as session:
+        users = session.scalar(select(func.count()).select_from(User))
+    latin = tmp_path / "gbk.yaml"
+    latin.write_bytes("users: []\nunits: [{id: x, name: 石拐}]\n".encode("gbk"))
+    for name, said in [(str(tmp_path / "missing.yaml"), "No such file or directory"), (str(latin), "not UTF-8")]:
+        assert main(["directory", "load", name]) == 1
+        printed = capsys.readouterr()
+        assert printed.err.startswith("error: ")
+        assert said in printed.err
+        assert "Traceback" not in printed.err
+    with host.database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == users
