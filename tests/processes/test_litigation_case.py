@@ -391,6 +391,8 @@ def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(d
         ({"hearing_on": "2026-04-14 09:30"}, "/hearing_on"),
         ({"hearing_on": "2027-02-30T09:30:00+08:00"}, "/hearing_on"),  # no such day: the hearing timer could not wait
         ({"hearing_on": "2026-04-14T25:30+08:00"}, "/hearing_on"),
+        ({"defendant_unit": "no_such_bureau"}, "/defendant_unit"),  # its tasks would reach nobody's inbox
+        ({"acting_units": ["land_bureau", "no_such_bureau"]}, "/acting_units"),
     ],
 )
 def test_the_intake_refuses_what_articles_2_and_3_do_not_allow_and_keeps_nothing(

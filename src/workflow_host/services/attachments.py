@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..engine import now
 from ..models import AttachmentBlob, CaseAttachment, Instance, User
 from .errors import Invalid, NotFound
+from .forms import values_at
 from .permissions import require_view_instance
 
 __all__ = [
@@ -143,17 +144,6 @@ def attachment_fields(schema: Any, prefix: str = "") -> list[str]:
     return found
 
 
-def _values_at(data: Any, parts: list[str]) -> list[Any]:
-    if not parts:
-        return [data]
-    head, rest = parts[0], parts[1:]
-    if head == "*":
-        return [v for item in data for v in _values_at(item, rest)] if isinstance(data, list) else []
-    if isinstance(data, dict) and head in data:
-        return _values_at(data[head], rest)
-    return []
-
-
 def check_attachment_values(session: Session, instance_id: int, schema: Any, data: Any) -> list[dict[str, str]]:
     """Form errors for attachment values that are not files uploaded to this case."""
     errors: list[dict[str, str]] = []
@@ -162,7 +152,7 @@ def check_attachment_values(session: Session, instance_id: int, schema: Any, dat
         return errors
     known = set(session.scalars(select(CaseAttachment.sha256).where(CaseAttachment.instance_id == instance_id)))
     for pointer in pointers:
-        for value in _values_at(data, [p for p in pointer.split("/") if p]):
+        for value in values_at(data, pointer):
             if isinstance(value, str) and (not _SHA.match(value) or value not in known):
                 errors.append({"path": pointer.replace("/*", ""), "message": "not a file uploaded to this case"})
     return errors

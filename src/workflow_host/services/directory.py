@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from ..engine import now
 from ..models import LoginFailure, Unit, User, UserRole
 from .errors import Invalid, TooManyAttempts
+from .forms import values_at
 from .passwords import hash_password, is_known_hash, needs_rehash, verify_nobody, verify_password
 
-__all__ = ["DirectorySummary", "authenticate", "load_directory", "unit_choices"]
+__all__ = ["DirectorySummary", "authenticate", "check_unit_values", "load_directory", "unit_choices"]
 
 UNIT_KINDS = {"gov_office", "justice_bureau", "department", "township", "subdistrict", "park", "other"}
 
@@ -113,3 +114,17 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def unit_choices(session: Session) -> list[tuple[str, str]]:
     """(id, name) of every unit, grouped by kind, for pickers and for showing unit ids by name."""
     return [(u.id, u.name) for u in session.scalars(select(Unit).order_by(Unit.kind, Unit.id))]
+
+
+def check_unit_values(session: Session, pointers: list[str], data: Any) -> list[dict[str, str]]:
+    """Form errors for the values of unit fields (`pointers`) that are not units of the directory: a task routed
+    to an unknown unit would reach nobody's inbox. An empty value is left to the form's own rules."""
+    given = {pointer: [v for v in values_at(data, pointer) if v not in (None, "")] for pointer in pointers}
+    wanted = {v for values in given.values() for v in values if isinstance(v, str)}
+    known = set(session.scalars(select(Unit.id).where(Unit.id.in_(wanted)))) if wanted else set()
+    return [
+        {"path": pointer.replace("/*", ""), "message": f"{value!r} is not a unit of the organisation directory"}
+        for pointer, values in given.items()
+        for value in values
+        if not isinstance(value, str) or value not in known
+    ]

@@ -14,7 +14,7 @@ from jsonschema.exceptions import SchemaError
 
 from .errors import Invalid
 
-__all__ = ["FormError", "check_form_schema", "form_errors", "validate_form_data"]
+__all__ = ["FormError", "check_form_schema", "form_errors", "ui_widget_fields", "validate_form_data", "values_at"]
 
 
 def _refs(node: Any) -> Iterator[str]:
@@ -209,3 +209,25 @@ def form_errors(schema: dict[str, Any], data: Any) -> list[FormError]:
         found.append(FormError("/" + "/".join(parts), str(error.validator), value, error.message))
     unique = {(e.path, e.validator, repr(e.value)): e for e in found}
     return sorted(unique.values(), key=lambda e: (e.path, e.validator))
+
+
+def values_at(data: Any, pointer: str) -> list[Any]:
+    """The values a pointer of `attachment_fields` or `ui_widget_fields` (`/a/*/b`: `*` for every item) reaches."""
+    found = [data]
+    for part in (p for p in pointer.split("/") if p):
+        if part == "*":
+            found = [item for value in found if isinstance(value, list) for item in value]
+        else:
+            found = [value[part] for value in found if isinstance(value, dict) and part in value]
+    return found
+
+
+def ui_widget_fields(ui_schema: Any, widget: str, prefix: str = "") -> list[str]:
+    """The pointers (with `*` for array items) of the fields a UI schema shows with `widget`."""
+    if not isinstance(ui_schema, dict):
+        return []
+    found = [prefix or "/"] if ui_schema.get("ui:widget") == widget else []
+    for name, sub in ui_schema.items():
+        if not name.startswith("ui:"):
+            found += ui_widget_fields(sub, widget, f"{prefix}/{'*' if name == 'items' else name}")
+    return found

@@ -14,9 +14,11 @@ from .assignment import keys_for_user
 from .attachments import check_attachment_values
 from .audit import EventSpec, append_events
 from .catalog import catalog_of
+from .directory import check_unit_values
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .forms import validate_form_data
+from .forms import ui_widget_fields, validate_form_data
 from .inbox_sync import OpenTask, read_open_tasks
+from .memo import Memo
 from .permissions import READ_ALL
 from .steps import Case, case_of, lock_case_rows, require_json_object, save_case, step_clock
 from .versions import form_file
@@ -287,6 +289,23 @@ def unclaim_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
     return _set_claim(session, user, task_id, claim=False)
 
 
+_UNIT_FIELDS: Memo[tuple[str, str], list[str]] = Memo(512)
+
+
+def _unit_fields(session: Session, version: ProcessVersion, ui_schema: str | None) -> list[str]:
+    """The pointers of a form's unit pickers that route the case: a field of the form, or a list of units
+    (`/acting_units/*`); a unit inside a record of people (`/attendees/*/unit`) says where someone came from and
+    may name the district government itself. Kept per version and form: a version never changes."""
+    if not ui_schema:
+        return []
+
+    def routing() -> list[str]:
+        pointers = ui_widget_fields(form_file(session, version, ui_schema), "unit")
+        return [p for p in pointers if p.count("/") == 1 or (p.count("/") == 2 and p.endswith("/*"))]
+
+    return _UNIT_FIELDS.get_or_make((version.content_hash, ui_schema), routing)
+
+
 def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, data: Any) -> dict[str, Any]:
     """Validate the form, complete the task and run the case to its next wait state, as one step."""
     data = require_json_object(data)
@@ -294,7 +313,11 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
     info = case.catalog.user_task(task.process_id, task.element_id)
     if info and info.form_schema:
         schema = form_file(session, case.version, info.form_schema)
-        errors = validate_form_data(schema, data) or check_attachment_values(session, task.instance_id, schema, data)
+        errors = (
+            validate_form_data(schema, data)
+            or check_attachment_values(session, task.instance_id, schema, data)
+            or check_unit_values(session, _unit_fields(session, case.version, info.ui_schema), data)
+        )
         if errors:
             raise Invalid("the form has errors", errors=errors)
     with step_clock():
