@@ -13,6 +13,7 @@ from flask import Flask
 from tests.web.test_pages import Web
 from workflow_host.host import Host
 from workflow_host.models import Instance, ProcessVersion
+from workflow_host.web.formview import MAX_BLANK_ROWS
 
 FIXTURE_FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 
@@ -152,6 +153,10 @@ def test_the_form_editor_previews_and_saves_a_form_as_a_new_version(app: Flask) 
     ).get_json()
     assert preview["problems"] == []
     assert "受理法院" in preview["html"]
+    huge = {"type": "object", "properties": {"rows": {"type": "array", "minItems": 10**9, "items": {"type": "string"}}}}
+    shown = analyst.post("/modeller/forms/intake/preview", {"schema": json.dumps(huge), "ui_schema": "{}"}).get_json()
+    # not a billion fields (the server ran out of memory building them): at most MAX_BLANK_ROWS blank rows
+    assert f'name="n.rows" value="{MAX_BLANK_ROWS}"' in shown["html"]
     broken = analyst.post("/modeller/forms/intake/preview", {"schema": "{", "ui_schema": "{}"}).get_json()
     assert broken["html"] == ""
     assert broken["problems"][0].startswith("JSON 格式不正确")

@@ -179,7 +179,9 @@ def build_fields(
             return Field(kind="files", value=value if isinstance(value, list) else [], **common)
         rows = value if isinstance(value, list) else []
         minimum = int(schema.get("minItems", 0))
-        count = max(len(rows), minimum, 1 if required else 0)
+        # blank rows up to minItems, at most MAX_BLANK_ROWS of them: a schema asking for a billion would build a
+        # billion fields (the page's "add" button makes more)
+        count = max(len(rows), min(minimum, MAX_BLANK_ROWS), 1 if required else 0)
         children = [
             build_fields(
                 items,
@@ -211,6 +213,7 @@ def _option_value(value: Any) -> str:
 
 
 MAX_PATH = 32
+MAX_BLANK_ROWS = 50  # of an array's rows, shown empty for its minItems
 
 
 def resize_arrays(data: dict[str, Any], action: str) -> dict[str, Any]:
