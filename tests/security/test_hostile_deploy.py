@@ -98,3 +98,18 @@ def test_data_nested_past_any_form_is_refused_not_a_500(app: Flask) -> None:
     web.get(f"/tasks/{task}")
     assert web.post(f"/tasks/{task}", {"action": "add:" + "a." * 3000 + "b"}).status_code == 200  # the form again
     assert clerk.get(f"/instances/{started['id']}").get_json()["tasks"][0]["id"] == task  # still waiting
+
+
+def test_nan_infinity_and_lone_surrogates_are_refused_not_stored_nor_a_500(app: Flask) -> None:
+    # Python's JSON decoder takes all three; no strict client can read NaN back, and a lone surrogate is no text
+    clerk = Api(app.test_client(), "clerk", PASSWORDS["clerk"])
+    cases = _count(app, Instance)
+    for value, said in [(b"NaN", "NaN"), (b"1e999", "Infinity"), (b'"\\ud800"', "surrogate")]:
+        body = b'{"process_id": "six_steps", "data": {"a": [' + value + b"]}}"
+        answer = clerk.post("/instances", data=body, content_type="application/json")
+        assert answer.status_code == 422, (value, answer.status_code)
+        assert said in answer.get_json()["message"]
+    signing_in = b'{"username": "\\udfff", "password": "x"}'
+    answer = app.test_client().post("/api/v1/auth/token", data=signing_in, content_type="application/json")
+    assert answer.status_code == 422
+    assert _count(app, Instance) == cases

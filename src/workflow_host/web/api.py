@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
@@ -86,6 +88,27 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
+def json_problem(value: Any) -> str | None:
+    """What Python's lenient JSON decoder lets through that no store or strict client can take: NaN and
+    Infinity, and a lone surrogate ("\\ud800"), which is no Unicode text. None when the value has neither."""
+    todo = [value]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return "NaN and Infinity are not JSON numbers"
+        texts = [node] if isinstance(node, str) else list(node) if isinstance(node, dict) else []
+        if any(_SURROGATE.search(text) for text in texts):
+            return "the request body holds a lone surrogate (\\ud800-\\udfff), which is not Unicode text"
+        if isinstance(node, dict):
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object; 400 for anything else."""
     if not request.get_data():
@@ -100,6 +123,8 @@ def json_body() -> dict[str, Any]:
         raise Invalid("the request body must be a JSON object")
     if json_depth(body) > MAX_JSON_DEPTH:
         raise Invalid(f"the request body is nested more than {MAX_JSON_DEPTH} levels deep")
+    if problem := json_problem(body):
+        raise Invalid(problem)
     return body
 
 
