@@ -111,6 +111,15 @@ XML_ATTACKS = [
         "depth",
     ),
     Attack("xinclude.bpmn", PLAIN.replace('<bpmn:startEvent id="start" />', XINCLUDE, 1).encode(), "deploy", "include"),
+    Attack(  # SpiffWorkflow would nest the process in itself without end, inside one step
+        "calls_itself.bpmn",
+        PLAIN.replace(
+            '<bpmn:scriptTask id="work"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>',
+            '<bpmn:callActivity id="work" calledElement="six_steps" />',
+        ).encode(),
+        "deploy",
+        "calls itself",
+    ),
 ]
 SCRIPT_ATTACKS = [
     _script("subclasses", "x = ().__class__.__base__.__subclasses__()", "deploy", "__subclasses__"),
@@ -143,6 +152,16 @@ SCRIPT_ATTACKS = [
     _script("power_bomb", "n = 10\nx = n**n**n", "start", "too large"),
     _script("range_bomb", "x = list(range(10**9))", "start", "range"),
     _script("recursion", "def f(n):\n    return f(n + 1)\nx = f(0)", "start", "recursion"),
+    # work done inside one C call, where the budget's ticks never run (a security review, session 8)
+    _script("type_method_bomb", "x = len(str.ljust('', 300000000))", "start", "more than"),
+    _script("type_method_map", "x = sum(map(len, map(str.zfill, [''] * 9, [10**7] * 9)))", "start", "more than"),
+    _script("percent_width_bomb", "x = len('%300000000d' % 1)", "start", "more than"),
+    _script("decimal_format_bomb", "x = len(f\"{Decimal('1e300000000'):f}\")", "start", "exponent"),
+    _script("decimal_int_bomb", "x = int(Decimal('1e450000')).bit_length()", "start", "exponent"),
+    _script("decimal_power_bomb", "x = int(Decimal(10) ** 450000).bit_length()", "start", "exponent"),
+    _script("map_without_end", "items = [0]\nx = any(map(items.append, items))", "start", "stopped"),
+    _script("nested_too_deeply", "x = " + "not " * 3000 + "True", "deploy", "nested too deeply"),
+    _script("script_too_long", "x = 1\n" * 12_000, "deploy", "longer than"),
     Attack(
         "condition.bpmn",
         GATEWAY.format(condition="().__class__.__base__.__subclasses__()").encode(),

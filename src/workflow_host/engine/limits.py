@@ -2,5 +2,6 @@
 
 MAX_SEQUENCE = 1_000_000  # items of a string, list or tuple built by one operation
 MAX_INT_BITS = 64_000
+MAX_DECIMAL_EXPONENT = 10_000  # of a Decimal a script makes or computes (amounts need a few dozen digits)
 MAX_RANGE = 100_000
 MAX_STORED = 1_000_000  # characters and items a script may leave in task data

@@ -14,7 +14,7 @@ import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal, Overflow, localcontext
 from functools import lru_cache
 from types import CodeType
 from typing import Any
@@ -31,8 +31,17 @@ from RestrictedPython.Guards import (
 from .clock import LOCAL_TZ, ClockedDatetime
 from .clock import now as clock_now
 from .errors import ScriptError
-from .limits import MAX_STORED
-from .sandbox_guards import guarded_binop, guarded_getattr, guarded_inplacevar, guarded_pow, guarded_range
+from .limits import MAX_DECIMAL_EXPONENT, MAX_STORED
+from .sandbox_guards import (
+    guarded_binop,
+    guarded_decimal,
+    guarded_filter,
+    guarded_getattr,
+    guarded_inplacevar,
+    guarded_map,
+    guarded_pow,
+    guarded_range,
+)
 from .sandbox_policy import Budget, Policy, SandboxStop, metered, tick
 
 __all__ = ["Budget", "Sandbox", "SandboxStop"]
@@ -93,8 +102,8 @@ def _builtins() -> dict[str, Any]:
         set=set,
         frozenset=frozenset,
         tuple=tuple,
-        map=map,
-        filter=filter,
+        map=guarded_map,
+        filter=guarded_filter,
     )
     return names
 
@@ -116,7 +125,7 @@ def _base_globals(helpers: Mapping[str, Any]) -> dict[str, Any]:
         "date": SandboxDate,
         "datetime": SandboxDatetime,
         "timedelta": timedelta,
-        "Decimal": Decimal,
+        "Decimal": guarded_decimal,
     }
     base.update(helpers)
     return base
@@ -131,10 +140,24 @@ def _first_error(errors: Sequence[str]) -> ScriptError:
     return ScriptError(message, line=int(match.group(1)) if match else None)
 
 
-@lru_cache(maxsize=2048)
+# Decimal arithmetic in scripts: the default precision, exponents within what guarded_decimal lets a script make
+_SCRIPT_DECIMALS = Context(Emax=MAX_DECIMAL_EXPONENT, Emin=-MAX_DECIMAL_EXPONENT)
+MAX_SOURCE = 64 * 1024  # characters of one script or expression; the measures' longest is about 2,000
+
+
 def _compile(source: str, mode: str) -> CodeType:
+    if len(source) > MAX_SOURCE:  # compiling restricted is slow and memory-hungry: megabytes take minutes
+        raise ScriptError(f"the script is longer than {MAX_SOURCE:,} characters; split it into several tasks")
+    return _compile_checked(source, mode)
+
+
+@lru_cache(maxsize=2048)
+def _compile_checked(source: str, mode: str) -> CodeType:
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
-    result = compiler(source, filename="<diagram>", policy=Policy)
+    try:
+        result = compiler(source, filename="<diagram>", policy=Policy)
+    except (RecursionError, MemoryError):  # e.g. 3,000 nested "not": the compiler walks the tree recursively
+        raise ScriptError("the script is nested too deeply to check") from None
     if result.errors:
         raise _first_error(result.errors)
     assert result.code is not None
@@ -216,7 +239,7 @@ class Sandbox:
 
     def _run(self, code: CodeType, scope: dict[str, Any], runner: Callable[..., Any]) -> Any:
         try:
-            with metered(self._budget):
+            with metered(self._budget), localcontext(_SCRIPT_DECIMALS):
                 return runner(code, scope)
         except SandboxStop as stop:
             raise ScriptError(f"script stopped: {stop}") from None
@@ -224,6 +247,9 @@ class Sandbox:
             raise ScriptError("script stopped: recursion too deep") from None
         except MemoryError:
             raise ScriptError("script stopped: out of memory") from None
+        except Overflow as err:
+            message = f"Decimal result beyond the exponent ±{MAX_DECIMAL_EXPONENT}"
+            raise ScriptError(message, line=_script_line(err)) from None
         except ScriptError:
             raise
         except Exception as err:

@@ -4,15 +4,27 @@ inputs are refused before they run."""
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from RestrictedPython.Guards import safer_getattr
 
 from .errors import ScriptError
-from .limits import MAX_INT_BITS, MAX_RANGE, MAX_SEQUENCE
+from .limits import MAX_DECIMAL_EXPONENT, MAX_INT_BITS, MAX_RANGE, MAX_SEQUENCE
+from .sandbox_policy import tick
 
-__all__ = ["guarded_binop", "guarded_getattr", "guarded_inplacevar", "guarded_pow", "guarded_range"]
+__all__ = [
+    "guarded_binop",
+    "guarded_decimal",
+    "guarded_filter",
+    "guarded_getattr",
+    "guarded_inplacevar",
+    "guarded_map",
+    "guarded_pow",
+    "guarded_range",
+]
 
 _FORBIDDEN_ATTRS = frozenset({"mro", "gi_frame", "gi_code", "cr_frame", "f_globals", "f_locals", "f_back"})
 
@@ -42,8 +54,16 @@ def _size_check(symbol: str, left: object, right: object) -> None:
                 raise ScriptError("integer result too large")
     elif symbol == "<<" and isinstance(right, int) and right > MAX_INT_BITS:
         raise ScriptError("integer result too large")
-    elif symbol == "%" and isinstance(left, str | bytes) and b"*" in (left.encode() if isinstance(left, str) else left):
-        raise ScriptError("'%' formatting with '*' widths is not allowed; use f-strings")
+    elif symbol == "%" and isinstance(left, str | bytes):
+        spec = left.encode() if isinstance(left, str) else left
+        if b"*" in spec:
+            raise ScriptError("'%' formatting with '*' widths is not allowed; use f-strings")
+        sizes = [n for pair in _PERCENT_SIZES.findall(spec) for n in pair if n]  # '%300000000d', '%.9999999f'
+        if any(int(n) > MAX_SEQUENCE for n in sizes):
+            raise _too_big("'%' formatting")
+
+
+_PERCENT_SIZES = re.compile(rb"%(?:\([^)]*\))?[-+ #0]*([0-9]*)(?:\.([0-9]*))?")
 
 
 _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -151,7 +171,44 @@ def guarded_getattr(obj: object, name: str, default: object = None) -> object:
         return _string_method(obj, name, value)
     if isinstance(obj, list) and callable(value):
         return _list_method(obj, name, value)
+    if obj in (str, bytes, list) and callable(value):
+        return _unbound(obj, name)
     return value
+
+
+def _unbound(kind: type, name: str) -> Callable[..., Any]:
+    """`str.ljust(s, n)`: the method taken from the type, guarded as `s.ljust(n)` would be."""
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(self, kind):
+            raise ScriptError(f"{kind.__name__}.{name}() needs a {kind.__name__}")
+        return guarded_getattr(self, name)(*args, **kwargs)  # type: ignore[operator]
+
+    return method
+
+
+def guarded_decimal(value: Any = "0", context: Any = None) -> Decimal:
+    """Decimal(...) within the exponents a script's arithmetic may reach (limits.MAX_DECIMAL_EXPONENT): making
+    Decimal('1e450000') is cheap, but printing it or turning it into an int takes minutes in C."""
+    result = Decimal(value) if context is None else Decimal(value, context)
+    if result.is_finite() and result and abs(result.adjusted()) > MAX_DECIMAL_EXPONENT:
+        raise ScriptError(f"Decimal exponent beyond ±{MAX_DECIMAL_EXPONENT} is not allowed")
+    return result
+
+
+def guarded_map(function: Callable[..., Any], *iterables: Any) -> Any:
+    """map() that counts each item against the script's budget: map itself loops in C, uncounted."""
+    for args in zip(*iterables, strict=False):
+        tick()
+        yield function(*args)
+
+
+def guarded_filter(function: Callable[[Any], Any] | None, iterable: Any) -> Any:
+    """filter() that counts each item against the script's budget."""
+    for item in iterable:
+        tick()
+        if function(item) if function is not None else item:
+            yield item
 
 
 def guarded_range(*args: int) -> range:

@@ -105,6 +105,7 @@ def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
     trees, errors = _read_sources(parser, files)
     for name, root in trees.items():
         errors.extend(_dangling_flows(name, root))
+    errors.extend(_call_cycles(trees))
     errors.extend(check_decisions(parser, sandbox))
     if errors:
         raise DiagramErrors(errors)
@@ -249,6 +250,31 @@ def _missing_call(err: ValidationException, filename: str, trees: dict[str, etre
                 message = f"call activity calls process '{match.group(1)}', which is not deployed"
                 return DiagramError(name, message, element_id=node.get("id"), line=_source_line(node))
     return None
+
+
+def _call_cycles(trees: dict[str, etree._Element]) -> list[DiagramError]:
+    """Call activities through which a process calls itself, directly or through others: SpiffWorkflow would
+    nest subworkflows without end inside one step (it never returns, and holds the case's lock meanwhile)."""
+    calls: dict[str, list[tuple[str, str, etree._Element]]] = {}  # process → (called process, file, activity)
+    for name, root in trees.items():
+        for process in root.iterfind(f"{{{BPMN_NS}}}process"):
+            calls[process.get("id", "")] = [
+                (node.get("calledElement", ""), name, node) for node in process.iter(f"{{{BPMN_NS}}}callActivity")
+            ]
+    errors: list[DiagramError] = []
+    for start in sorted(calls):
+        todo, seen = [(start, [start])], {start}
+        while todo:
+            current, path = todo.pop()
+            for called, name, node in calls.get(current, []):
+                if called == start:
+                    where = " → ".join([*path, start])
+                    message = f"process '{start}' calls itself ({where}); such a call never ends"
+                    errors.append(DiagramError(name, message, element_id=node.get("id"), line=_source_line(node)))
+                elif called in calls and called not in seen:
+                    seen.add(called)
+                    todo.append((called, [*path, called]))
+    return errors
 
 
 def _dangling_flows(filename: str, root: etree._Element) -> list[DiagramError]:
