@@ -62,6 +62,22 @@ def _script(name: str, source: str, refused_at: str, reason: str) -> Attack:
     return Attack(f"{name}.bpmn", BPMN.format(script=escaped).encode(), refused_at, reason)
 
 
+def _many_scripts(count: int, source: str) -> str:
+    """A process of `count` script tasks in a row, each running `source`."""
+    tasks = "".join(
+        f'<bpmn:scriptTask id="s{i}"><bpmn:script>{source}</bpmn:script></bpmn:scriptTask>'
+        f'<bpmn:sequenceFlow id="f{i}" sourceRef="s{i}" targetRef="{f"s{i + 1}" if i + 1 < count else "end"}" />'
+        for i in range(count)
+    )
+    flows = '<bpmn:startEvent id="start" /><bpmn:sequenceFlow id="f" sourceRef="start" targetRef="s0" />'
+    return (
+        PLAIN.split("<bpmn:startEvent")[0]
+        + flows
+        + tasks
+        + '<bpmn:endEvent id="end" /></bpmn:process>\n</bpmn:definitions>'
+    )
+
+
 def _xxe(target: str) -> str:
     doctype = f'<!DOCTYPE d [<!ENTITY xxe SYSTEM "{target}">]>\n'
     return HEAD + doctype + PLAIN.split("\n", 1)[1].replace('id="six_steps"', 'id="six_steps" name="&xxe;"')
@@ -162,6 +178,7 @@ SCRIPT_ATTACKS = [
     _script("map_without_end", "items = [0]\nx = any(map(items.append, items))", "start", "stopped"),
     _script("nested_too_deeply", "x = " + "not " * 3000 + "True", "deploy", "nested too deeply"),
     _script("script_too_long", "x = 1\n" * 12_000, "deploy", "longer than"),
+    Attack("scripts_too_long_together.bpmn", _many_scripts(10, "x = 1\n" * 9_000).encode(), "deploy", "add up to"),
     Attack(
         "condition.bpmn",
         GATEWAY.format(condition="().__class__.__base__.__subclasses__()").encode(),

@@ -124,11 +124,11 @@ WRITES: dict[str, tuple[Path, set[str], dict[str, Any]]] = {
     "tasks.submit": (lambda w: f"/tasks/{w.prepare}", {"land_officer"}, {"action": "complete"}),
     "cases.upload_document": (lambda w: f"/cases/{w.case}/documents", set(), {"document": "power_of_attorney"}),
     "modeller.save": (lambda w: "/modeller/six_steps/save", ANALYSTS, {}),
-    "modeller.validate": (lambda w: "/modeller/six_steps/validate", ANALYSTS, {}),  # compiles the draft: costs
+    "modeller.validate": (lambda w: "/modeller/six_steps/validate", EVERYONE, {}),
     "modeller.form_save": (lambda w: "/modeller/forms/intake/save", ANALYSTS, {}),
-    "modeller.form_preview": (lambda w: "/modeller/forms/intake/preview", ANALYSTS, {}),
+    "modeller.form_preview": (lambda w: "/modeller/forms/intake/preview", EVERYONE, {}),
     "decisions.save": (lambda w: "/modeller/decisions/signoff_chain/save", ANALYSTS, {}),
-    "decisions.validate": (lambda w: "/modeller/decisions/signoff_chain/validate", ANALYSTS, {}),
+    "decisions.validate": (lambda w: "/modeller/decisions/signoff_chain/validate", EVERYONE, {}),
 }
 
 

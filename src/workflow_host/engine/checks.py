@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
 from .decisions import HostBpmnParser
 from .errors import DiagramError, ScriptError
+from .limits import MAX_SCRIPTS_TOTAL
 from .sandbox import Sandbox
 
 __all__ = ["check_decisions", "check_scripts"]
@@ -160,11 +161,16 @@ def check_scripts(specs: dict[str, Any], files: dict[str, str], sandbox: Sandbox
     """Every script, condition, timer and loop expression of the processes' task specs; `files` maps
     process id to its file."""
     errors: list[DiagramError] = []
+    total = 0
     for process_id, spec in specs.items():
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, SubWorkflowTask | UserTask) and not getattr(task_spec, "bpmn_id", None):
                 continue
             for what, source, mode in _expressions(task_spec):
+                total += len(source)
+                if total > MAX_SCRIPTS_TOTAL:  # compiling restricted costs about 6 ms of CPU per kilobyte
+                    message = f"the scripts and expressions add up to more than {MAX_SCRIPTS_TOTAL:,} characters"
+                    return [*errors, DiagramError(files[process_id], message)]
                 try:
                     sandbox.check(source, mode)
                 except ScriptError as err:

@@ -5,3 +5,4 @@ MAX_INT_BITS = 64_000
 MAX_DECIMAL_EXPONENT = 10_000  # of a Decimal a script makes or computes (amounts need a few dozen digits)
 MAX_RANGE = 100_000
 MAX_STORED = 1_000_000  # characters and items a script may leave in task data
+MAX_SCRIPTS_TOTAL = 512 * 1024  # characters of all the scripts and expressions of one deployment, checked at once

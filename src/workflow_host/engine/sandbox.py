@@ -151,7 +151,7 @@ def _compile(source: str, mode: str) -> CodeType:
     return _compile_checked(source, mode)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=1024)
 def _compile_checked(source: str, mode: str) -> CodeType:
     compiler = compile_restricted_exec if mode == "exec" else compile_restricted_eval
     try:
