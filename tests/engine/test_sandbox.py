@@ -6,8 +6,12 @@ instead of hanging the suite; the child also gets a memory ceiling so a bomb can
 
 from __future__ import annotations
 
+import json
 import multiprocessing
+import os
 import resource
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -225,3 +229,50 @@ def test_failed_script_leaves_task_data_unchanged(sandbox: Sandbox) -> None:
         sandbox.execute("units.append('town')\nx = 1 / 0", data)
 
     assert data == {"units": ["land_bureau"]}
+
+
+SET_SCRIPT = """
+names = {'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'}
+listed = list(names)
+joined = [n for n in names | {'iota'}]
+upper = list({n.upper() for n in names} - {'BETA'})
+shown = str(set(['x', 'y', 'z', 'w']))
+left = set(names)
+first = left.pop()
+common = list(frozenset(names) & {'beta', 'eta', 'zeta', 'alpha'})
+keys = ','.join({'k': 1, 'j': 2}.keys() | {'m', 'l'})
+del names, left
+"""
+PRINT_SET_SCRIPT = (
+    "import json, sys\n"
+    "from workflow_host.engine.sandbox import Sandbox\n"
+    "data = {}\n"
+    "Sandbox().execute(sys.stdin.read(), data)\n"
+    "print(json.dumps(data))\n"
+)
+
+
+def test_a_script_iterating_sets_gives_the_same_data_in_every_process() -> None:
+    # Python draws a new string-hash seed for every process: a plain set of strings iterates differently in the
+    # process that stepped a case and in the one that replays it, and verification would cry tampering
+    outputs = set()
+    for seed in ("1", "2", "3", "4"):
+        ran = subprocess.run(
+            [sys.executable, "-c", PRINT_SET_SCRIPT],
+            input=SET_SCRIPT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        )
+        outputs.add(ran.stdout)
+    assert len(outputs) == 1
+    data = json.loads(outputs.pop())
+    assert data["listed"] == ["alpha", "beta", "delta", "epsilon", "eta", "gamma", "theta", "zeta"]
+    assert data["keys"] == "j,k,l,m"
+    assert data["first"] == "alpha"
+
+
+def test_storing_a_set_is_refused_with_a_hint_to_store_a_list(sandbox: Sandbox) -> None:
+    with pytest.raises(ScriptError, match=r"'codes' holds a set, which cannot be stored \(store a list"):
+        sandbox.execute("codes = {'a', 'b'}", {})

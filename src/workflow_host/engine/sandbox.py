@@ -33,6 +33,8 @@ from .clock import now as clock_now
 from .errors import ScriptError
 from .limits import MAX_DECIMAL_EXPONENT, MAX_STORED
 from .sandbox_guards import (
+    StableFrozenSet,
+    StableSet,
     guarded_binop,
     guarded_decimal,
     guarded_filter,
@@ -99,8 +101,8 @@ def _builtins() -> dict[str, Any]:
         zip=zip,
         list=list,
         dict=dict,
-        set=set,
-        frozenset=frozenset,
+        set=StableSet,
+        frozenset=StableFrozenSet,
         tuple=tuple,
         map=guarded_map,
         filter=guarded_filter,
@@ -122,6 +124,7 @@ def _base_globals(helpers: Mapping[str, Any]) -> dict[str, Any]:
         "_inplacevar_": guarded_inplacevar,
         "_binop_": guarded_binop,
         "_tick_": tick,
+        "_set_": StableSet,
         "date": SandboxDate,
         "datetime": SandboxDatetime,
         "timedelta": timedelta,
@@ -199,7 +202,10 @@ class _JsonCheck:
         hint = " (store dates as ISO strings, e.g. d.isoformat())" if isinstance(value, date) else ""
         if isinstance(value, Decimal):
             hint = " (store amounts as strings, e.g. str(amount))"
-        raise ScriptError(f"'{name}' holds a {type(value).__name__}, which cannot be stored{hint}")
+        kind = type(value).__name__
+        if isinstance(value, set | frozenset):
+            kind, hint = "set", " (store a list, e.g. sorted(names), or del the name when done)"
+        raise ScriptError(f"'{name}' holds a {kind}, which cannot be stored{hint}")
 
 
 class Sandbox:

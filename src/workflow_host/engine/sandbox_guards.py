@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,8 @@ from .limits import MAX_DECIMAL_EXPONENT, MAX_INT_BITS, MAX_RANGE, MAX_SEQUENCE
 from .sandbox_policy import tick
 
 __all__ = [
+    "StableFrozenSet",
+    "StableSet",
     "guarded_binop",
     "guarded_decimal",
     "guarded_filter",
@@ -24,6 +26,7 @@ __all__ = [
     "guarded_map",
     "guarded_pow",
     "guarded_range",
+    "stable",
 ]
 
 _FORBIDDEN_ATTRS = frozenset({"mro", "gi_frame", "gi_code", "cr_frame", "f_globals", "f_locals", "f_back"})
@@ -72,6 +75,10 @@ _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
     "<<": operator.lshift,
     "+": operator.add,
     "%": operator.mod,
+    "|": operator.or_,
+    "&": operator.and_,
+    "-": operator.sub,
+    "^": operator.xor,
 }
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
     "+=": operator.iadd,
@@ -91,14 +98,86 @@ _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
 
 def guarded_binop(symbol: str, left: Any, right: Any) -> Any:
     _size_check(symbol, left, right)
-    return _BINOPS[symbol](left, right)
+    return stable(_BINOPS[symbol](left, right))
 
 
 def guarded_inplacevar(op: str, target: Any, value: Any) -> Any:
     if op not in _INPLACE:
         raise ScriptError(f"operator {op} is not allowed")
     _size_check(op[:-1], target, value)
-    return _INPLACE[op](target, value)
+    return stable(_INPLACE[op](target, value))
+
+
+# Sets. A set of strings (or dates) iterates in an order that depends on the process's hash seed, which Python
+# draws anew at every start: list({'a', 'b'}) can differ between the process that stepped a case and the one that
+# replays it, and verification would report tampering that never happened. Scripts get sets that iterate in an
+# order of their own (by type name, then repr), whatever the seed; the policy turns set displays and
+# comprehensions into them, and the operators above turn the sets that `|`, `&`, `-` and `^` make.
+
+
+def _order(item: object) -> tuple[str, str]:
+    return type(item).__name__, repr(item)
+
+
+class StableSet(set[Any]):
+    """set() of the sandbox: iteration, repr() and pop() in an order that no hash seed changes."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(sorted(set.__iter__(self), key=_order))
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(map(repr, self)) + "}" if self else "set()"
+
+    def pop(self) -> Any:
+        if not self:
+            raise KeyError("pop from an empty set")
+        item = next(iter(self))
+        self.discard(item)
+        return item
+
+
+class StableFrozenSet(frozenset[Any]):
+    """frozenset() of the sandbox, ordered as StableSet."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(sorted(frozenset.__iter__(self), key=_order))
+
+    def __repr__(self) -> str:
+        return "frozenset({" + ", ".join(map(repr, self)) + "})" if self else "frozenset()"
+
+
+def stable(value: Any) -> Any:
+    """A set or frozenset an operation made, as its stable kind; any other value as it is."""
+    kind = type(value)
+    if kind is set:
+        return StableSet(value)
+    if kind is frozenset:
+        return StableFrozenSet(value)
+    return value
+
+
+def _stable_methods(kind: type, base: type) -> None:
+    """The methods that make a new set return the stable kind (set's own return a plain set)."""
+    for name in ("copy", "union", "intersection", "difference", "symmetric_difference"):
+        setattr(kind, name, _returning_stable(getattr(base, name)))
+    for name in ("__or__", "__and__", "__sub__", "__xor__", "__ror__", "__rand__", "__rsub__", "__rxor__"):
+        setattr(kind, name, _returning_stable(getattr(base, name)))
+
+
+def _returning_stable(method: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper(*args: Any) -> Any:
+        return stable(method(*args))
+
+    wrapper.__name__ = method.__name__
+    return wrapper
+
+
+_stable_methods(StableSet, set)
+_stable_methods(StableFrozenSet, frozenset)
 
 
 def guarded_pow(base: Any, exp: Any, mod: Any = None) -> Any:

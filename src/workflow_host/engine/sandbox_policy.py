@@ -68,6 +68,10 @@ _GUARDED_OPS: dict[type[ast.operator], str] = {
     ast.LShift: "<<",
     ast.Add: "+",
     ast.Mod: "%",
+    ast.BitOr: "|",  # and the three below: set operations, whose results must iterate as StableSet does
+    ast.BitAnd: "&",
+    ast.Sub: "-",
+    ast.BitXor: "^",
 }
 
 
@@ -87,6 +91,19 @@ class Policy(RestrictingNodeTransformer):
         )
         ast.copy_location(call, node)
         return ast.fix_missing_locations(call)
+
+    def visit_Set(self, node: ast.Set) -> Any:
+        """{a, b} is _set_([a, b]): a set that iterates in the same order in every process (sandbox_guards)."""
+        node = self.node_contents_visit(node)
+        call = ast.Call(func=ast.Name("_set_", ast.Load()), args=[ast.List(node.elts, ast.Load())], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
+
+    def visit_SetComp(self, node: ast.SetComp) -> Any:
+        """{x for x in y} is _set_(x for x in y), as a set display is."""
+        node = self.node_contents_visit(node)
+        generator = ast.copy_location(ast.GeneratorExp(node.elt, node.generators), node)
+        call = ast.Call(func=ast.Name("_set_", ast.Load()), args=[generator], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, node))
 
     def _ticked_body(self, node: Any) -> Any:
         tick = ast.Expr(_tick_call())
