@@ -14,7 +14,16 @@ from jsonschema.exceptions import SchemaError
 
 from .errors import Invalid
 
-__all__ = ["FormError", "check_form_schema", "form_errors", "ui_widget_fields", "validate_form_data", "values_at"]
+__all__ = [
+    "FormError",
+    "check_form_schema",
+    "declared_fields",
+    "form_errors",
+    "ui_widget_fields",
+    "undeclared_field_errors",
+    "validate_form_data",
+    "values_at",
+]
 
 
 def _refs(node: Any) -> Iterator[str]:
@@ -231,3 +240,37 @@ def ui_widget_fields(ui_schema: Any, widget: str, prefix: str = "") -> list[str]
         if not name.startswith("ui:"):
             found += ui_widget_fields(sub, widget, f"{prefix}/{'*' if name == 'items' else name}")
     return found
+
+
+def declared_fields(schema: Any) -> set[str] | None:
+    """The names a form declares at its top level: its properties and those of the subschemas that apply to the
+    same object (if/then, allOf …, local references). None when it takes other names by design
+    (patternProperties, additionalProperties given as a schema) or declares none at all."""
+    names: set[str] = set()
+    todo, seen = [schema], set()
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.get("patternProperties") or isinstance(node.get("additionalProperties"), dict):
+            return None
+        names.update(node.get("properties") or {})
+        for key in IN_PLACE:
+            value = node.get(key)
+            if isinstance(value, dict) and key == "dependentSchemas":
+                value = list(value.values())
+            todo.extend(value if isinstance(value, list) else [value])
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            todo.append(_pointer(schema, ref))
+    return names or None
+
+
+def undeclared_field_errors(schema: Any, data: dict[str, Any]) -> list[dict[str, str]]:
+    """A form error for each submitted name the form does not declare. Task data is merged into the case's data,
+    so an undeclared name would overwrite whatever the case holds under it (who handles it, its dates)."""
+    declared = declared_fields(schema)
+    if declared is None:
+        return []
+    return [{"path": f"/{name}", "message": "not a field of this form"} for name in sorted(set(data) - declared)]

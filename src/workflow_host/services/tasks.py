@@ -16,7 +16,7 @@ from .audit import EventSpec, append_events
 from .catalog import catalog_of
 from .directory import check_unit_values
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .forms import ui_widget_fields, validate_form_data
+from .forms import ui_widget_fields, undeclared_field_errors, validate_form_data
 from .inbox_sync import OpenTask, read_open_tasks
 from .memo import Memo
 from .permissions import READ_ALL
@@ -314,7 +314,8 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
     if info and info.form_schema:
         schema = form_file(session, case.version, info.form_schema)
         errors = (
-            validate_form_data(schema, data)
+            undeclared_field_errors(schema, data)
+            or validate_form_data(schema, data)
             or check_attachment_values(session, task.instance_id, schema, data)
             or check_unit_values(session, _unit_fields(session, case.version, info.ui_schema), data)
         )
