@@ -22,6 +22,7 @@ from tests.processes.support import (
     lane_of,
     overlap,
     read_diagram,
+    refused,
     shape_boxes,
     start_case,
     tasks,
@@ -85,7 +86,7 @@ SEAL = {
     "sealed_on": "2026-09-28",
     "sealed_documents": ["statement_of_defence", "legal_representative_certificate", "power_of_attorney"],
 }
-FILING = {"filed_on": "2026-09-29", "filed_by": "司法局干部", "filing_method": "in_person"}
+FILING = {"filed_on": "2026-09-21", "filed_by": "司法局干部", "filing_method": "in_person"}
 
 
 def prepare_all(land: Api, town: Api) -> None:
@@ -203,6 +204,34 @@ def test_the_defence_deadline_runs_past_national_day_and_is_met_by_filing_in_tim
     [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
     assert (deadline["status"], deadline["closed_by"]) == ("met", "jb_staff")
     assert deadline["closed_at"].startswith("2026-10-08T")
+
+
+def test_a_name_the_form_does_not_declare_is_refused_and_changes_nothing(sign_in: SignIn, clock: FixedClock) -> None:
+    # task data is merged into the case's: an undeclared name would rewrite who handles the case (and who sees it)
+    case_id, jb = drive_to_filing(sign_in)
+    before = jb.get(f"/instances/{case_id}").get_json()["data"]
+    smuggled = {**FILING, "filed_on": "2026-10-08", "handling_units": ["gov_office"], "defence_deadline": None}
+    assert refused(jb, "file_defence", smuggled) == {"/handling_units", "/defence_deadline"}
+    assert jb.get(f"/instances/{case_id}").get_json()["data"] == before
+    assert [t["name"] for t in tasks(jb, "file_defence")] == ["file_defence"]
+
+
+def test_the_deadline_is_judged_by_the_filing_date_entered_not_by_when_it_is_recorded(
+    sign_in: SignIn, clock: FixedClock
+) -> None:
+    case_id, _ = drive_to_filing(sign_in)
+    clock.set(datetime(2026, 10, 12, 9, 0, tzinfo=CST))  # recorded four days late: the filing was on the last day
+    jb = sign_in("jb_staff")
+    assert refused(jb, "file_defence", {**FILING, "filed_on": "2026-10-13"}) == {"/filed_on"}  # after today
+    assert refused(jb, "file_defence", {**FILING, "filed_on": "2026-09-19"}) == {"/filed_on"}  # before service
+    [filing] = tasks(jb, "file_defence")
+    complete_task(jb, filing, {**FILING, "filed_on": "2026-10-08"})
+    [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
+    assert (deadline["status"], deadline["closed_by"]) == ("met", "jb_staff")
+    assert deadline["closed_at"].startswith("2026-10-12T")  # when it was recorded, kept beside the verdict
+    events = sign_in("auditor").get(f"/instances/{case_id}/events").get_json()["events"]
+    [met] = [e for e in events if e["type"] == "deadline_met"]
+    assert met["payload"]["met_on"] == "2026-10-08"
 
 
 def test_a_filing_after_the_deadline_is_recorded_as_missed(sign_in: SignIn, clock: FixedClock) -> None:

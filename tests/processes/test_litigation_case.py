@@ -134,6 +134,7 @@ def defend(desk: CaseDesk, filed_on: str) -> None:
     """Art. 6: the land bureau prepares, the justice bureau reviews, the office seals, the bureau files."""
     desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
     desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
+    desk.at(f"{filed_on}T09:00")  # sealed and filed that day: a filing date may not lie ahead of the clock
     seal = {"seal_affixed": True, "sealed_on": filed_on, "sealed_documents": SEALED}
     desk.complete("clerk", "affix_seal", seal)
     desk.complete(

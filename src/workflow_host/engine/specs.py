@@ -55,6 +55,9 @@ class UserTaskInfo:
     due_variable: str | None
     deadline_variable: str | None = None
     candidate_roles_variable: str | None = None
+    # the task data field holding the date of the act that meets the deadline (a filing's date): judged by it,
+    # not by when the task was completed (`deadlineMetOn`; without it, the completion's time)
+    deadline_met_on_variable: str | None = None
 
 
 @dataclass
@@ -325,4 +328,5 @@ def _user_task(process_id: str, node: etree._Element, lane: str | None) -> UserT
         due_variable=props.get("dueDateVariable"),
         deadline_variable=props.get("deadline"),
         candidate_roles_variable=props.get("candidateRolesVariable"),
+        deadline_met_on_variable=props.get("deadlineMetOn"),
     )

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..engine import LOCAL_TZ
 from ..models import CaseDeadline, Instance
 from .audit import EventSpec
 from .deadlines import DEADLINE_KIND
@@ -27,6 +28,7 @@ __all__ = [
     "deadline_key",
     "deadline_values",
     "deadline_view",
+    "met_on_errors",
     "next_notice",
     "open_deadline_due",
     "sync_deadlines",
@@ -90,16 +92,38 @@ def sync_deadlines(
         key = deadline_key(closing["variable"], values[closing["variable"]])
         row = existing.get(key)
         if row is not None and row.closed_at is None:
-            events.append(_close(row, at, closing["by"]))
+            events.append(_close(row, at, closing["by"], closing.get("on")))
     session.flush()
     return events
 
 
-def _close(row: CaseDeadline, at: datetime, by: str) -> EventSpec:
-    on_time = at <= row.due_at
-    row.status, row.closed_at, row.closed_by, row.next_notice_at = ("met" if on_time else "missed"), at, by, None
+def _close(row: CaseDeadline, at: datetime, by: str, met_on: Any = None) -> EventSpec:
+    """Close a deadline met or missed: by the date of the act when the task records one (a filing dated the last
+    day meets it, though recorded the day after), else by when the task was completed."""
     payload = {"key": row.key, "due_at": row.due_at.isoformat(), "closed_at": at.isoformat()}
+    if isinstance(met_on, str) and met_on:
+        on_time = date.fromisoformat(met_on) <= row.due_at.astimezone(LOCAL_TZ).date()
+        payload["met_on"] = met_on
+    else:
+        on_time = at <= row.due_at
+    row.status, row.closed_at, row.closed_by, row.next_notice_at = ("met" if on_time else "missed"), at, by, None
     return ("deadline_met" if on_time else "deadline_missed", by, payload)
+
+
+def met_on_errors(field: str, met_on: Any, deadline: Any, today: date) -> list[dict[str, str]]:
+    """Form errors for the date of an act that meets a deadline: not after today, not before its period began."""
+    if not isinstance(met_on, str) or not met_on:
+        return []
+    try:
+        day = date.fromisoformat(met_on)
+    except ValueError:
+        return [{"path": f"/{field}", "message": "not a date (YYYY-MM-DD)"}]
+    if day > today:
+        return [{"path": f"/{field}", "message": f"{met_on} is after today ({today.isoformat()})"}]
+    start = deadline.get("start") if isinstance(deadline, dict) else None
+    if isinstance(start, str) and met_on < start:
+        return [{"path": f"/{field}", "message": f"{met_on} is before the period began ({start})"}]
+    return []
 
 
 @dataclass(frozen=True)

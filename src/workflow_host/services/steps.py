@@ -183,7 +183,7 @@ def save_case(
     data = engine.data
     at = now()
     status = engine.status
-    events = [*events, *sync_deadlines(session, row, data, at, _closing(case, completed))]
+    events = [*events, *sync_deadlines(session, row, data, at, _closing(case, completed, data))]
     if status == "completed":
         events = [*events, ("instance_completed", None, {})]
     chained = chain(row, events, at, case.version.content_hash, engine.state_digest())
@@ -222,14 +222,16 @@ def save_case(
     after_commit(session, lambda: case.runtime.live.put(live_key, engine))
 
 
-def _closing(case: Case, completed: tuple[str, str] | None) -> dict[str, Any] | None:
-    """The deadline the completed task is bound to (its `deadline` property), if any."""
+def _closing(case: Case, completed: tuple[str, str] | None, data: dict[str, Any]) -> dict[str, Any] | None:
+    """The deadline the completed task is bound to (its `deadline` property), if any, with the date of the act
+    that meets it when the task names one (`deadlineMetOn`, checked by tasks.complete_task)."""
     if completed is None or case.completed_task is None:
         return None
     info = case.catalog.user_task(*case.completed_task)
     if info is None or not info.deadline_variable:
         return None
-    return {"variable": info.deadline_variable, "by": completed[1]}
+    met_on = data.get(info.deadline_met_on_variable) if info.deadline_met_on_variable else None
+    return {"variable": info.deadline_variable, "by": completed[1], "on": met_on}
 
 
 def _state_writes(

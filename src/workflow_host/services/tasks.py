@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
-from ..engine import EngineError, Runtime, now
+from ..engine import LOCAL_TZ, EngineError, Runtime, now
 from ..models import InboxCandidate, InboxTask, Instance, ProcessVersion, Unit, User
 from .assignment import keys_for_user
 from .attachments import check_attachment_values
 from .audit import EventSpec, append_events
+from .case_deadlines import met_on_errors
 from .catalog import catalog_of
 from .directory import check_unit_values
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -319,6 +320,9 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
             or check_attachment_values(session, task.instance_id, schema, data)
             or check_unit_values(session, _unit_fields(session, case.version, info.ui_schema), data)
         )
+        if not errors and info.deadline_variable and (field := info.deadline_met_on_variable):
+            deadline = case.engine.data.get(info.deadline_variable)
+            errors = met_on_errors(field, data.get(field), deadline, now().astimezone(LOCAL_TZ).date())
         if errors:
             raise Invalid("the form has errors", errors=errors)
     with step_clock():
