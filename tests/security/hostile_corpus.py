@@ -176,6 +176,17 @@ SCRIPT_ATTACKS = [
     _script("decimal_int_bomb", "x = int(Decimal('1e450000')).bit_length()", "start", "exponent"),
     _script("decimal_power_bomb", "x = int(Decimal(10) ** 450000).bit_length()", "start", "exponent"),
     _script("map_without_end", "items = [0]\nx = any(map(items.append, items))", "start", "stopped"),
+    Attack(  # each pass of the loop is a new task, each script run within its budget: the step itself never ends
+        "endless_loop_of_tasks.bpmn",
+        PLAIN.replace(
+            '<bpmn:scriptTask id="work"><bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>',
+            '<bpmn:scriptTask id="work"><bpmn:standardLoopCharacteristics loopMaximum="100000000">'
+            "<bpmn:loopCondition>True</bpmn:loopCondition></bpmn:standardLoopCharacteristics>"
+            "<bpmn:script>x = 1</bpmn:script></bpmn:scriptTask>",
+        ).encode(),
+        "start",
+        "without end",
+    ),
     _script("nested_too_deeply", "x = " + "not " * 3000 + "True", "deploy", "nested too deeply"),
     _script("script_too_long", "x = 1\n" * 12_000, "deploy", "longer than"),
     Attack("scripts_too_long_together.bpmn", _many_scripts(10, "x = 1\n" * 9_000).encode(), "deploy", "add up to"),

@@ -18,8 +18,14 @@ from SpiffWorkflow import task as spiff_task
 from SpiffWorkflow.bpmn.specs.event_definitions import timer
 
 from .clock import LOCAL_TZ, ClockedDatetime, now
+from .errors import ScriptError
+from .limits import MAX_TASKS_PER_STEP
 
-__all__ = ["IdSource", "install_hooks", "use_ids"]
+__all__ = ["IdSource", "StepRunaway", "install_hooks", "use_ids"]
+
+
+class StepRunaway(ScriptError):
+    """A step that would go on making tasks without end (a ScriptError, so it is reported like a stopped script)."""
 
 
 @dataclass
@@ -28,11 +34,26 @@ class IdSource:
 
     seed: uuid.UUID
     counter: int = 0
+    stop_at: int | None = None  # set while a step runs: a step that creates more tasks never ends
 
     def next(self) -> uuid.UUID:
+        if self.stop_at is not None and self.counter >= self.stop_at:
+            raise StepRunaway(
+                f"the step made more than {MAX_TASKS_PER_STEP:,} tasks without waiting for anyone: does a loop or a"
+                " call go round without end?"
+            )
         value = uuid.uuid5(self.seed, str(self.counter))
         self.counter += 1
         return value
+
+    @contextlib.contextmanager
+    def limited(self) -> Iterator[None]:
+        """At most MAX_TASKS_PER_STEP new tasks within the block."""
+        self.stop_at = self.counter + MAX_TASKS_PER_STEP
+        try:
+            yield
+        finally:
+            self.stop_at = None
 
     def as_data(self) -> dict[str, Any]:
         return {"seed": str(self.seed), "counter": self.counter}

@@ -6,3 +6,4 @@ MAX_DECIMAL_EXPONENT = 10_000  # of a Decimal a script makes or computes (amount
 MAX_RANGE = 100_000
 MAX_STORED = 1_000_000  # characters and items a script may leave in task data
 MAX_SCRIPTS_TOTAL = 512 * 1024  # characters of all the scripts and expressions of one deployment, checked at once
+MAX_TASKS_PER_STEP = 2_000  # tasks one step may make before it waits (a litigation case makes a few dozen at most)

@@ -93,7 +93,7 @@ class Runtime:
 def _stepping(ids: IdSource) -> Iterator[None]:
     """Run the engine with the instance's task ids; what goes wrong comes out as an EngineError."""
     try:
-        with use_ids(ids):
+        with use_ids(ids), ids.limited():
             yield
     except (SpiffWorkflowException, ScriptError) as err:
         raise _engine_error(err) from None
