@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import PASSWORDS, Api
 from tests.web.test_pages import Web, host_of
-from workflow_host.models import AuditEvent, InboxTask, ProcessVersion
+from workflow_host.models import AuditEvent, InboxTask, Instance, ProcessVersion
 from workflow_host.services.directory import load_directory
 
 # Wudangzhao gets a head of its own and a vice head of its own: li_vice now supervises only the land bureau
@@ -219,3 +219,30 @@ def test_writes_across_two_units_refused_writes_change_nothing(app: Flask) -> No
     print(
         f"\nunit matrix writes: {len(WRITES)} routes × {len(USERS)} users × 2 units + 4 completions = {checked} checks"
     )
+
+
+def test_a_unit_starts_cases_for_itself_only_and_every_unit_named_must_exist(app: Flask) -> None:
+    with host_of(app).database.transaction() as session:
+        load_directory(session, SECOND_UNIT)
+    api = {name: Api(app.test_client(), name, PASSWORD[name]) for name in ("land_officer", "town_officer", "clerk")}
+
+    def start(username: str, **data: Any) -> Any:
+        return api[username].post("/instances", json={"process_id": "six_steps", "data": data})
+
+    def cases() -> int:
+        with host_of(app).database.transaction() as session:
+            return int(session.scalar(select(func.count()).select_from(Instance)) or 0)
+
+    before = cases()
+    # the land bureau's officer may not open a case in the township's name (its inbox, its head's reminders)
+    refused = start("land_officer", handling_units=["wudangzhao"])
+    assert refused.status_code == 403
+    assert "wudangzhao" in refused.get_json()["message"]
+    assert start("town_officer", defendant_unit="land_bureau").status_code == 403
+    unknown = start("clerk", handling_units=["land_bureau", "no_such_bureau"])
+    assert unknown.status_code == 422
+    assert [e["path"] for e in unknown.get_json()["errors"]] == ["/handling_units"]
+    assert cases() == before  # nothing of a refused start is kept
+    assert start("land_officer", handling_units=["land_bureau"]).status_code == 201  # its own unit
+    assert start("clerk", handling_units=["wudangzhao"]).status_code == 201  # a district role, for any unit
+    assert cases() == before + 2

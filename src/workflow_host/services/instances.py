@@ -13,7 +13,9 @@ from ..models import AuditEvent, CaseDeadline, Instance, ProcessVersion, User, V
 from .audit import event_dict
 from .case_deadlines import deadline_view
 from .catalog import catalog_of
+from .directory import check_unit_values
 from .errors import Forbidden, Invalid, NotFound
+from .forms import values_at
 from .history import record_auditor_view
 from .inbox_sync import OpenTask
 from .permissions import require_view_instance
@@ -34,6 +36,25 @@ def _may_start(user: User, version: ProcessVersion, process_id: str) -> bool:
     owned = {process_id, *(info.calls if info else [])}
     lanes = {t.lane for t in catalog.user_tasks.values() if t.process_id in owned and t.lane}
     return bool(user.role_names & lanes)
+
+
+# The data dictionary's names that route a case to units (process-map.md): a part started alone (an appeal, a
+# retrial) takes them from its start data.
+UNIT_FIELDS = ["/defendant_unit", "/acting_units/*", "/entrusting_unit", "/successor_unit", "/handling_units/*"]
+
+
+def _check_start_units(session: Session, user: User, data: dict[str, Any]) -> None:
+    """The units the start data names must be units of the directory; and a unit's staff (not a district role)
+    start cases for their own unit only: another unit's officers would find it in their inbox, its deadlines
+    already running, and its reminders would go to that unit's head."""
+    errors = check_unit_values(session, UNIT_FIELDS, data)
+    if errors:
+        raise Invalid("the start data names units the directory does not have", errors=errors)
+    if user.role_names & STARTERS:
+        return
+    named = {v for pointer in UNIT_FIELDS for v in values_at(data, pointer) if isinstance(v, str) and v}
+    if foreign := sorted(named - {user.unit_id}):
+        raise Forbidden(f"you may start cases for your own unit only; the data names {', '.join(foreign)}")
 
 
 def startable_processes(session: Session, user: User) -> list[tuple[str, str]]:
@@ -66,6 +87,7 @@ def start_instance(session: Session, runtime: Runtime, user: User, process_id: A
     version = latest_version(session, process_id)
     if not _may_start(user, version, process_id):
         raise Forbidden(f"you may not start '{process_id}'")
+    _check_start_units(session, user, data)
     with step_clock():
         case = new_case(session, runtime, version, process_id, data, user.username)
         try:
