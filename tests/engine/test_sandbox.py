@@ -276,3 +276,12 @@ def test_a_script_iterating_sets_gives_the_same_data_in_every_process() -> None:
 def test_storing_a_set_is_refused_with_a_hint_to_store_a_list(sandbox: Sandbox) -> None:
     with pytest.raises(ScriptError, match=r"'codes' holds a set, which cannot be stored \(store a list"):
         sandbox.execute("codes = {'a', 'b'}", {})
+
+
+def test_dates_format_with_strftime(sandbox: Sandbox) -> None:
+    # date.strftime imports `time` through the calling frame's builtins; scripts still cannot import anything
+    data: dict[str, object] = {}
+    sandbox.execute(
+        "day = date(2026, 10, 8).strftime('%Y年%m月%d日')\nat = datetime(2026, 10, 8, 9, 30).strftime('%H:%M')", data
+    )
+    assert data == {"day": "2026年10月08日", "at": "09:30"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+import time as time_module
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
@@ -83,10 +84,19 @@ class SandboxDatetime(ClockedDatetime):
         return cls.fromisoformat(clock_now().replace(tzinfo=None).isoformat())
 
 
+def _c_import(name: str, *args: Any, **kwargs: Any) -> Any:
+    """__import__ for C code only (scripts cannot name it): date.strftime imports `time` through the builtins of
+    the frame that calls it, and without one failed with KeyError: '__import__'."""
+    if name == "time":
+        return time_module
+    raise ImportError(f"import of '{name}' is not allowed")
+
+
 def _builtins() -> dict[str, Any]:
     names = dict(safe_builtins)
     for name in _REMOVED_BUILTINS:
         names.pop(name, None)
+    names["__import__"] = _c_import
     names.update(
         range=guarded_range,
         pow=guarded_pow,
