@@ -182,12 +182,24 @@ def _iter_errors(validator: Any, data: Any) -> list[Any]:
 
 
 def validate_form_data(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
-    """Every validation error as {path, message}; empty when the data is valid."""
+    """Every validation error as {path, field, message}; empty when the data is valid. `path` is where the
+    schema failed (for a missing property, the object that lacks it); `field` the pointer of the field the
+    error concerns (the missing property's own), where a form shows it."""
     validator = Draft202012Validator(schema, format_checker=FORMATS)
     errors = []
+    missing_seen: dict[tuple[str, str], int] = {}
     for error in sorted(_iter_errors(validator, data), key=lambda e: list(map(str, e.absolute_path))):
         path = "/" + "/".join(str(p) for p in error.absolute_path)
-        errors.append({"path": path, "message": error.message})
+        field = path
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # one error per missing property, in the order "required" lists them
+            missing = [p for p in error.validator_value if p not in error.instance]
+            key = (path, repr(error.validator_value))  # a "then" may require others at the same place
+            index = missing_seen.get(key, 0)
+            missing_seen[key] = index + 1
+            if index < len(missing):
+                field = path.rstrip("/") + "/" + str(missing[index])
+        errors.append({"path": path, "field": field, "message": error.message})
     return errors
 
 

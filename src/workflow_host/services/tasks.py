@@ -324,7 +324,7 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
             deadline = case.engine.data.get(info.deadline_variable)
             errors = met_on_errors(field, data.get(field), deadline, now().astimezone(LOCAL_TZ).date())
         if errors:
-            raise Invalid("the form has errors", errors=errors)
+            raise Invalid("the form has errors", errors=[{"field": e["path"], **e} for e in errors])
     with step_clock():
         try:
             case.engine.complete(task_id, data)

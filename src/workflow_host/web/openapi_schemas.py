@@ -49,7 +49,13 @@ SCHEMAS: dict[str, Any] = {
         ["error", "message"],
         error={"type": "string", "description": "a stable code, e.g. not_found, invalid, token_expired"},
         message=STRING,
-        errors={"type": "array", "items": OBJECT},
+        errors={
+            "type": "array",
+            "items": OBJECT,
+            "description": "a form's errors, each {path, field, message}: path where the schema failed (for a"
+            " missing property, the object lacking it), field the pointer of the field concerned; a diagram's"
+            " errors, each {file, element_id, line, message}",
+        },
     ),
     "Token": _object(["token", "expires_in"], token=STRING, expires_in={"type": "integer", "description": "seconds"}),
     "Task": TASK,
