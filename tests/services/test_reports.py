@@ -31,7 +31,12 @@ def decision(lost: bool, must: bool, appeared: bool, level: str = "first", outco
 
 
 def seed(
-    host: Host, registered: datetime, units: list[str], history: list[dict[str, Any]], deadlines: list[tuple[str, str]]
+    host: Host,
+    registered: datetime,
+    units: list[str],
+    history: list[dict[str, Any]],
+    deadlines: list[tuple[str, str]],
+    case_no: str | None = "x",
 ) -> None:
     with host.database.transaction() as session:
         version = session.scalars(select(ProcessVersion)).first()
@@ -41,7 +46,7 @@ def seed(
             version_id=version.id,
             status="running",
             revision=1,
-            case_no="x",
+            case_no=case_no,
             meta_json="{}",
             data_json=json.dumps({"handling_units": units, "instance_history": history}),
             created_at=registered,
@@ -102,6 +107,8 @@ def seeded(deployed: Host) -> Host:
         [("loss_report_deadline", "missed")],
     )
     seed(deployed, datetime(2025, 6, 1, 2, tzinfo=UTC), ["land_bureau"], [decision(True, False, True)], [])
+    # started in 2026 but never registered (the intake was not completed): not a case received
+    seed(deployed, datetime(2026, 8, 3, 2, tzinfo=UTC), ["wudangzhao"], [], [], case_no=None)
     return deployed
 
 

@@ -113,7 +113,8 @@ def _add_case(row: Figures, history: list[dict[str, Any]], deadlines: list[CaseD
 
 
 def annual_report(session: Session, user: User, year: int) -> Report:
-    """The figures of cases registered in `year`, per handling unit and for the district."""
+    """The figures of cases registered in `year` (started that year, their notice taken in: they have a case
+    number), per handling unit and for the district."""
     if not user.role_names & REPORT_READERS:
         raise Forbidden("you may not read the reports")
     start, end = _year_bounds(year)
@@ -121,6 +122,7 @@ def annual_report(session: Session, user: User, year: int) -> Report:
         session.scalars(
             select(Instance)
             .where(Instance.process_id == CASE_PROCESS, Instance.created_at >= start, Instance.created_at < end)
+            .where(Instance.case_no.is_not(None))  # registered: a case started but never taken in is no case
             .order_by(Instance.id)
         )
     )
