@@ -27,26 +27,36 @@ def _view(row: Notification) -> dict[str, Any]:
     }
 
 
+def _one_per_notice(rows: list[Notification], limit: int) -> list[Notification]:
+    """A notice sent to several keys the user holds (the justice bureau's head holds both roles a level-2
+    escalation goes to) is shown once: its unread row if any is unread."""
+    kept: dict[tuple[int, int | None, int], Notification] = {}
+    for row in rows:
+        key = (row.instance_id, row.deadline_id, row.level)
+        if key not in kept or (kept[key].read_at is not None and row.read_at is None):
+            kept[key] = row
+    return sorted(kept.values(), key=lambda r: (r.created_at, r.id), reverse=True)[:limit]
+
+
+def _mine(user: User) -> Any:
+    return select(Notification).where(Notification.recipient.in_(keys_for_user(user)))
+
+
 def list_notifications(session: Session, user: User, limit: int = 100) -> list[dict[str, Any]]:
     """Newest first."""
-    query = (
-        select(Notification)
-        .where(Notification.recipient.in_(keys_for_user(user)))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
-    )
-    return [_view(row) for row in session.scalars(query)]
+    query = _mine(user).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit * 3)
+    return [_view(row) for row in _one_per_notice(list(session.scalars(query)), limit)]
 
 
 def unread_notifications(session: Session, user: User, limit: int = 10) -> list[Notification]:
     """The user's unread notifications, newest first, for the inbox page."""
     query = (
-        select(Notification)
-        .where(Notification.recipient.in_(keys_for_user(user)), Notification.read_at.is_(None))
+        _mine(user)
+        .where(Notification.read_at.is_(None))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(limit)
+        .limit(limit * 3)
     )
-    return list(session.scalars(query))
+    return _one_per_notice(list(session.scalars(query)), limit)
 
 
 def mark_read(session: Session, user: User, notification_id: int) -> dict[str, Any]:
@@ -54,7 +64,14 @@ def mark_read(session: Session, user: User, notification_id: int) -> dict[str, A
     row = session.get(Notification, notification_id)
     if row is None or row.recipient not in keys_for_user(user):
         raise NotFound(f"notification {notification_id} does not exist")
-    if row.read_at is None:
-        session.execute(update(Notification).where(Notification.id == row.id).values(read_at=now()))
+    if row.read_at is None:  # and the same notice's rows to the user's other keys (_one_per_notice)
+        same = (
+            Notification.recipient.in_(keys_for_user(user)),
+            Notification.instance_id == row.instance_id,
+            Notification.deadline_id == row.deadline_id if row.deadline_id is not None else Notification.id == row.id,
+            Notification.level == row.level,
+            Notification.read_at.is_(None),
+        )
+        session.execute(update(Notification).where(*same).values(read_at=now()))
         session.refresh(row)
     return _view(row)
