@@ -36,7 +36,8 @@ __all__ = [
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+# path and control characters, and the bidirectional controls that make "报告\u202efdp.exe" show as "报告exe.pdf"
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+')
 
 # (magic prefix, content type, extensions the name may carry)
 _KINDS: list[tuple[bytes, str, tuple[str, ...]]] = [
