@@ -221,6 +221,20 @@ def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgm
     assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
 
 
+def test_a_suit_the_government_defends_as_co_defendant_after_upholding_the_act_is_signed_off(desk: CaseDesk) -> None:
+    # Art. 3 ¶3 with ALL Art. 26 ¶2: the reconsideration upheld the act, so the district government is sued beside
+    # the land bureau: Art. 4's sign-off applies, then both parts are prepared (the act's and the reconsideration's)
+    dates = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
+    case_id = open_case(desk, defendant="district_government", reconsideration="upheld", **dates)
+    assert desk.holders() == {"clerk": ["submit_for_signoff"]}
+    desk.complete("clerk", "submit_for_signoff", {"submission_note": "复议维持，区人民政府为共同被告。"})
+    for signer in ("office_deputy", "director_wang", "li_vice"):
+        desk.complete(signer, "sign", {"signoff_decision": "agree", "signoff_opinion": "同意"})
+    desk.complete("clerk", "forward_notice", {"forwarded_on": "2026-03-03"})
+    data = desk.case(case_id)["data"]
+    assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], True)
+
+
 def lost_twice(desk: CaseDesk) -> int:
     """A suit against the district government: signed off, lost at first instance, appealed, lost again."""
     government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
@@ -393,6 +407,10 @@ def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(d
         ({"hearing_on": "2027-02-30T09:30:00+08:00"}, "/hearing_on"),  # no such day: the hearing timer could not wait
         ({"hearing_on": "2026-04-14T25:30+08:00"}, "/hearing_on"),
         ({"defendant_unit": "no_such_bureau"}, "/defendant_unit"),  # its tasks would reach nobody's inbox
+        (
+            {"reconsideration": "upheld"},
+            "区人民政府与原行政机关为共同被告",
+        ),  # so Art. 4 applies: defendant is the government
         ({"acting_units": ["land_bureau", "no_such_bureau"]}, "/acting_units"),
     ],
 )
