@@ -56,6 +56,7 @@ def test_an_approved_retrial_is_applied_for_within_six_months_of_effect(desk: De
     report = only_task(desk("land_officer"), "report_retrial")
     assert (report["unit"], report["lane"]) == ("land_bureau", "handling_unit")
     assert datetime.fromisoformat(report["due_at"]) == at(f"{PERIOD_END}T23:59:59")
+    assert report["due_provisional"] is False  # 2026's holidays are known
     assert "第十条" in desk("land_officer").get(f"/tasks/{report['id']}").get_json()["instructions"]
     assert desk("town_officer").post(f"/tasks/{report['id']}/complete", json={"data": REPORT}).status_code == 403
     complete(desk("land_officer"), "report_retrial", REPORT)
@@ -94,6 +95,13 @@ def test_an_approved_retrial_is_applied_for_within_six_months_of_effect(desk: De
     [deadline] = done["deadlines"]
     assert (deadline["status"], deadline["closed_by"]) == ("met", "land_officer")
     assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
+
+
+def test_the_end_of_the_period_in_a_year_the_calendar_does_not_know_is_shown_as_provisional(desk: Desk) -> None:
+    # six months from 2 September 2026 end in March 2027, before the State Council publishes 2027's holidays
+    start(desk, effective_on="2026-09-02")
+    report = only_task(desk("land_officer"), "report_retrial")
+    assert (report["due_at"][:10], report["due_provisional"]) == ("2027-03-02", True)
 
 
 def test_an_application_after_six_months_is_recorded_as_missed(desk: Desk) -> None:

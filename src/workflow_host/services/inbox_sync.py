@@ -104,7 +104,8 @@ Due = tuple[datetime | None, str | None, bool | None]
 
 def _task_due(info: UserTaskInfo | None, data: dict[str, Any], deadlines: Deadlines) -> Due:
     """A task's due instant, the unit its period counts in and whether it is provisional: its bound deadline's
-    end (as recorded), or the date its `dueDateVariable` names (counted in calendar days)."""
+    end (as recorded), or the date its `dueDateVariable` names (counted in calendar days; provisional when the
+    data holds `<name>_provisional` true beside it)."""
     if info is None:
         return None, None, None
     for variable in (info.deadline_variable, info.due_variable):
@@ -112,7 +113,10 @@ def _task_due(info: UserTaskInfo | None, data: dict[str, Any], deadlines: Deadli
             found = deadlines[variable]
             return found.at, found.kind, found.provisional
     due = due_instant(data.get(info.due_variable)) if info.due_variable else None
-    return (due, "days", False) if due else (None, None, None)
+    if due is None:
+        return None, None, None
+    # a date computed by deadline() says so beside it: `<name>_provisional` (the holiday calendar lacked its year)
+    return due, "days", data.get(f"{info.due_variable}_provisional") is True
 
 
 def _inbox_row(
