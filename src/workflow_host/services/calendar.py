@@ -1,6 +1,6 @@
 """China's working-day calendar: the maintained `chinesecalendar` package, plus years an administrator
 loaded from a State Council notice (which take precedence). A year nobody knows is counted on weekends
-and the holidays fixed by date only, and everything computed from it is marked provisional."""
+only, and everything computed from it is marked provisional."""
 
 from __future__ import annotations
 
@@ -53,19 +53,6 @@ def _packaged_years() -> dict[int, YearDays]:
     return years
 
 
-# The statutory holidays on a fixed date of the Gregorian calendar (全国年节及纪念日放假办法, as revised in 2024,
-# in force since 2025): certain before the year's State Council notice; the lunar ones and the days worked in lieu
-# are not, so a provisional deadline still counts without them.
-FIXED_HOLIDAYS = {
-    (1, 1): "元旦",
-    (5, 1): "劳动节",
-    (5, 2): "劳动节",
-    (10, 1): "国庆节",
-    (10, 2): "国庆节",
-    (10, 3): "国庆节",
-}
-
-
 class HolidayCalendar:
     """Which days are working days."""
 
@@ -80,16 +67,13 @@ class HolidayCalendar:
         return sorted(self._years)
 
     def is_working_day(self, day: date) -> bool:
-        """A working day: a weekday that is not a holiday, or a weekend day worked in lieu (调休). In a year
-        nobody knows yet, the holidays fixed by calendar date are rest days too (FIXED_HOLIDAYS)."""
+        """A working day: a weekday that is not a holiday, or a weekend day worked in lieu (调休)."""
         year = self._years.get(day.year)
         if year is not None:
             if day in year.workdays:
                 return True
             if day in year.holidays:
                 return False
-        elif (day.month, day.day) in FIXED_HOLIDAYS:
-            return False
         return day.weekday() < 5
 
     def next_working_day(self, day: date) -> date:
