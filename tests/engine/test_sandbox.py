@@ -97,6 +97,13 @@ HOSTILE = {
     "infinite recursion": ("def f(n):\n    return f(n + 1)\nx = f(0)", ("recursion",)),
     "generator frame": ("g = (g for g in ())\nx = g.gi_frame", ("gi_frame",)),
     "generator frame globals": ("x = (g for g in ()).gi_frame.f_back.f_globals", ("gi_frame", "f_")),
+    # each level's repr once: printing 40 nested sets once took days (each level repr'd its children twice)
+    "nested sets printed, then an endless loop": (
+        "x = frozenset()\nfor i in range(40):\n    x = frozenset([x])\nr = len(str(x))\nwhile True:\n    pass",
+        ("stopped",),
+    ),
+    "a '%' width behind a mapping key with parentheses": ("x = '%((k)v)2000000d' % {'(k)v': 1}", ("more than",)),
+    "a date in the server's own time zone": ("x = date(2026, 1, 1).strftime('%s')", ("depends on the server",)),
 }
 
 
@@ -285,3 +292,24 @@ def test_dates_format_with_strftime(sandbox: Sandbox) -> None:
         "day = date(2026, 10, 8).strftime('%Y年%m月%d日')\nat = datetime(2026, 10, 8, 9, 30).strftime('%H:%M')", data
     )
     assert data == {"day": "2026年10月08日", "at": "09:30"}
+
+
+def test_the_standard_names_scripts_use_still_work(sandbox: Sandbox) -> None:
+    data: dict[str, object] = {}
+    sandbox.execute(
+        "table = str.maketrans('ab', 'cd')\n"
+        "swapped = 'abc'.translate(table)\n"
+        "del table\n"
+        "is_decimal = isinstance(Decimal('1.5') * 2, Decimal)\n"
+        "half = str(Decimal.from_float(0.5))\n"
+        "parsed = datetime.strptime('2026-10-08 09:30', '%Y-%m-%d %H:%M').isoformat()\n"
+        "listed = '%d%%' % 5",
+        data,
+    )
+    assert data == {
+        "swapped": "cdc",
+        "is_decimal": True,
+        "half": "0.5",
+        "parsed": "2026-10-08T09:30:00",
+        "listed": "5%",
+    }

@@ -10,6 +10,7 @@ a huge value.
 from __future__ import annotations
 
 import copy
+import importlib
 import re
 import time as time_module
 import traceback
@@ -85,10 +86,12 @@ class SandboxDatetime(ClockedDatetime):
 
 
 def _c_import(name: str, *args: Any, **kwargs: Any) -> Any:
-    """__import__ for C code only (scripts cannot name it): date.strftime imports `time` through the builtins of
-    the frame that calls it, and without one failed with KeyError: '__import__'."""
+    """__import__ for C code only (scripts cannot name it): date.strftime imports `time`, datetime.strptime
+    `_strptime`, through the builtins of the frame that calls them; without one they failed with KeyError."""
     if name == "time":
         return time_module
+    if name == "_strptime":  # datetime.strptime's own module (the directives it may read: sandbox_guards)
+        return importlib.import_module("_strptime")
     raise ImportError(f"import of '{name}' is not allowed")
 
 

@@ -4,8 +4,8 @@ inputs are refused before they run."""
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Iterator
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -61,12 +61,39 @@ def _size_check(symbol: str, left: object, right: object) -> None:
         spec = left.encode() if isinstance(left, str) else left
         if b"*" in spec:
             raise ScriptError("'%' formatting with '*' widths is not allowed; use f-strings")
-        sizes = [n for pair in _PERCENT_SIZES.findall(spec) for n in pair if n]  # '%300000000d', '%.9999999f'
-        if any(int(n) > MAX_SEQUENCE for n in sizes):
+        if any(size > MAX_SEQUENCE for size in _percent_sizes(spec)):  # '%300000000d', '%.9999999f'
             raise _too_big("'%' formatting")
 
 
-_PERCENT_SIZES = re.compile(rb"%(?:\([^)]*\))?[-+ #0]*([0-9]*)(?:\.([0-9]*))?")
+def _percent_sizes(spec: bytes) -> Iterator[int]:
+    """The widths and precisions of a '%' format, read as Python reads them: a mapping key may nest parentheses
+    ('%((k)v)9d' has the key '(k)v'), '%%' is a literal percent sign."""
+    i, end = 0, len(spec)
+    while i < end:
+        if spec[i] != 0x25:  # %
+            i += 1
+            continue
+        i += 1
+        if i < end and spec[i] == 0x25:
+            i += 1
+            continue
+        if i < end and spec[i] == 0x28:  # (
+            depth, i = 1, i + 1
+            while i < end and depth:
+                depth += {0x28: 1, 0x29: -1}.get(spec[i], 0)
+                i += 1
+        while i < end and spec[i] in b"-+ #0":
+            i += 1
+        for part in range(2):  # the width, then the precision after a dot
+            start = i
+            while i < end and 0x30 <= spec[i] <= 0x39:
+                i += 1
+            if i > start:
+                yield int(spec[start:i])
+            if part == 0 and i < end and spec[i] == 0x2E:  # .
+                i += 1
+            else:
+                break
 
 
 _BINOPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -116,7 +143,13 @@ def guarded_inplacevar(op: str, target: Any, value: Any) -> Any:
 
 
 def _order(item: object) -> tuple[str, str]:
+    tick()  # sorting a large set is work the script asked for: it counts against the budget
     return type(item).__name__, repr(item)
+
+
+def _ordered(items: Iterator[Any]) -> list[tuple[tuple[str, str], Any]]:
+    """(order key, item) by key; each item's repr is made once, so nested sets cost what their size is."""
+    return sorted(((_order(item), item) for item in items), key=operator.itemgetter(0))
 
 
 class StableSet(set[Any]):
@@ -125,15 +158,15 @@ class StableSet(set[Any]):
     __slots__ = ()
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(sorted(set.__iter__(self), key=_order))
+        return iter([item for _key, item in _ordered(set.__iter__(self))])
 
     def __repr__(self) -> str:
-        return "{" + ", ".join(map(repr, self)) + "}" if self else "set()"
+        return "{" + ", ".join(key[1] for key, _item in _ordered(set.__iter__(self))) + "}" if self else "set()"
 
     def pop(self) -> Any:
         if not self:
             raise KeyError("pop from an empty set")
-        item = next(iter(self))
+        item = min(set.__iter__(self), key=_order)
         self.discard(item)
         return item
 
@@ -144,10 +177,12 @@ class StableFrozenSet(frozenset[Any]):
     __slots__ = ()
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(sorted(frozenset.__iter__(self), key=_order))
+        return iter([item for _key, item in _ordered(frozenset.__iter__(self))])
 
     def __repr__(self) -> str:
-        return "frozenset({" + ", ".join(map(repr, self)) + "})" if self else "frozenset()"
+        if not self:
+            return "frozenset()"
+        return "frozenset({" + ", ".join(key[1] for key, _item in _ordered(frozenset.__iter__(self))) + "})"
 
 
 def stable(value: Any) -> Any:
@@ -250,9 +285,43 @@ def guarded_getattr(obj: object, name: str, default: object = None) -> object:
         return _string_method(obj, name, value)
     if isinstance(obj, list) and callable(value):
         return _list_method(obj, name, value)
+    if obj in (str, bytes) and name in ("maketrans", "fromhex"):
+        return value  # static and class methods: their results are no larger than what they are given
     if obj in (str, bytes, list) and callable(value):
         return _unbound(obj, name)
+    if name in ("strftime", "strptime") and callable(value) and _is_time_kind(obj):
+        return _fixed_directives(value)
     return value
+
+
+def _is_time_kind(obj: object) -> bool:
+    return isinstance(obj, date | time) or (isinstance(obj, type) and issubclass(obj, date | time))
+
+
+# strftime/strptime directives whose result is the same in every process: no locale (%a %b %c %p %x …) and no
+# time zone of the machine (%s, %Z of a naive value); a replay elsewhere must format as the step did
+_PORTABLE_DIRECTIVES = frozenset("YymdHIMSfjzwuUWGV%")
+
+
+def _fixed_directives(method: Callable[..., Any]) -> Callable[..., Any]:
+    def checked(*args: Any) -> Any:
+        for fmt in (a for a in args if isinstance(a, str)):
+            directives = fmt.split("%")[1:]
+            skip = False
+            for part in directives:
+                if skip:  # the second half of "%%"
+                    skip = False
+                    continue
+                if not part:
+                    skip = True
+                    continue
+                if part[0] not in _PORTABLE_DIRECTIVES:
+                    raise ScriptError(
+                        f"%{part[0]} depends on the server's language or time zone; use %Y %m %d %H %M %S"
+                    )
+        return method(*args)
+
+    return checked
 
 
 def _unbound(kind: type, name: str) -> Callable[..., Any]:
@@ -266,13 +335,29 @@ def _unbound(kind: type, name: str) -> Callable[..., Any]:
     return method
 
 
-def guarded_decimal(value: Any = "0", context: Any = None) -> Decimal:
-    """Decimal(...) within the exponents a script's arithmetic may reach (limits.MAX_DECIMAL_EXPONENT): making
-    Decimal('1e450000') is cheap, but printing it or turning it into an int takes minutes in C."""
-    result = Decimal(value) if context is None else Decimal(value, context)
+def _checked_decimal(result: Decimal) -> Decimal:
     if result.is_finite() and result and abs(result.adjusted()) > MAX_DECIMAL_EXPONENT:
         raise ScriptError(f"Decimal exponent beyond ±{MAX_DECIMAL_EXPONENT} is not allowed")
     return result
+
+
+class _DecimalKind(type):
+    """Makes `Decimal` of the scripts behave as the class (isinstance, Decimal.from_float …) while every Decimal
+    it makes stays within the exponents a script's arithmetic may reach."""
+
+    def __call__(cls, value: Any = "0", context: Any = None) -> Decimal:
+        return _checked_decimal(Decimal(value) if context is None else Decimal(value, context))
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, Decimal)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(Decimal, name)
+
+
+class guarded_decimal(metaclass=_DecimalKind):
+    """Decimal(...) within limits.MAX_DECIMAL_EXPONENT: making Decimal('1e450000') is cheap, but printing it or
+    turning it into an int takes minutes in C."""
 
 
 def guarded_map(function: Callable[..., Any], *iterables: Any) -> Any:
