@@ -78,6 +78,18 @@ def _many_scripts(count: int, source: str) -> str:
     )
 
 
+def _many_rules(count: int, input_expression: str) -> str:
+    """A decision table of `count` rules on one input: each rule's cell is compiled together with the input."""
+    head, rest = DMN.split("<rule ", 1)
+    tail = rest.split("</rule>", 1)[1]
+    rules = "".join(
+        f'<rule id="r{i}"><inputEntry id="e{i}"><text>{i}</text></inputEntry>'
+        f'<outputEntry id="o{i}"><text>"a"</text></outputEntry></rule>'
+        for i in range(count)
+    )
+    return (head + rules + tail).replace("<text>x</text>", f"<text>{input_expression}</text>", 1)
+
+
 def _xxe(target: str) -> str:
     doctype = f'<!DOCTYPE d [<!ENTITY xxe SYSTEM "{target}">]>\n'
     return HEAD + doctype + PLAIN.split("\n", 1)[1].replace('id="six_steps"', 'id="six_steps" name="&xxe;"')
@@ -190,6 +202,7 @@ SCRIPT_ATTACKS = [
     _script("nested_too_deeply", "x = " + "not " * 3000 + "True", "deploy", "nested too deeply"),
     _script("script_too_long", "x = 1\n" * 12_000, "deploy", "longer than"),
     Attack("scripts_too_long_together.bpmn", _many_scripts(10, "x = 1\n" * 9_000).encode(), "deploy", "add up to"),
+    Attack("decision_too_long_together.dmn", _many_rules(600, "x" + " + 0" * 250).encode(), "deploy", "add up to"),
     Attack(
         "condition.bpmn",
         GATEWAY.format(condition="().__class__.__base__.__subclasses__()").encode(),

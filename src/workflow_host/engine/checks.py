@@ -20,9 +20,31 @@ from .sandbox import Sandbox
 __all__ = ["check_decisions", "check_scripts"]
 
 
-def check_decisions(parser: HostBpmnParser, sandbox: Sandbox) -> list[DiagramError]:
-    """Every decision table is parsed and its expressions checked, whether or not a diagram calls it yet."""
+class SourceBudget:
+    """How many characters of scripts and expressions one deployment may have compiled (MAX_SCRIPTS_TOTAL):
+    compiling restricted costs about 6 ms of CPU per kilobyte, and anyone signed in may ask for a check."""
+
+    def __init__(self, limit: int = MAX_SCRIPTS_TOTAL) -> None:
+        self.left = limit
+
+    def take(self, source: str) -> bool:
+        """Count `source`; False once the deployment's sources add up to more than the limit."""
+        self.left -= len(source)
+        return self.left >= 0
+
+    @staticmethod
+    def error(filename: str) -> DiagramError:
+        return DiagramError(
+            filename, f"the scripts and expressions add up to more than {MAX_SCRIPTS_TOTAL:,} characters"
+        )
+
+
+def check_decisions(parser: HostBpmnParser, sandbox: Sandbox, budget: SourceBudget | None = None) -> list[DiagramError]:
+    """Every decision table is parsed and its expressions checked, whether or not a diagram calls it yet. All of
+    them are counted against `budget` before any is compiled (each rule's cell is compiled with its input)."""
     errors: list[DiagramError] = []
+    budget = budget or SourceBudget()
+    checks: list[tuple[str, str, str, str, str]] = []  # file, decision, what, source, mode
     for decision_id, dmn_parser in parser.dmn_parsers.items():
         filename = getattr(dmn_parser, "filename", None) or decision_id
         try:
@@ -37,11 +59,15 @@ def check_decisions(parser: HostBpmnParser, sandbox: Sandbox) -> list[DiagramErr
         for what, source, mode in _dmn_expressions(table):
             if mode == "refused":
                 errors.append(DiagramError(filename, f"{what} refused: {source}", element_id=decision_id))
-                continue
-            try:
-                sandbox.check(source, mode)
-            except ScriptError as err:
-                errors.append(DiagramError(filename, f"{what} refused: {err.message}", element_id=decision_id))
+            elif not budget.take(source):
+                return [*errors, budget.error(filename)]
+            else:
+                checks.append((filename, decision_id, what, source, mode))
+    for filename, decision_id, what, source, mode in checks:
+        try:
+            sandbox.check(source, mode)
+        except ScriptError as err:
+            errors.append(DiagramError(filename, f"{what} refused: {err.message}", element_id=decision_id))
     return errors
 
 
@@ -157,30 +183,26 @@ def _match_expression(input_expr: str, lhs: str) -> tuple[str, str]:
     return input_expr + lhs, "eval"
 
 
-def check_scripts(specs: dict[str, Any], files: dict[str, str], sandbox: Sandbox) -> list[DiagramError]:
+def check_scripts(
+    specs: dict[str, Any], files: dict[str, str], sandbox: Sandbox, budget: SourceBudget | None = None
+) -> list[DiagramError]:
     """Every script, condition, timer and loop expression of the processes' task specs; `files` maps
-    process id to its file."""
-    errors: list[DiagramError] = []
-    total = 0
+    process id to its file. All are counted against `budget` before any is compiled."""
+    budget = budget or SourceBudget()
+    checks: list[tuple[str, str, str, str, str]] = []  # file, element, what, source, mode
     for process_id, spec in specs.items():
         for task_spec in spec.task_specs.values():
             if isinstance(task_spec, SubWorkflowTask | UserTask) and not getattr(task_spec, "bpmn_id", None):
                 continue
+            element = getattr(task_spec, "bpmn_id", None) or task_spec.name
             for what, source, mode in _expressions(task_spec):
-                total += len(source)
-                if total > MAX_SCRIPTS_TOTAL:  # compiling restricted costs about 6 ms of CPU per kilobyte
-                    message = f"the scripts and expressions add up to more than {MAX_SCRIPTS_TOTAL:,} characters"
-                    return [*errors, DiagramError(files[process_id], message)]
-                try:
-                    sandbox.check(source, mode)
-                except ScriptError as err:
-                    element = getattr(task_spec, "bpmn_id", None) or task_spec.name
-                    errors.append(
-                        DiagramError(
-                            files[process_id],
-                            f"{what} refused: {err.message}",
-                            element_id=element,
-                            line=err.line,
-                        )
-                    )
+                if not budget.take(source):
+                    return [budget.error(files[process_id])]
+                checks.append((files[process_id], element, what, source, mode))
+    errors: list[DiagramError] = []
+    for filename, element, what, source, mode in checks:
+        try:
+            sandbox.check(source, mode)
+        except ScriptError as err:
+            errors.append(DiagramError(filename, f"{what} refused: {err.message}", element_id=element, line=err.line))
     return errors

@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from SpiffWorkflow.spiff.parser.task_spec import SPIFFWORKFLOW_NSMAP
 
-from .checks import check_decisions, check_scripts
+from .checks import SourceBudget, check_decisions, check_scripts
 from .decisions import HostBpmnParser
 from .errors import DiagramError, DiagramErrors
 from .sandbox import Sandbox
@@ -109,14 +109,15 @@ def compile_bundle(files: list[SourceFile], sandbox: Sandbox) -> CompiledBundle:
     for name, root in trees.items():
         errors.extend(_dangling_flows(name, root))
     errors.extend(_call_cycles(trees))
-    errors.extend(check_decisions(parser, sandbox))
+    budget = SourceBudget()  # the decisions' and the processes' sources together
+    errors.extend(check_decisions(parser, sandbox, budget))
     if errors:
         raise DiagramErrors(errors)
     processes, user_tasks = _describe(trees)
     spec_files = {pid: info.file for pid, info in processes.items()}
     specs = _build_specs(parser, processes, errors, trees, spec_files)
     if not errors:
-        errors.extend(check_scripts(specs, spec_files, sandbox))
+        errors.extend(check_scripts(specs, spec_files, sandbox, budget))
     if errors:
         raise DiagramErrors(errors)
     registry = spec_registry()
