@@ -6,6 +6,8 @@ import copy
 import hashlib
 import json
 import logging
+import os
+import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,6 +91,9 @@ class Runtime:
         return self.load(spec_json, meta, full.upserts)
 
 
+_TIMER_MODULE = os.path.join("event_definitions", "timer.py")  # SpiffWorkflow's, where timer values are parsed
+
+
 @contextmanager
 def _stepping(ids: IdSource) -> Iterator[None]:
     """Run the engine with the instance's task ids; what goes wrong comes out as an EngineError."""
@@ -100,6 +105,8 @@ def _stepping(ids: IdSource) -> Iterator[None]:
     except (ValueError, OverflowError) as err:
         # SpiffWorkflow parses the value of a timer's expression without a check of its own: a date such as
         # 2027-02-30 comes out of task.run(), refresh_timers() or do_engine_steps() as a ValueError
+        if not any(frame.filename.endswith(_TIMER_MODULE) for frame in traceback.extract_tb(err.__traceback__)):
+            raise
         raise EngineError(f"a date or duration the case waits for is not valid: {err}", element_id=None) from None
 
 
