@@ -101,13 +101,21 @@ def _close(row: CaseDeadline, at: datetime, by: str, met_on: Any = None) -> Even
     """Close a deadline met or missed: by the date of the act when the task records one (a filing dated the last
     day meets it, though recorded the day after), else by when the task was completed."""
     payload = {"key": row.key, "due_at": row.due_at.isoformat(), "closed_at": at.isoformat()}
-    if isinstance(met_on, str) and met_on:
-        on_time = date.fromisoformat(met_on) <= row.due_at.astimezone(LOCAL_TZ).date()
-        payload["met_on"] = met_on
-    else:
+    day = _day(met_on)
+    if day is not None:
+        on_time = day <= row.due_at.astimezone(LOCAL_TZ).date()
+        payload["met_on"] = day.isoformat()
+    else:  # no such date (a task without a form could hold anything there): when the task was completed
         on_time = at <= row.due_at
     row.status, row.closed_at, row.closed_by, row.next_notice_at = ("met" if on_time else "missed"), at, by, None
     return ("deadline_met" if on_time else "deadline_missed", by, payload)
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def met_on_errors(field: str, met_on: Any, deadline: Any, today: date) -> list[dict[str, str]]:
@@ -117,12 +125,14 @@ def met_on_errors(field: str, met_on: Any, deadline: Any, today: date) -> list[d
     try:
         day = date.fromisoformat(met_on)
     except ValueError:
-        return [{"path": f"/{field}", "message": "not a date (YYYY-MM-DD)"}]
+        return [{"path": f"/{field}", "message": "not a date (YYYY-MM-DD)", "kind": "format", "value": "date"}]
     if day > today:
-        return [{"path": f"/{field}", "message": f"{met_on} is after today ({today.isoformat()})"}]
+        message = f"{met_on} is after today ({today.isoformat()})"
+        return [{"path": f"/{field}", "message": message, "kind": "after_today", "value": today.isoformat()}]
     start = deadline.get("start") if isinstance(deadline, dict) else None
     if isinstance(start, str) and met_on < start:
-        return [{"path": f"/{field}", "message": f"{met_on} is before the period began ({start})"}]
+        message = f"{met_on} is before the period began ({start})"
+        return [{"path": f"/{field}", "message": message, "kind": "before_start", "value": start}]
     return []
 
 
