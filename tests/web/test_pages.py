@@ -198,6 +198,22 @@ def test_an_evidence_file_is_stored_listed_and_downloadable_by_those_who_see_the
     assert stranger.get(f"/cases/{case_id}").status_code == 403
 
 
+def test_a_unit_the_directory_does_not_have_is_marked_beside_its_field_and_nothing_is_kept(app: Flask) -> None:
+    web = Web(app, "clerk")
+    case_id, task_id = start_case(web)
+    form = {"f.case_no": "(2026)蒙0205行初6号", "f.defendant": "unit", "f.defendant_unit": "no_such_bureau"}
+    refused = web.post(f"/tasks/{task_id}", form)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert field_errors(page, "defendant_unit") == ["请选择组织名录中的单位。"]
+    assert "行初6号" in page  # what was typed is shown again
+    assert web.get(f"/cases/{case_id}").status_code == 200
+    with host_of(app).database.transaction() as session:
+        row = session.get(Instance, case_id)
+        assert row is not None
+        assert row.case_no is None  # the intake was not taken
+
+
 def test_completing_a_task_someone_just_completed_shows_a_message_not_an_error(app: Flask) -> None:
     first, second = Web(app, "clerk"), Web(app, "clerk")
     case_id, task_id = start_case(first)

@@ -123,7 +123,11 @@ def check_unit_values(session: Session, pointers: list[str], data: Any) -> list[
     wanted = {v for values in given.values() for v in values if isinstance(v, str)}
     known = set(session.scalars(select(Unit.id).where(Unit.id.in_(wanted)))) if wanted else set()
     return [
-        {"path": pointer.replace("/*", ""), "message": f"{value!r} is not a unit of the organisation directory"}
+        {
+            "path": pointer.replace("/*", ""),
+            "message": f"{value!r} is not a unit of the organisation directory",
+            "kind": "unit",
+        }
         for pointer, values in given.items()
         for value in values
         if not isinstance(value, str) or value not in known

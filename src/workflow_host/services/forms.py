@@ -285,4 +285,7 @@ def undeclared_field_errors(schema: Any, data: dict[str, Any]) -> list[dict[str,
     declared = declared_fields(schema)
     if declared is None:
         return []
-    return [{"path": f"/{name}", "message": "not a field of this form"} for name in sorted(set(data) - declared)]
+    return [
+        {"path": f"/{name}", "message": "not a field of this form", "kind": "additionalProperties"}
+        for name in sorted(set(data) - declared)
+    ]

@@ -49,7 +49,9 @@ def _check_start_units(session: Session, user: User, data: dict[str, Any]) -> No
     already running, and its reminders would go to that unit's head."""
     errors = check_unit_values(session, UNIT_FIELDS, data)
     if errors:
-        raise Invalid("the start data names units the directory does not have", errors=errors)
+        raise Invalid(
+            "the start data names units the directory does not have", errors=[{"field": e["path"], **e} for e in errors]
+        )
     if user.role_names & STARTERS:
         return
     named = {v for pointer in UNIT_FIELDS for v in values_at(data, pointer) if isinstance(v, str) and v}

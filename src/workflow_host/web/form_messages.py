@@ -75,4 +75,10 @@ def _message(error: FormError) -> str:
         }.get(str(value), _("This type of file is not accepted (PDF, images, Word/Excel, OFD, text)."))
     if kind == "additionalProperties":
         return _("This form has a field it does not know.")
+    if kind == "unit":
+        return _("Choose a unit of the organisation directory.")
+    if kind == "after_today":
+        return _("This date is after today (%(today)s).", today=value)
+    if kind == "before_start":
+        return _("This date is before the period began (%(start)s).", start=value)
     return _("This value is not accepted.")

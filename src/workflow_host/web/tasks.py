@@ -173,6 +173,10 @@ def submit(db: Session, user: User, task_id: str) -> Any:
         flash(_("The form has errors; nothing was saved. Correct the fields marked below."), "error")
         return _render(db, user, ctx, bad.value, localise_errors(bad.errors), 422)
     except Invalid as err:
+        checked = _field_errors(err)  # what the service checks beyond the schema: units, the date of a filing
+        if checked:
+            flash(_("The form has errors; nothing was saved. Correct the fields marked below."), "error")
+            return _render(db, user, ctx, value, localise_errors(checked), 422)
         flash(_("This could not be done: %(reason)s", reason=err.message), "error")
         return _render(db, user, ctx, value, {}, 422)
     except ServiceError as err:
@@ -203,6 +207,18 @@ def _posted_value(db: Session, user: User, ctx: TaskContext) -> dict[str, Any]:
     if refused:
         raise _FormInvalid(refused, value)
     return value
+
+
+def _field_errors(err: Invalid) -> list[FormError]:
+    """A service's field errors ({path, field, message, kind, value}) as the page shows them beside the fields."""
+    found = err.details.get("errors")
+    if not isinstance(found, list):
+        return []
+    return [
+        FormError(str(e.get("field") or e["path"]), str(e.get("kind") or "server"), e.get("value"), str(e["message"]))
+        for e in found
+        if isinstance(e, dict) and isinstance(e.get("path"), str)
+    ]
 
 
 def _problems(db: Session, ctx: TaskContext, value: dict[str, Any]) -> list[FormError]:
