@@ -302,7 +302,7 @@ def test_the_standard_names_scripts_use_still_work(sandbox: Sandbox) -> None:
         "del table\n"
         "is_decimal = isinstance(Decimal('1.5') * 2, Decimal)\n"
         "half = str(Decimal.from_float(0.5))\n"
-        "parsed = datetime.strptime('2026-10-08 09:30', '%Y-%m-%d %H:%M').isoformat()\n"
+        "parsed = datetime.strptime('2026-10-08 09:30 50%a', '%Y-%m-%d %H:%M 50%%a').isoformat()\n"
         "listed = '%d%%' % 5",
         data,
     )

@@ -305,7 +305,8 @@ _PORTABLE_DIRECTIVES = frozenset("YymdHIMSfjzwuUWGV%")
 
 def _fixed_directives(method: Callable[..., Any]) -> Callable[..., Any]:
     def checked(*args: Any) -> Any:
-        for fmt in (a for a in args if isinstance(a, str)):
+        # the format is the last argument: d.strftime(fmt), date.strftime(d, fmt), datetime.strptime(text, fmt)
+        for fmt in [a for a in args[-1:] if isinstance(a, str)]:
             directives = fmt.split("%")[1:]
             skip = False
             for part in directives:
