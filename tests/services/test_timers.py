@@ -18,15 +18,27 @@ from workflow_host.services.timers import fire_due_timers
 HEARING = "2026-12-15T09:30:00+08:00"
 
 
-def _start_and_set_hearing(host: Host) -> int:
+def _start(host: Host) -> tuple[int, str]:
+    """A hearing_timer case waiting at set_hearing: its id and that task's."""
     with use_clock(FixedClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))), host.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None
         case = instances.start_instance(session, host.runtime, clerk, "hearing_timer", {})
         [task] = case["tasks"]
-        data = {"hearing_on": HEARING, "record_due_on": "2026-12-20"}
-        tasks.complete_task(session, host.runtime, clerk, task["id"], data)
-        return int(case["id"])
+        return int(case["id"]), str(task["id"])
+
+
+def _set_hearing(host: Host, task_id: str, data: dict[str, Any]) -> None:
+    with use_clock(FixedClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))), host.database.transaction() as session:
+        clerk = session.get(User, "clerk")
+        assert clerk is not None
+        tasks.complete_task(session, host.runtime, clerk, task_id, data)
+
+
+def _start_and_set_hearing(host: Host) -> int:
+    case_id, task_id = _start(host)
+    _set_hearing(host, task_id, {"hearing_on": HEARING, "record_due_on": "2026-12-20"})
+    return case_id
 
 
 def _case(host: Host, case_id: int) -> dict[str, Any]:
@@ -38,21 +50,10 @@ def _case(host: Host, case_id: int) -> dict[str, Any]:
 
 def test_a_hearing_date_that_is_no_real_day_is_refused_and_the_case_stays_where_it_was(deployed: Host) -> None:
     # set_hearing has no form to check the date: the engine's timer is the first to read it
-    with use_clock(FixedClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))), deployed.database.transaction() as session:
-        clerk = session.get(User, "clerk")
-        assert clerk is not None
-        case = instances.start_instance(session, deployed.runtime, clerk, "hearing_timer", {})
-    [task] = case["tasks"]
-
-    def set_hearing(hearing_on: str) -> None:
-        with deployed.database.transaction() as session:
-            clerk = session.get(User, "clerk")
-            assert clerk is not None
-            tasks.complete_task(session, deployed.runtime, clerk, task["id"], {"hearing_on": hearing_on})
-
+    case_id, task_id = _start(deployed)
     with pytest.raises(Invalid, match="a date or duration the case waits for is not valid: day is out of range"):
-        set_hearing("2027-02-30T09:30:00+08:00")
-    after = _case(deployed, int(case["id"]))
+        _set_hearing(deployed, task_id, {"hearing_on": "2027-02-30T09:30:00+08:00"})
+    after = _case(deployed, case_id)
     assert [t["name"] for t in after["tasks"]] == ["set_hearing"]
     assert after["status"] == "running"
     assert "hearing_on" not in after["data"]
