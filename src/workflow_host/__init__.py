@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings
 from .host import Host
@@ -31,11 +32,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.token_hours),
+        PROXY_HOPS=settings.proxy_hops,
     )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Chinese stays readable in API answers
     if test_config:
         app.config.update(test_config)
+    if app.config["PROXY_HOPS"]:  # the client's address (counted on failed sign-ins) as the proxies in front saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_HOPS"]))  # type: ignore[method-assign]
     host = (test_config or {}).get("HOST") or Host.create(settings)
     app.extensions["workflow_host"] = host
 

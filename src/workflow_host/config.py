@@ -25,6 +25,7 @@ class Settings:
     secure_cookies: bool = False  # set SECURE_COOKIES=1 behind HTTPS
     pool_size: int = 10  # PostgreSQL connections kept open per process (DB_POOL_SIZE)
     pool_overflow: int = 20  # and opened beyond them under load (DB_POOL_OVERFLOW); see docs/deploy.md
+    proxy_hops: int = 0  # trusted proxies in front that add X-Forwarded-For (PROXY_HOPS); 0: none, trust no header
 
     @classmethod
     def from_env(cls, instance_path: Path) -> Settings:
@@ -35,6 +36,7 @@ class Settings:
             secure_cookies=os.environ.get("SECURE_COOKIES", "") in ("1", "true", "yes"),
             pool_size=int(os.environ.get("DB_POOL_SIZE", "10")),
             pool_overflow=int(os.environ.get("DB_POOL_OVERFLOW", "20")),
+            proxy_hops=int(os.environ.get("PROXY_HOPS", "0")),
         )
 
 

@@ -27,10 +27,13 @@ def test_a_sqlite_database_with_cases_upgrades_from_0006(tmp_path: Path) -> None
         command.upgrade(config, "0006")
         connection.execute(text(VERSION))
         connection.execute(text(CASE))
+        connection.execute(text("INSERT INTO login_failure (username, at) VALUES ('clerk', '2026-01-01')"))
     schema.init_db(database)  # 0007 rebuilds process_version, which instance refers to
     with database.engine.begin() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0007"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0008"
         assert connection.execute(text("SELECT version_id FROM instance")).scalar_one() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # checks are back on
         connection.execute(text(VERSION))  # the same content hash again: a restored version
+        # 0008: failures recorded before have no source address, and are kept
+        assert connection.execute(text("SELECT username, address FROM login_failure")).one() == ("clerk", None)
     database.dispose()

@@ -24,11 +24,13 @@ class ApiToken(Base):
 
 
 class LoginFailure(Base):
-    """A failed sign-in: too many for one username in a short time and signing in waits."""
+    """A failed sign-in: too many for one username from one source (or from all) in a short time and signing in
+    waits (services.directory.authenticate)."""
 
     __tablename__ = "login_failure"
     __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(String(64))  # the source: an IPv4 address or an IPv6 /64
     at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from typing import Any
 
@@ -88,23 +89,49 @@ def _load_user(session: Session, entry: Any, where: str, unit_ids: set[str]) -> 
     session.add(user)
 
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # for one username from one address (an IPv6 address counts by its /64 network)
+MAX_FAILURES_ANYWHERE = 50  # for one username from every address together
 FAILURE_WINDOW = timedelta(minutes=15)
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None (and the failure counted). After MAX_FAILURES failures
-    within FAILURE_WINDOW the username is refused, right password or not, until the window has passed."""
+def source_of(address: str | None) -> str:
+    """The source a failed sign-in is counted against: the IPv4 address, or the /64 network of an IPv6 one (a
+    single host is usually given a whole /64, so counting its addresses one by one would count nothing)."""
+    if not address:
+        return "unknown"
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:  # ::ffff:a.b.c.d is the IPv4 address a.b.c.d
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
+
+
+def authenticate(session: Session, username: str, password: str, address: str | None = None) -> User | None:
+    """The active user with these credentials, or None (and the failure counted against the username and the
+    source `address`). After MAX_FAILURES failures of one username from one source within FAILURE_WINDOW, that
+    source is refused for that username, right password or not, until the window has passed; after
+    MAX_FAILURES_ANYWHERE from all sources together, every source is. So one guesser cannot lock a user out
+    (the user signs in from elsewhere), and guessing spread over many sources is still bounded."""
     at = now()
-    recent = select(func.count()).where(LoginFailure.username == username[:64], LoginFailure.at > at - FAILURE_WINDOW)
-    if (session.scalar(recent) or 0) >= MAX_FAILURES:
-        raise TooManyAttempts(f"too many failed sign-ins for {username[:64]}; try again in 15 minutes")
+    name, source = username[:64], source_of(address)
+    recent = select(func.count(), func.count().filter(LoginFailure.address == source)).where(
+        LoginFailure.username == name, LoginFailure.at > at - FAILURE_WINDOW
+    )
+    anywhere, here = session.execute(recent).one()
+    if here >= MAX_FAILURES:
+        raise TooManyAttempts(f"too many failed sign-ins for {name} from this address; try again in 15 minutes")
+    if anywhere >= MAX_FAILURES_ANYWHERE:
+        raise TooManyAttempts(f"too many failed sign-ins for {name}; try again in 15 minutes")
     user = session.get(User, username)
     if user is None or not user.active:
         verify_nobody(password)  # as long as a real check: the time taken tells nothing about the account
     if user is None or not user.active or not verify_password(user.password_hash, password):
         session.execute(delete(LoginFailure).where(LoginFailure.at <= at - FAILURE_WINDOW))  # nothing old piles up
-        session.add(LoginFailure(username=username[:64], at=at))
+        session.add(LoginFailure(username=name, address=source, at=at))
         return None
     if needs_rehash(user.password_hash):  # an older kind of hash: replaced now that the password is known
         user.password_hash = hash_password(password)

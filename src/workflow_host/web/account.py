@@ -40,7 +40,7 @@ def login() -> Any:
         password = request.form.get("password", "")
         try:
             with host().database.transaction() as db:
-                user = authenticate(db, username, password) if username and password else None
+                user = authenticate(db, username, password, request.remote_addr) if username and password else None
                 if user is not None:
                     sign_in_user(db, user)
                     return redirect(safe_next(request.args.get("next")))

@@ -140,7 +140,7 @@ def token() -> tuple[Response, int]:
     if not isinstance(username, str) or not isinstance(password, str):
         raise Invalid("'username' and 'password' are required")
     with host().database.transaction() as session:
-        user = authenticate(session, username, password)
+        user = authenticate(session, username, password, request.remote_addr)
         issued = auth.issue_token(session, user, host().settings.token_hours) if user else None
     if issued is None:  # raised after the commit, so that the failure is counted
         raise Unauthorized("wrong username or password")
