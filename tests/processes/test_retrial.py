@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from tests.conftest import FIXTURES
 from tests.processes.support import (
     DECIDERS_AND_UNITS,
     PROCESSES,
@@ -17,6 +18,8 @@ from tests.processes.support import (
     refused,
     start_case,
 )
+from workflow_host.services.calendar import load_calendar_year
+from workflow_host.services.recompute import recompute_provisional
 
 DIAGRAMS = ("retrial.bpmn",)
 NOW = "2026-04-10T09:00"  # a week after the judgment took effect, unless a test moves the clock
@@ -102,6 +105,34 @@ def test_the_end_of_the_period_in_a_year_the_calendar_does_not_know_is_shown_as_
     start(desk, effective_on="2026-09-02")
     report = only_task(desk("land_officer"), "report_retrial")
     assert (report["due_at"][:10], report["due_provisional"]) == ("2027-03-02", True)
+
+
+def test_loading_the_year_moves_the_end_of_the_period_in_the_case_and_on_its_tasks(desk: Desk) -> None:
+    # six months from 9 August 2026 end on Tue 9 February 2027: a weekday, so provisionally that day; the
+    # (test) notice for 2027 then makes 8-12 February a holiday, so the period ends on Mon 15 February
+    desk.at("2026-08-10T09:00")
+    case_id = start(desk, effective_on="2026-08-09")
+    report = only_task(desk("land_officer"), "report_retrial")
+    assert (report["due_at"][:10], report["due_provisional"]) == ("2027-02-09", True)
+
+    desk.at("2026-11-20T09:00")  # the State Council's notice for 2027 is out
+
+    with desk.host.database.transaction() as session:
+        load_calendar_year(session, (FIXTURES / "calendar/2027-test.yaml").read_text(encoding="utf-8"), "admin")
+    desk.host.calendar.invalidate()
+    moved = recompute_provisional(desk.host.database, desk.host.runtime, desk.host.calendar.current(), "admin")
+    assert moved == ["retrial_period_ends_on"]
+
+    report = only_task(desk("land_officer"), "report_retrial")
+    assert (report["due_at"][:10], report["due_provisional"]) == ("2027-02-15", False)
+    data = desk.case(case_id)["data"]
+    assert (data["retrial_period_ends_on"], data["retrial_period_ends_on_provisional"]) == ("2027-02-15", False)
+    assert recompute_provisional(desk.host.database, desk.host.runtime, desk.host.calendar.current(), "admin") == []
+    complete(desk("land_officer"), "report_retrial", REPORT)  # the next task shows the final end too
+    decide = only_task(desk("li_vice"), "decide_retrial")
+    assert (decide["due_at"][:10], decide["due_provisional"]) == ("2027-02-15", False)
+    verified = desk("clerk").post(f"/instances/{case_id}/verify").get_json()
+    assert verified["ok"] is True, verified  # replay moves it too
 
 
 def test_an_application_after_six_months_is_recorded_as_missed(desk: Desk) -> None:

@@ -11,7 +11,7 @@ from workflow_host.host import Host
 from workflow_host.models import User
 from workflow_host.services import instances
 from workflow_host.services.calendar import load_calendar_year
-from workflow_host.services.recompute import recompute_provisional
+from workflow_host.services.recompute import plain_dates, recompute_provisional
 from workflow_host.services.timers import fire_due_timers
 
 CST = timezone(timedelta(hours=8))
@@ -50,3 +50,24 @@ def test_loading_2027_makes_a_provisional_deadline_final_and_moves_its_timer(dep
     assert fire_due_timers(deployed.database, deployed.runtime, datetime(2027, 1, 5, 12, tzinfo=CST)) == []
     assert fire_due_timers(deployed.database, deployed.runtime, datetime(2027, 1, 7, 0, 1, tzinfo=CST)) == [case["id"]]
     assert recompute_provisional(deployed.database, deployed.runtime, deployed.calendar.current(), "admin") == []
+
+
+def test_a_plain_date_moves_only_with_a_usable_basis(deployed: Host) -> None:
+    calendar = deployed.calendar.current()  # knows 2026: 3 October is inside the National Day holiday
+    basis = {"start": "2026-09-18", "period": {"amount": 15, "unit": "days"}}
+    data = {"ends_on": "2026-10-03", "ends_on_provisional": True, "ends_on_basis": basis}
+    assert plain_dates(data, calendar) == {"ends_on": {"from": "2026-10-03", "to": "2026-10-08", "provisional": False}}
+    unusable = [
+        None,
+        "2026-09-18 15",
+        {"start": "18 Sept", "period": basis["period"]},
+        {"start": "2026-09-18", "period": {"amount": 0, "unit": "days"}},
+        {"start": "2026-09-18", "period": {"amount": "15", "unit": "days"}},
+        {"start": "2026-09-18", "period": {"amount": 2, "unit": "weeks"}},
+        {"start": "2026-09-18", "period": {"amount": 15, "unit": "days", "extra": 1}},
+        {"start": "9999-12-30", "period": {"amount": 6, "unit": "months"}},
+    ]
+    for bad in unusable:  # a script's data, not the host's: anything else is left as it is, never a failure
+        assert plain_dates({**data, "ends_on_basis": bad}, calendar) == {}, bad
+    assert plain_dates({**data, "ends_on_provisional": False}, calendar) == {}  # final already
+    assert plain_dates({"ends_on_provisional": True, "ends_on_basis": basis}, calendar) == {}  # no date beside

@@ -240,6 +240,22 @@ class Instance:
                 moved += 1
         return moved
 
+    def redate(self, dates: Mapping[str, Mapping[str, Any]]) -> int:
+        """Replace plain dates that were computed provisionally (`<name>` with `<name>_provisional` true beside
+        it), e.g. once the calendar year they fall in is loaded. `dates` maps a name to {"from": the value
+        computed, "to": the new one, "provisional": whether it still is}; only open tasks holding the value
+        computed change. Returns how many tasks changed."""
+        changed = 0
+        for task in self._open():
+            update: dict[str, Any] = {}
+            for name, date in dates.items():
+                if task.data.get(name) == date["from"] and task.data.get(f"{name}_provisional") is True:
+                    update.update({name: date["to"], f"{name}_provisional": bool(date["provisional"])})
+            if update:
+                task.data = {**task.data, **update}  # a new dict: tasks share nested values, never mutate
+                changed += 1
+        return changed
+
     def changes(self) -> StateChanges:
         """What this instance changed since it was loaded or last saved (everything, if new)."""
         self._pending = dump_changes(self._workflow, self._tracker)

@@ -39,6 +39,7 @@ def _apply(engine: Instance | None, runtime: Runtime, spec_json: str, event: Aud
         engine = runtime.rebind(engine, spec_json)  # the version this event names (events carry their version)
     elif event.type == "deadlines_recomputed":
         engine.retime({k: v for k, v in payload.get("instants", {}).items() if k != v})
+        engine.redate(payload.get("dates", {}))  # plain provisional dates (older events have none)
     return engine
 
 
