@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.processes.support import (
     DECIDERS_AND_UNITS,
     PROCESSES,
@@ -20,7 +21,9 @@ from tests.processes.support import (
     refused,
     start_case,
 )
+from workflow_host.services.calendar import load_calendar_year
 from workflow_host.services.notices import fire_due_notices
+from workflow_host.services.recompute import recompute_provisional
 
 DIAGRAMS = ("appeal.bpmn",)
 NOW = "2026-09-22T09:00"  # the day after the judgment was served, unless a test moves the clock
@@ -89,6 +92,34 @@ def test_a_unit_that_accepts_the_judgment_records_the_day_it_took_effect_after_t
     assert opinion_deadline["variable"] == "appeal_opinion_deadline"
     assert (opinion_deadline["title"], opinion_deadline["rule"]) == ("上诉意见报送期限（第八条）", "5 日")
     assert (opinion_deadline["due_on"], opinion_deadline["status"]) == ("2026-09-28", "met")
+    assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
+
+
+def test_the_end_of_an_appeal_period_in_an_unknown_year_moves_when_the_year_is_loaded(desk: Desk) -> None:
+    # served on Sun 20 December 2026: the 15 days end on Mon 4 January 2027, a weekday, so provisionally that day;
+    # the (test) notice for 2027 makes 4-5 January a holiday, so the period ends on Wed 6 January
+    desk.at("2026-12-21T09:00")
+    case_id = start(desk, decision_served_on="2026-12-20", outcome="dismissed_claim", lost=False)
+    complete(desk("land_officer"), "submit_appeal_opinion", NO_OPINION)
+    data = desk.case(case_id)["data"]
+    assert (data["appeal_period_ends_on"], data["appeal_period_ends_on_provisional"]) == ("2027-01-04", True)
+
+    desk.at("2026-12-28T09:00")
+    with desk.host.database.transaction() as session:
+        load_calendar_year(session, (FIXTURES / "calendar/2027-test.yaml").read_text(encoding="utf-8"), "admin")
+    desk.host.calendar.invalidate()
+    moved = recompute_provisional(desk.host.database, desk.host.runtime, desk.host.calendar.current(), "admin")
+    assert moved == ["appeal_period_ends_on"]
+    data = desk.case(case_id)["data"]
+    assert (data["appeal_period_ends_on"], data["appeal_period_ends_on_provisional"]) == ("2027-01-06", False)
+
+    desk.at("2027-01-07T10:00")  # 5 January was inside the period as it now ends: not the day it took effect
+    complete(desk("land_officer"), "record_outcome", {"plaintiff_appealed": False, "effective_on": "2027-01-05"})
+    again = only_task(desk("land_officer"), "record_outcome")
+    error = desk("land_officer").get(f"/tasks/{again['id']}").get_json()["data"]["effect_record_error"]
+    assert "2027-01-06" in error
+    complete(desk("land_officer"), "record_outcome", {"plaintiff_appealed": False, "effective_on": "2027-01-07"})
+    assert desk.case(case_id)["data"]["effective_on"] == "2027-01-07"
     assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
 
 
