@@ -73,6 +73,22 @@ def test_only_those_who_see_the_case_get_its_documents(defence: tuple[Flask, int
     assert Web(app, "land_officer").get(f"/tasks/{task_id}/documents/loss_analysis_report").status_code == 404
 
 
+def test_a_download_another_site_starts_is_refused_and_records_nothing(defence: tuple[Flask, int, str]) -> None:
+    app, case_id, task_id = defence
+    officer = Web(app, "land_officer")
+    path = f"/cases/{case_id}/documents/power_of_attorney"
+    refused = officer.client.get(path, headers={"Sec-Fetch-Site": "cross-site"})  # a link or script elsewhere
+    assert refused.status_code == 403
+    assert "由其他网站发起的下载已被拒绝" in refused.get_data(as_text=True)
+    task_path = f"/tasks/{task_id}/documents/power_of_attorney"
+    assert officer.client.get(task_path, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    history = Web(app, "auditor").get(f"/cases/{case_id}/history").get_data(as_text=True)
+    assert "生成文书" not in history
+    for started_by in ("same-origin", "none"):  # a link on the case page; one opened from a chat or mail client
+        assert officer.client.get(path, headers={"Sec-Fetch-Site": started_by}).status_code == 200
+    assert "生成文书" in Web(app, "auditor").get(f"/cases/{case_id}/history").get_data(as_text=True)
+
+
 def test_a_generation_shows_on_the_history_page(defence: tuple[Flask, int, str]) -> None:
     app, case_id, task_id = defence
     assert Web(app, "land_officer").client.get(f"/tasks/{task_id}/documents/statement_of_defence").status_code == 200

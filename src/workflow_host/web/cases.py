@@ -106,7 +106,7 @@ def file_response(name: str, content_type: str, data: bytes) -> Response:
 
 @bp.get("/cases/<int:instance_id>/documents/<key>")
 @signed_in_read
-def document(db: Session, user: User, instance_id: int, key: str) -> Response:
+def document(db: Session, user: User, instance_id: int, key: str) -> Response | tuple[str, int]:
     try:
         made = documents.prepare_for_case(db, user, instance_id, key, request.args.get("unit") or None)
     except (NotFound, Forbidden):
@@ -114,9 +114,16 @@ def document(db: Session, user: User, instance_id: int, key: str) -> Response:
     return document_response(user, made)
 
 
-def document_response(user: User, made: documents.Generated) -> Response:
+def document_response(user: User, made: documents.Generated) -> Response | tuple[str, int]:
     """A document filled in the page's read transaction, handed out once its generation is recorded in a short
-    transaction of its own (the rendering stays outside SQLite's write lock)."""
+    transaction of its own (the rendering stays outside SQLite's write lock).
+
+    A download another site starts (a link or a script there: the session cookie goes with a top-level GET) is
+    refused, so that no other site can add `document_generated` events under the user's name; the browser says
+    where a request comes from in `Sec-Fetch-Site`. A link opened from a chat or a mail client has none."""
+    if request.headers.get("Sec-Fetch-Site") == "cross-site":
+        title = _("Open the document from the case or task page: a download started by another site is refused.")
+        return render_template("message.html", user=user, title=title), 403
     with host().database.transaction() as writing:
         documents.record_generation(writing, user, made)
     return file_response(made.filename, documents.DOCX_TYPE, made.data)

@@ -116,7 +116,7 @@ def _render(
 
 @bp.get("/tasks/<task_id>/documents/<key>")
 @signed_in_read
-def document(db: Session, user: User, task_id: str, key: str) -> Response:
+def document(db: Session, user: User, task_id: str, key: str) -> Response | tuple[str, int]:
     try:
         made = documents.prepare_for_task(db, user, task_id, key, request.args.get("unit") or None)
     except (NotFound, Forbidden):
