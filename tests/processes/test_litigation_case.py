@@ -393,6 +393,32 @@ def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(d
     assert verified["ok"] is True, verified
 
 
+def test_a_loss_report_finished_before_the_retrial_question_waits_for_it(desk: CaseDesk) -> None:
+    # the two Art. 7 and Art. 10 branches run side by side; the retrial one runs in a call activity, which
+    # SpiffWorkflow's inclusive join did not wait for: the case went on to compliance and archiving, and the
+    # retrial answer then failed ("task not found")
+    case_id = lost_twice(desk)
+    report = {
+        "basic_facts": "原告张某不服区自然资源局作出的责令限期拆除决定，以区人民政府为被告提起行政诉讼。",
+        "court_ruling": "一审判决撤销被诉决定，二审判决驳回上诉、维持原判。",
+        "suggestions": "加强执法程序审核。",
+        "rectification_measures": [
+            {"measure": "开展执法程序培训", "responsible": "区自然资源局", "due_on": "2026-08-31"}
+        ],
+    }
+    desk.at("2026-07-10T10:00")
+    desk.complete("land_officer", "write_loss_report", report)
+    desk.complete("jb_staff", "register_loss_report_copy", {"justice_bureau_registered_on": "2026-07-10"})
+    desk.complete("clerk", "receive_loss_report", {"government_received_on": "2026-07-10"})
+    waiting = desk.holders()  # compliance waits for the retrial question
+    assert set(map(tuple, waiting.values())) == {("report_retrial",)}, waiting
+    desk.complete("land_officer", "report_retrial", {"retrial_requested": False})
+    performing = desk.holders()
+    assert set(map(tuple, performing.values())) == {("record_performance",)}, performing
+    verified = desk("clerk").post(f"/instances/{case_id}/verify").get_json()
+    assert verified["ok"] is True, verified
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -1,4 +1,5 @@
-"""Business rule tasks whose decision outputs replace case data instead of being merged into it.
+"""The host's parser and serializer configuration. Business rule tasks whose decision outputs replace case data
+instead of being merged into it (inclusive joins: engine/gateways.py).
 
 SpiffWorkflow 3.2 deep-merges a decision's result into the task's data, so a list decided again (the
 handling units of a second instance, the Art. 13 items that apply) keeps items from the earlier list.
@@ -11,13 +12,18 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
+from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.serializer.default.task_spec import ConditionalGatewayConverter
+from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway as SpiffInclusiveGateway
 from SpiffWorkflow.dmn.specs.business_rule_task_mixin import BusinessRuleTaskMixin
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import BusinessRuleTaskParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import BusinessRuleTaskConverter
 from SpiffWorkflow.spiff.specs.defaults import BusinessRuleTask
+
+from .gateways import InclusiveGateway
 
 __all__ = ["HOST_CONFIG", "HostBpmnParser", "ReplacingBusinessRuleTask"]
 
@@ -50,12 +56,19 @@ class _ReplacingParser(BusinessRuleTaskParser):  # type: ignore[misc]
 
 
 class HostBpmnParser(SpiffBpmnParser):  # type: ignore[misc]
-    """SpiffWorkflow's spiff parser with replacing business rule tasks."""
+    """SpiffWorkflow's spiff parser with replacing business rule tasks and inclusive joins that wait for
+    call activities (engine/gateways.py)."""
 
     OVERRIDE_PARSER_CLASSES: ClassVar[dict[str, Any]] = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
         full_tag("businessRuleTask"): (_ReplacingParser, ReplacingBusinessRuleTask),
+        full_tag("inclusiveGateway"): (ConditionalGatewayParser, InclusiveGateway),
     }
 
 
-HOST_CONFIG = {**SPIFF_CONFIG, ReplacingBusinessRuleTask: BusinessRuleTaskConverter}
+# The inclusive gateway keeps its stored name ("InclusiveGateway"): SpiffWorkflow's class gives way to ours.
+HOST_CONFIG = {
+    **{cls: converter for cls, converter in SPIFF_CONFIG.items() if cls is not SpiffInclusiveGateway},
+    InclusiveGateway: ConditionalGatewayConverter,
+    ReplacingBusinessRuleTask: BusinessRuleTaskConverter,
+}
