@@ -75,6 +75,7 @@ def materials(organ: str, agents: int = 1, **power: Any) -> dict[str, Any]:
     }
 
 
+SPECIAL_POWERS = ["admit_claims", "settle_or_mediate"]
 ACCEPT = {"materials_complete": True, "review_opinion": "材料及手续齐备"}
 SEND_BACK = {
     "materials_complete": False,
@@ -92,7 +93,7 @@ FILING = {"filed_on": "2026-09-21", "filed_by": "司法局干部", "filing_metho
 def prepare_all(land: Api, town: Api) -> None:
     [land_task], [town_task] = tasks(land, "prepare_defence"), tasks(town, "prepare_defence")
     complete_task(land, land_task, materials("石拐区自然资源局"))
-    special = {"authority_scope": "special", "special_powers": ["admit_claims", "settle_or_mediate"]}
+    special = {"authority_scope": "special", "special_powers": SPECIAL_POWERS}
     complete_task(town, town_task, materials("五当召镇人民政府", agents=2, **special))
 
 
@@ -106,7 +107,9 @@ def test_each_unit_prepares_its_part_and_a_send_back_reaches_only_that_unit(sign
     assert datetime.fromisoformat(land_task["due_at"]) == DEFENCE_DUE
     assert land.post(f"/tasks/{town_task['id']}/complete", json={"data": materials("x局")}).status_code == 403
     assert tasks(jb, "formal_review") == []
+    assert town.get(f"/tasks/{town_task['id']}").get_json()["previous"] is None  # done for the first time
     prepare_all(land, town)
+    submitted = materials("五当召镇人民政府", agents=2, authority_scope="special", special_powers=SPECIAL_POWERS)
 
     reviews = {t["unit"]: t for t in tasks(jb, "formal_review")}
     assert set(reviews) == {"land_bureau", "wudangzhao"}  # one formal review per unit
@@ -119,9 +122,13 @@ def test_each_unit_prepares_its_part_and_a_send_back_reaches_only_that_unit(sign
         detail = town.get(f"/tasks/{again['id']}").get_json()
         assert detail["form"]["schema"]["title"] == "答辩材料及法律文书"
         assert detail["data"]["supplement_request"]["supplement_reasons"] == SEND_BACK["supplement_reasons"]
-        complete_task(town, again, materials("五当召镇人民政府（补正）"))
+        # the unit starts from what it sent last time, not from a blank form
+        assert (detail["previous"]["data"], detail["previous"]["completed_by"]) == (submitted, "town_officer")
+        submitted = materials("五当召镇人民政府（补正）")
+        complete_task(town, again, submitted)
         [review] = tasks(jb, "formal_review")
         assert review["unit"] == "wudangzhao"
+        assert jb.get(f"/tasks/{review['id']}").get_json()["previous"] is None  # a verdict starts blank
         complete_task(jb, review, verdict)
 
     [seal] = tasks(clerk, "affix_seal")

@@ -58,6 +58,8 @@ class UserTaskInfo:
     # the task data field holding the date of the act that meets the deadline (a filing's date): judged by it,
     # not by when the task was completed (`deadlineMetOn`; without it, the completion's time)
     deadline_met_on_variable: str | None = None
+    # a step done again (sent back) starts from what was submitted the last time (`startFromLastSubmission`)
+    start_from_last: bool = False
 
 
 @dataclass
@@ -330,4 +332,5 @@ def _user_task(process_id: str, node: etree._Element, lane: str | None) -> UserT
         deadline_variable=props.get("deadline"),
         candidate_roles_variable=props.get("candidateRolesVariable"),
         deadline_met_on_variable=props.get("deadlineMetOn"),
+        start_from_last=props.get("startFromLastSubmission") == "true",
     )

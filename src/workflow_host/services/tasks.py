@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from ..engine import LOCAL_TZ, EngineError, Runtime, now
-from ..models import InboxCandidate, InboxTask, Instance, ProcessVersion, Unit, User
+from ..models import AuditEvent, InboxCandidate, InboxTask, Instance, ProcessVersion, Unit, User
 from .assignment import keys_for_user
 from .attachments import check_attachment_values
 from .audit import EventSpec, append_events
@@ -36,6 +36,7 @@ __all__ = [
     "may_work_on",
     "next_task_for",
     "open_tasks",
+    "previous_submission",
     "save_draft",
     "task_summary",
     "unclaim_task",
@@ -189,7 +190,53 @@ def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
         "form": form,
         "data": json.loads(task.data_json or instance.data_json),
         "draft": json.loads(task.draft_json) if task.draft_json else None,
+        "previous": previous_submission(session, task)
+        if info and info.start_from_last and task.status == "ready"
+        else None,
     }
+
+
+def previous_submission(session: Session, task: InboxTask) -> dict[str, Any] | None:
+    """What was submitted the last time this step was done in this case, by the same unit: a step done again
+    (materials sent back for supplement, a hearing record sent back) whose user task says
+    `startFromLastSubmission` starts from it instead of a blank form.
+    {"task_id", "data", "completed_at", "completed_by"}, or None when the step is done for the first time."""
+    same_unit = InboxTask.unit.is_(None) if task.unit is None else InboxTask.unit == task.unit
+    earlier = {
+        row.id: row
+        for row in session.execute(
+            select(InboxTask.id, InboxTask.completed_at, InboxTask.completed_by).where(
+                InboxTask.instance_id == task.instance_id,
+                InboxTask.process_id == task.process_id,
+                InboxTask.element_id == task.element_id,
+                InboxTask.status == "completed",
+                InboxTask.id != task.id,
+                same_unit,
+            )
+        )
+    }
+    if not earlier:
+        return None
+    # the last of them in the case's own order (completion times may be equal under a fixed clock)
+    events = session.scalars(
+        select(AuditEvent.payload_json)
+        .where(
+            AuditEvent.instance_id == task.instance_id,
+            AuditEvent.type == "task_completed",
+            AuditEvent.payload_json.contains(task.element_id),
+        )
+        .order_by(AuditEvent.seq.desc())
+    )
+    for payload in map(json.loads, events):
+        found = earlier.get(payload.get("task_id"))
+        if found is not None and isinstance(payload.get("data"), dict):
+            return {
+                "task_id": found.id,
+                "data": payload["data"],
+                "completed_at": found.completed_at.isoformat() if found.completed_at else None,
+                "completed_by": found.completed_by,
+            }
+    return None
 
 
 def save_draft(session: Session, user: User, task_id: str, data: Any) -> dict[str, Any]:

@@ -68,6 +68,11 @@ SCHEMAS: dict[str, Any] = {
                 form=_object(["schema", "ui_schema"], schema={"type": ["object", "null"]}, ui_schema={}),
                 data=OBJECT,
                 draft={"type": ["object", "null"]},
+                previous={
+                    "type": ["object", "null"],
+                    "description": "for a step done again (sent back), the last submission of the same step and"
+                    " unit in this case: {task_id, data, completed_at, completed_by}; null the first time",
+                },
             ),
         ]
     },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,7 +20,7 @@ from .cases import document_response
 from .display import case_rows
 from .form_messages import localise_errors
 from .formview import build_fields, parse_form, resize_arrays
-from .i18n import _
+from .i18n import _, local_datetime
 from .inbox import task_problem
 from .signin import host, signed_in, signed_in_read
 
@@ -59,13 +60,24 @@ class TaskContext:
         ui = form_file(db, version, self.info.ui_schema) if self.info and self.info.ui_schema else {}
         self.schema: dict[str, Any] | None = schema
         self.ui: dict[str, Any] = ui if isinstance(ui, dict) else {}
+        self.previous: dict[str, Any] | None = None  # the last submission the form starts from (start_value)
 
-    def start_value(self, with_draft: bool) -> dict[str, Any]:
-        """The draft (for those who may see it), or the values the case already holds for the form's fields."""
+    def start_value(self, db: Session, with_draft: bool) -> dict[str, Any]:
+        """The draft (for those who may see it), or the values the case already holds for the form's fields and,
+        for a step done again, what was submitted the last time for those the case no longer holds (`previous`
+        says when and by whom, for the page to tell)."""
         if self.task.draft_json and with_draft:
             return dict(json.loads(self.task.draft_json))
-        known = json.loads(self.task.data_json or "{}")
-        return {k: v for k, v in known.items() if self.schema and k in self.schema.get("properties", {})}
+        fields = self.schema.get("properties", {}) if self.schema else {}
+        known = {k: v for k, v in json.loads(self.task.data_json or "{}").items() if k in fields}
+        again = self.info is not None and self.info.start_from_last and self.task.status == "ready" and fields
+        previous = tasks.previous_submission(db, self.task) if again else None
+        if previous is None:
+            return known
+        earlier = {k: v for k, v in previous["data"].items() if k in fields and k not in known}
+        if earlier:
+            self.previous = previous
+        return {**earlier, **known}
 
 
 def _context_or_page(db: Session, user: User, task_id: str) -> TaskContext | tuple[str, int]:
@@ -83,7 +95,7 @@ def task(db: Session, user: User, task_id: str) -> Any:
     context = _context_or_page(db, user, task_id)
     if not isinstance(context, TaskContext):
         return context
-    return _render(db, user, context, context.start_value(tasks.may_see_draft(db, user, context.task)), {})
+    return _render(db, user, context, context.start_value(db, tasks.may_see_draft(db, user, context.task)), {})
 
 
 def _render(
@@ -110,6 +122,7 @@ def _render(
         unit_names=units,
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
         offers=documents.task_offers(db, ctx.task),
+        previous=_previous_note(db, ctx.previous),
     )
     return html, status
 
@@ -122,6 +135,16 @@ def document(db: Session, user: User, task_id: str, key: str) -> Response | tupl
     except (NotFound, Forbidden):
         abort(404)
     return document_response(user, made)
+
+
+def _previous_note(db: Session, previous: dict[str, Any] | None) -> dict[str, str] | None:
+    """Who submitted the values the form starts from, and when (Beijing time), for the page to say so."""
+    if previous is None:
+        return None
+    who = previous["completed_by"] or ""
+    person = db.get(User, who) if who else None
+    at = previous["completed_at"]
+    return {"who": person.name if person else who, "at": local_datetime(datetime.fromisoformat(at)) if at else ""}
 
 
 def _attach_errors(field: Any, errors: dict[str, list[str]]) -> None:
