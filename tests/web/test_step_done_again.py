@@ -5,6 +5,7 @@ its statement, basis and evidence in the form instead of retyping them."""
 from __future__ import annotations
 
 import html as html_lib
+import re
 
 from flask import Flask
 
@@ -40,6 +41,11 @@ def test_materials_sent_back_come_back_filled_in(defence: tuple[Flask, int, str]
     assert "本环节为再次办理：表单已按自然资源局法制员于2026-09-22 10:30提交的内容预填" in page
     assert MATERIALS["statement_of_defence"] in page
     assert MATERIALS["evidence"][0]["name"] in page  # rows of a list come back too
+    # and the reasons it was sent back for are on the page, with who gave them and when
+    earlier = page[page.index("本案已办理环节") :]
+    newest = re.sub(r"<[^>]+>", "", earlier[earlier.index("<summary>") : earlier.index("</summary>")])
+    assert " ".join(newest.split()) == "形式审核答辩材料及手续 · 司法局干部 · 2026-09-22 10:30"
+    assert SEND_BACK["supplement_reasons"] in earlier
     colleague = Web(app, "land_head")  # a colleague who may do the step sees the same starting point
     assert MATERIALS["statement_of_defence"] in html_lib.unescape(
         colleague.get(f"/tasks/{again['id']}").get_data(as_text=True)

@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import InboxTask, Instance, ProcessVersion, User
+from ..models import AuditEvent, InboxTask, Instance, ProcessVersion, User
 from ..services import attachments, case_view, documents, tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
@@ -105,9 +106,8 @@ def _render(
     if fields is not None:
         _attach_errors(fields, errors)
     units = dict(unit_choices(db))
-    named, _other = case_rows(
-        json.loads(ctx.case.data_json), case_view.data_labels(db, ctx.version, ctx.case.process_id), units
-    )
+    labels = case_view.data_labels(db, ctx.version, ctx.case.process_id)
+    named, _other = case_rows(json.loads(ctx.case.data_json), labels, units)
     html = render_template(
         "task.html",
         user=user,
@@ -123,6 +123,7 @@ def _render(
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
         offers=documents.task_offers(db, ctx.task),
         previous=_previous_note(db, ctx.previous),
+        earlier=_earlier_steps(db, ctx.case.id, labels, units),
     )
     return html, status
 
@@ -135,6 +136,37 @@ def document(db: Session, user: User, task_id: str, key: str) -> Response | tupl
     except (NotFound, Forbidden):
         abort(404)
     return document_response(user, made)
+
+
+EARLIER_STEPS = 8
+
+
+def _earlier_steps(db: Session, case_id: int, labels: Any, units: dict[str, str]) -> list[dict[str, Any]]:
+    """The case's last steps done by people, newest first, with what each submitted (labelled as on the case
+    page): the opinion a signer gave, the reasons materials were sent back, the grounds of an appeal, for whoever
+    acts next to read beside the form."""
+    events = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.instance_id == case_id, AuditEvent.type == "task_completed")
+        .order_by(AuditEvent.seq.desc())
+        .limit(EARLIER_STEPS)
+    ).all()
+    names = dict(db.execute(select(User.username, User.name).where(User.username.in_({e.actor for e in events}))).all())
+    steps = []
+    for event in events:
+        payload = json.loads(event.payload_json)
+        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        named, other = case_rows(data, labels, units)
+        steps.append(
+            {
+                "title": payload.get("title") or payload.get("name") or "",
+                "who": names.get(event.actor or "", event.actor or ""),
+                "at": local_datetime(event.at),
+                "rows": named,
+                "other": other,
+            }
+        )
+    return steps
 
 
 def _previous_note(db: Session, previous: dict[str, Any] | None) -> dict[str, str] | None:
