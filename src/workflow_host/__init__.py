@@ -43,12 +43,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     host = (test_config or {}).get("HOST") or Host.create(settings)
     app.extensions["workflow_host"] = host
 
-    from .web import account, api, cases, converters, decisions, errors, headers, i18n, inbox, modeller, reports, tasks
+    from .web import (
+        account,
+        api,
+        cases,
+        converters,
+        decisions,
+        errors,
+        headers,
+        i18n,
+        inbox,
+        modeller,
+        people,
+        reports,
+        tasks,
+    )
 
     converters.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     i18n.init_i18n(app)
+    people.init_app(app)
     for blueprint in (api.bp, account.bp, inbox.bp, tasks.bp, cases.bp, reports.bp, modeller.bp, decisions.bp):
         app.register_blueprint(blueprint)
     return app

@@ -80,7 +80,7 @@ def test_clerk_registers_a_case_and_the_handling_unit_claims_it(new_page: Callab
     officer.wait_for_load_state()
     assert "您已认领此任务" in officer.locator(".flash-success").inner_text()
     row = officer.locator("tr", has_text=CASE_NO)
-    assert "land_officer" in row.inner_text()
+    assert "自然资源局法制员" in row.inner_text()  # who claimed it, by name
     assert officer.locator(".tab[data-tab='claimed'] .count").inner_text() == "1"
     screenshot(officer, "inbox")
     officer.set_viewport_size({"width": 820, "height": 1180})  # a tablet held upright

@@ -1,0 +1,27 @@
+"""People by name: pages show who did what by the name the directory gives them, not by their sign-in name."""
+
+from __future__ import annotations
+
+from flask import Flask, g
+from sqlalchemy import select
+
+from ..models import User
+from .signin import host
+
+__all__ = ["init_app", "person"]
+
+
+def person(username: str | None) -> str:
+    """The directory name of `username` (looked up once per request), or the username itself when the directory
+    no longer has it; empty for nobody."""
+    if not username:
+        return ""
+    known: dict[str, str] = g.setdefault("people", {})
+    if username not in known:
+        with host().database.read_transaction() as db:
+            known[username] = db.scalar(select(User.name).where(User.username == username)) or username
+    return known[username]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["person"] = person
