@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import UserTaskInfo
-from ..models import Unit, User
+from ..models import InboxCandidate, Unit, User, UserRole
 
-__all__ = ["Candidates", "candidates_for", "keys_for_user"]
+__all__ = ["Candidates", "candidates_for", "keys_for_user", "unreachable_tasks"]
 
 HANDLING_UNIT = "handling_unit"
 VICE_HEAD = "vice_head_in_charge"
@@ -79,3 +79,30 @@ def keys_for_user(user: User) -> list[str]:
         if user.unit_id:
             keys.append(f"ru:{role}@{user.unit_id}")
     return keys
+
+
+def unreachable_tasks(session: Session, task_ids: Iterable[str]) -> set[str]:
+    """The tasks among `task_ids` that no active user of the directory may take (a unit with nobody holding the
+    lane's role, a user who left): they are in nobody's inbox, and the case page says so before a deadline is
+    missed."""
+    keys: dict[str, set[str]] = {}
+    for task_id, key in session.execute(
+        select(InboxCandidate.task_id, InboxCandidate.key).where(InboxCandidate.task_id.in_(list(task_ids)))
+    ):
+        keys.setdefault(task_id, set()).add(key)
+    reachable: dict[str, bool] = {}
+    for key in {k for found in keys.values() for k in found}:
+        active = select(User.username).where(User.active)
+        kind, _, rest = key.partition(":")
+        if kind == "u":
+            query = active.where(User.username == rest)
+        elif kind == "r":
+            query = active.join(UserRole).where(UserRole.role == rest)
+        elif kind == "ru":
+            role, _, unit = rest.partition("@")
+            query = active.join(UserRole).where(UserRole.role == role, User.unit_id == unit)
+        else:
+            reachable[key] = False
+            continue
+        reachable[key] = session.scalar(query.limit(1)) is not None
+    return {task_id for task_id in task_ids if not any(reachable.get(k) for k in keys.get(task_id, ()))}

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import User
 from ..services import attachments, case_view, documents, instances, tasks
+from ..services.assignment import unreachable_tasks
 from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.history import export_history
@@ -70,6 +71,7 @@ def case(db: Session, user: User, instance_id: int) -> Any:
         offers=offers,
         uploads=uploads,
         may_upload=bool(offers) and documents.may_upload(user, page["row"]),
+        unreachable=unreachable_tasks(db, [t.id for t in page["steps"] if t.status == "ready"]),
         **page,
     )
 
