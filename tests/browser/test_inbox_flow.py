@@ -61,6 +61,14 @@ def test_clerk_registers_a_case_and_the_handling_unit_claims_it(new_page: Callab
     revision = case.revision
 
     clerk.fill("#field-case_no", CASE_NO)
+    clerk.fill("#field-complaint_served_on", "2026-09-18")  # before the notice: the diagram's own check refuses
+    clerk.click("button[value='complete']")
+    refusal = clerk.locator(".flash-error").inner_text()
+    assert refusal == "收到起诉状副本日期不能早于收到应诉通知书日期"  # in the diagram's words, nothing else
+    assert clerk.input_value("#field-case_no") == CASE_NO
+    assert the_case(measures)[0].revision == revision
+
+    clerk.fill("#field-complaint_served_on", "2026-09-20")
     clerk.click("button[value='complete']")
     clerk.wait_for_url(lambda url: url != intake_url)
     case, tasks = the_case(measures)

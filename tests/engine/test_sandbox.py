@@ -313,3 +313,18 @@ def test_the_standard_names_scripts_use_still_work(sandbox: Sandbox) -> None:
         "parsed": "2026-10-08T09:30:00",
         "listed": "5%",
     }
+
+
+@pytest.mark.parametrize(
+    ("script", "said"),
+    [
+        ("if x > 1:\n    raise ValueError('开庭时间不能早于收到起诉状副本日期')", "开庭时间不能早于收到起诉状副本日期"),
+        ("y = int('x')", None),  # Python's own words, not the diagram's
+        ("raise TypeError('不是给用户的')", None),
+        ("def check():\n    raise ValueError('在函数中')\ncheck()", "在函数中"),
+    ],
+)
+def test_a_value_error_the_script_raises_itself_is_its_message_to_the_user(script: str, said: str | None) -> None:
+    with pytest.raises(ScriptError) as raised:
+        Sandbox().execute(script, {"x": 2})
+    assert raised.value.said == said

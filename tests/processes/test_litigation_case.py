@@ -456,6 +456,8 @@ def test_the_intake_refuses_what_articles_2_and_3_do_not_allow_and_keeps_nothing
         assert message in {e["path"] for e in body["errors"]}
     else:
         assert message in body["message"]
+        assert message in body["reason"]  # the diagram's own words, alone, for the page to show
+        assert not body["reason"].startswith(("ValueError", "the step"))
     assert desk.inbox("clerk") == ["intake"]
     assert desk.case(case_id)["data"] == {}
 

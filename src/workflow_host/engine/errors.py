@@ -39,18 +39,21 @@ class DiagramErrors(Exception):
 
 
 class ScriptError(Exception):
-    """A script or expression was refused by the sandbox or failed while running."""
+    """A script or expression was refused by the sandbox or failed while running. `said`: the text of a
+    ValueError the script raised itself (`raise ValueError('…')`), which the diagram wrote for the user."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, said: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
+        self.said = said
 
 
 class EngineError(Exception):
     """Running an instance failed; the step that caused it must not be kept."""
 
-    def __init__(self, message: str, element_id: str | None = None) -> None:
+    def __init__(self, message: str, element_id: str | None = None, said: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.element_id = element_id
+        self.said = said  # what a script told the user (ScriptError.said)

@@ -121,7 +121,7 @@ def _engine_error(err: Exception) -> EngineError:
     where = f" ({'; '.join(notes)})" if notes else ""
     if isinstance(cause, ScriptError):
         line = f" (line {cause.line})" if cause.line else ""
-        return EngineError(f"{cause.message}{line}{where}", element_id=element)
+        return EngineError(f"{cause.message}{line}{where}", element_id=element, said=cause.said)
     return EngineError(f"{str(err).split('. ')[0]}{where}", element_id=element)
 
 

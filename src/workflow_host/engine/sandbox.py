@@ -180,6 +180,12 @@ def _compile_checked(source: str, mode: str) -> CodeType:
     return result.code
 
 
+def _raises_at(source: str, line: int | None) -> bool:
+    """Whether `line` of `source` is a raise statement: an error the script raised itself, not one of a call."""
+    lines = source.splitlines()
+    return line is not None and 0 < line <= len(lines) and lines[line - 1].lstrip().startswith("raise ")
+
+
 def _script_line(err: BaseException) -> int | None:
     line = None
     for frame in traceback.extract_tb(err.__traceback__):
@@ -236,14 +242,14 @@ class Sandbox:
         """Evaluate an expression against a copy of task data: even a mutating call cannot change the case."""
         code = _compile(expression, "eval")
         scope = {**self._base, **(extra or {}), **copy.deepcopy(dict(data))}
-        return self._run(code, scope, eval)
+        return self._run(code, scope, eval, expression)
 
     def execute(self, script: str, data: dict[str, Any], extra: Mapping[str, Any] | None = None) -> None:
         """Run a script; names it assigns become task data, names it deletes leave it."""
         code = _compile(script, "exec")
         extra = extra or {}
         scope = {**self._base, **extra, **copy.deepcopy(data)}
-        self._run(code, scope, exec)
+        self._run(code, scope, exec, script)
         result: dict[str, Any] = {}
         checker = _JsonCheck()
         for key, value in scope.items():
@@ -256,7 +262,7 @@ class Sandbox:
         data.clear()
         data.update(result)
 
-    def _run(self, code: CodeType, scope: dict[str, Any], runner: Callable[..., Any]) -> Any:
+    def _run(self, code: CodeType, scope: dict[str, Any], runner: Callable[..., Any], source: str) -> Any:
         try:
             with metered(self._budget), localcontext(_SCRIPT_DECIMALS):
                 return runner(code, scope)
@@ -272,4 +278,6 @@ class Sandbox:
         except ScriptError:
             raise
         except Exception as err:
-            raise ScriptError(f"{type(err).__name__}: {err}", line=_script_line(err)) from None
+            line = _script_line(err)
+            said = str(err) if type(err) is ValueError and _raises_at(source, line) else None
+            raise ScriptError(f"{type(err).__name__}: {err}", line=line, said=said) from None

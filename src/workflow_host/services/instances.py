@@ -95,7 +95,8 @@ def start_instance(session: Session, runtime: Runtime, user: User, process_id: A
         try:
             case.engine.run()
         except EngineError as err:
-            raise Invalid(f"the process could not start: {err.message}", element_id=err.element_id) from None
+            said = {"reason": err.said} if err.said else {}  # what the diagram tells the user, as it wrote it
+            raise Invalid(f"the process could not start: {err.message}", element_id=err.element_id, **said) from None
         payload = {"process_id": process_id, "data": data, "id_seed": case.engine.id_seed}
         save_case(session, case, [("instance_created", user.username, payload)])
     return instance_view(session, case.row, case.open_tasks, case.version)

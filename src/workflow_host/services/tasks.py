@@ -378,7 +378,8 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
         except EngineError as err:
             if err.message == "task is not ready":
                 raise Conflict("this task was already completed") from None
-            raise Invalid(f"the step failed: {err.message}", element_id=err.element_id) from None
+            said = {"reason": err.said} if err.said else {}  # what the diagram tells the user, as it wrote it
+            raise Invalid(f"the step failed: {err.message}", element_id=err.element_id, **said) from None
         case.completed_task = (task.process_id, task.element_id)
         payload = {"task_id": task_id, "name": task.element_id, "title": task.title, "data": data}
         save_case(session, case, [("task_completed", user.username, payload)], completed=(task_id, user.username))

@@ -49,6 +49,11 @@ SCHEMAS: dict[str, Any] = {
         ["error", "message"],
         error={"type": "string", "description": "a stable code, e.g. not_found, invalid, token_expired"},
         message=STRING,
+        reason={
+            "type": "string",
+            "description": "when a diagram's script refused the step in its own words (a ValueError it raised,"
+            " e.g. a date out of order), those words alone, for a person to read",
+        },
         errors={
             "type": "array",
             "items": OBJECT,

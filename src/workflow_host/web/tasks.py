@@ -232,7 +232,10 @@ def submit(db: Session, user: User, task_id: str) -> Any:
         if checked:
             flash(_("The form has errors; nothing was saved. Correct the fields marked below."), "error")
             return _render(db, user, ctx, value, localise_errors(checked), 422)
-        flash(_("This could not be done: %(reason)s", reason=err.message), "error")
+        if err.details.get("reason"):  # the diagram's own words for the user (e.g. a date out of order)
+            flash(str(err.details["reason"]), "error")
+        else:
+            flash(_("This could not be done: %(reason)s", reason=err.message), "error")
         return _render(db, user, ctx, value, {}, 422)
     except ServiceError as err:
         flash(task_problem(err), "error")
