@@ -15,6 +15,7 @@ from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.history import export_history
 from ..services.history_view import HistoryFilters, history_page
+from ..services.verification import verify_instance
 from .display import case_rows
 from .i18n import _
 from .signin import host, signed_in, signed_in_read
@@ -174,6 +175,38 @@ def history(db: Session, user: User, instance_id: int) -> Any:
         other=other,
         unit_names=units,
     )
+
+
+@bp.post("/cases/<int:instance_id>/verify")
+@signed_in_read
+def verify(db: Session, user: User, instance_id: int) -> Any:
+    """Check the case's hash chain and replay every step (as `workflow-host audit verify`), then say how it went
+    on the history page."""
+    try:
+        case_view.visible_case(db, user, instance_id)
+    except NotFound:
+        return render_template("message.html", user=user, title=_("This case does not exist.")), 404
+    except Forbidden:
+        return render_template("message.html", user=user, title=_("You may not see this case.")), 403
+    result = verify_instance(db, host().runtime, instance_id)
+    if result["ok"]:
+        message = _(
+            "Verified: the hash chain of its %(events)s events is unbroken, and replaying its %(steps)s steps gives"
+            " every state recorded.",
+            events=result["events_checked"],
+            steps=result["steps_replayed"],
+        )
+        flash(message, "success")
+    else:
+        mismatch = result.get("mismatch") or {}
+        message = _(
+            "Verification failed at event %(seq)s: %(reason)s. The history may have been altered; keep this page"
+            " and tell the administrator.",
+            seq=mismatch.get("seq", "?"),
+            reason=mismatch.get("reason", ""),
+        )
+        flash(message, "error")
+    return redirect(url_for("cases.history", instance_id=instance_id))
 
 
 @bp.get("/cases/<int:instance_id>/history/export")
