@@ -4,13 +4,29 @@ structures and computed values apart, for those who want the detail."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..services.case_view import DataLabels
-from .i18n import _
+from .i18n import _, local_datetime
 
 __all__ = ["DataRow", "case_rows"]
+
+
+# an instant as the forms store it (a hearing's time): `2026-11-29T09:30:00+08:00`
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)")
+
+
+def _instant(text: str) -> str | None:
+    """An instant with its offset, in Beijing time as people read it (`2026-11-29 09:30`); None for other text."""
+    if not _INSTANT.fullmatch(text):
+        return None
+    try:
+        return local_datetime(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -33,6 +49,8 @@ def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> st
             return label
         if isinstance(value, str) and value in units:
             return units[value]
+        if isinstance(value, str) and (shown := _instant(value)):
+            return shown
         return str(value)
     return json.dumps(value, ensure_ascii=False, indent=1)
 
