@@ -1,10 +1,15 @@
-"""Case data as people read it: an instant stored with its offset (a hearing's time) is shown in Beijing time,
-not as the ISO text the form stores."""
+"""What people read: an instant stored with its offset (a hearing's time) in Beijing time, not as the ISO text
+the form stores; the processes one may start by name, the whole case first and its parts apart."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 
+from tests.web.test_pages import Web
+from workflow_host import create_app
+from workflow_host.host import Host
 from workflow_host.services.case_view import DataLabels
 from workflow_host.web.display import case_rows
 
@@ -27,3 +32,13 @@ def test_an_instant_is_shown_in_beijing_time_and_other_text_as_it_is(app: Flask)
     assert shown["served_on"] == "2026-11-20"
     assert shown["case_no"] == "(2026)蒙0205行初12号"
     assert shown["not_a_time"] == "2026-11-29T25:30:00+08:00"
+
+
+def test_a_new_case_offers_the_whole_litigation_case_first_and_its_parts_apart(measures: Host) -> None:
+    clerk = Web(create_app({"TESTING": True, "HOST": measures}), "clerk")
+    page = clerk.get("/cases/new").get_data(as_text=True)
+    whole, parts = page.split('<details class="parts">')
+    offered = re.findall(r'name="process_id" value="(\w+)" ?( checked)?>', whole)
+    assert offered[0] == ("litigation_case", " checked")  # the case as a whole, chosen already
+    assert "appeal" in re.findall(r'name="process_id" value="(\w+)"', parts)  # a part, offered apart
+    assert "<code>" not in whole  # ids are not shown to people

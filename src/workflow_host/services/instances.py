@@ -59,21 +59,24 @@ def _check_start_units(session: Session, user: User, data: dict[str, Any]) -> No
         raise Forbidden(f"you may start cases for your own unit only; the data names {', '.join(foreign)}")
 
 
-def startable_processes(session: Session, user: User) -> list[tuple[str, str]]:
-    """(process id, name) of the newest version's processes this user may start, whole cases first: a process
-    that no other process calls comes before the parts that can also run alone."""
+def startable_processes(session: Session, user: User) -> list[tuple[str, str, bool]]:
+    """(process id, name, part) of the newest version's processes this user may start, whole cases first: a
+    process that no other process calls comes before the parts that can also run alone (`part`), and among whole
+    cases the one that calls most others (the litigation case) first."""
     try:
         version = latest_version(session)
     except NotFound:
         return []
     catalog = catalog_of(version)
     called = {c for info in catalog.processes.values() for c in info.calls}
+    roots = _roots(session, version)
     found = [
-        (info.process_id, info.name)
+        info
         for info in catalog.processes.values()
-        if info.process_id in _roots(session, version) and _may_start(user, version, info.process_id)
+        if info.process_id in roots and _may_start(user, version, info.process_id)
     ]
-    return sorted(found, key=lambda p: (p[0] in called, p[0]))
+    found.sort(key=lambda info: (info.process_id in called, -len(set(info.calls)), info.process_id))
+    return [(info.process_id, info.name, info.process_id in called) for info in found]
 
 
 def _roots(session: Session, version: ProcessVersion) -> set[str]:

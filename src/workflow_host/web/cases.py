@@ -32,7 +32,7 @@ def new_case(db: Session, user: User) -> Any:
     if request.method == "GET":
         return render_template("new_case.html", user=user, choices=choices)
     process_id = request.form.get("process_id", "")
-    if process_id not in {p for p, _name in choices}:
+    if process_id not in {p for p, _name, _part in choices}:
         flash(_("You may not start this process."), "error")
         return render_template("new_case.html", user=user, choices=choices), 403
     try:
