@@ -10,7 +10,11 @@ from typing import Any
 
 from tests.browser.conftest import LiveServer, sign_in
 from tests.browser.test_decisions import MAJOR, SHORTER, replace_cell
+from tests.browser.test_documents import defence_task
+from tests.browser.test_history import register_case
 from tests.conftest import PASSWORDS
+from workflow_host.engine import FixedClock
+from workflow_host.host import Host
 
 QUESTION = "有未保存的修改"
 
@@ -81,3 +85,27 @@ def test_the_decision_editor_guards_closing_the_tab_until_saved(new_page: Callab
     analyst.click(".crumbs a")  # saved: no question
     analyst.wait_for_url("**/modeller")
     assert [kind for kind, _message in seen] == ["beforeunload"]
+
+
+def test_a_task_form_asks_before_a_link_leaves_what_was_typed(
+    new_page: Callable[[], Any], live: LiveServer, measures: Host, clock: FixedClock
+) -> None:
+    register_case(measures, clock)
+    task_id = defence_task(measures, clock)
+    officer = new_page()
+    sign_in(officer, "land_officer", PASSWORDS["land_officer"])
+    officer.goto(f"/tasks/{task_id}")
+    officer.fill("#field-statement_of_defence", "一、被诉决定认定事实清楚。")
+    seen = answer_dialogs(officer, accept=False)
+    officer.click("nav.mainnav a[href='/inbox']")
+    assert [kind for kind, _message in seen] == ["confirm"]
+    assert QUESTION in seen[0][1]
+    assert officer.url.endswith(f"/tasks/{task_id}")  # stayed, with what was typed
+    assert officer.input_value("#field-statement_of_defence") == "一、被诉决定认定事实清楚。"
+
+    officer.click("button[value='draft']")  # the form's own buttons are never asked about
+    officer.wait_for_selector(".flash-success")
+    assert len(seen) == 1
+    officer.click("nav.mainnav a[href='/inbox']")  # saved: nothing to lose, no question
+    officer.wait_for_url("**/inbox")
+    assert len(seen) == 1

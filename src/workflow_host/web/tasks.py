@@ -124,6 +124,7 @@ def _render(
         offers=documents.task_offers(db, ctx.task),
         previous=_previous_note(db, ctx.previous),
         earlier=_earlier_steps(db, ctx.case.id, labels, units),
+        unsaved=status >= 400,  # a form sent back with errors holds what was typed, and none of it is kept
     )
     return html, status
 

@@ -1,7 +1,8 @@
-// A warning before leaving an editor (modeller, form editor, decision editor) with unsaved changes. The editor
-// marks its element [data-unsaved-warning] with data-dirty while it holds changes; following a link or sending
+// A warning before leaving an editor (modeller, form editor, decision editor, a task's form) with unsaved
+// changes. The editor marks its element [data-unsaved-warning] with data-dirty while it holds changes (a form
+// with data-dirty-on-input is marked as soon as anything in it is typed or changed); following a link or sending
 // another form of the page then asks first (in the page's language), and closing or reloading the tab gets the
-// browser's own question.
+// browser's own question. Sending the editor's own form (save, complete) is never asked about.
 (function () {
   "use strict";
 
@@ -36,8 +37,21 @@
     if (!mayLeave()) { event.preventDefault(); }
   }, true);
 
+  function markTyped(event) {
+    var form = event.target && event.target.closest ? event.target.closest("form[data-dirty-on-input]") : null;
+    if (form && form.hasAttribute("data-unsaved-warning")) { form.dataset.dirty = ""; }
+  }
+  document.addEventListener("input", markTyped, true);
+  document.addEventListener("change", markTyped, true);
+
   document.addEventListener("submit", function (event) {
     var editor = dirtyEditor();
-    if (editor && !editor.contains(event.target) && !mayLeave()) { event.preventDefault(); }
+    if (!editor) { return; }
+    if (editor.contains(event.target)) {
+      // a task's form sent (draft, complete): what was typed goes with it, so leaving is no loss
+      if (editor.hasAttribute("data-dirty-on-input")) { delete editor.dataset.dirty; }
+      return;
+    }
+    if (!mayLeave()) { event.preventDefault(); }
   }, true);
 })();
