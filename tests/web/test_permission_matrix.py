@@ -70,6 +70,7 @@ Path = Callable[[World], str]
 READS: dict[str, tuple[Path, set[str]]] = {
     "inbox.inbox": (lambda w: "/inbox", EVERYONE),
     "cases.new_case": (lambda w: "/cases/new", EVERYONE),
+    "cases.cases": (lambda w: "/cases", EVERYONE),  # each sees the cases they may (test_case_list.py)
     "cases.case": (lambda w: f"/cases/{w.case}", CASE_VIEWERS),
     "cases.history": (lambda w: f"/cases/{w.case}/history", CASE_VIEWERS),
     "cases.export": (lambda w: f"/cases/{w.case}/history/export", CASE_VIEWERS),

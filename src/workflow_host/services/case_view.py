@@ -18,11 +18,11 @@ from .catalog import catalog_of
 from .errors import NotFound
 from .history import record_auditor_view
 from .instances import instance_view
-from .permissions import require_view_instance
+from .permissions import can_view_instance, require_view_instance
 from .steps import load_case
 from .versions import form_file
 
-__all__ = ["DataLabels", "case_page", "data_labels", "diagram_xml", "visible_case"]
+__all__ = ["DataLabels", "case_list", "case_page", "data_labels", "diagram_xml", "visible_case"]
 
 
 def visible_case(session: Session, user: User, instance_id: int) -> Instance:
@@ -140,3 +140,22 @@ def diagram_xml(session: Session, user: User, instance_id: int, process_id: str)
         if PurePosixPath(path).name == PurePosixPath(info.file).name:
             return bytes(content)
     raise NotFound(f"the diagram of {process_id} is missing")
+
+
+CASE_LIST = 100  # cases a list shows
+CASE_SCAN = 5000  # newest cases looked at for a user who sees only some: beyond them, search by case number
+
+
+def case_list(session: Session, user: User, number: str = "") -> list[Instance]:
+    """The newest cases `user` may see, at most CASE_LIST, those whose case number contains `number` when given:
+    for an auditor looking for a case to verify, a unit looking for one of its own."""
+    query = select(Instance).order_by(Instance.updated_at.desc(), Instance.id.desc())
+    if number.strip():
+        query = query.where(Instance.case_no.contains(number.strip(), autoescape=True))
+    found: list[Instance] = []
+    for row in session.scalars(query.limit(CASE_SCAN)):
+        if can_view_instance(session, user, row):
+            found.append(row)
+            if len(found) == CASE_LIST:
+                break
+    return found

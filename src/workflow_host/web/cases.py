@@ -8,9 +8,10 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
-from ..models import User
+from ..models import ProcessVersion, User
 from ..services import attachments, case_view, documents, instances, tasks
 from ..services.assignment import unreachable_tasks
+from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.history import export_history
@@ -45,6 +46,23 @@ def new_case(db: Session, user: User) -> Any:
     if next_task:
         return redirect(url_for("tasks.task", task_id=next_task))
     return redirect(url_for("cases.case", instance_id=started["id"]))
+
+
+@bp.get("/cases")
+@signed_in_read
+def cases(db: Session, user: User) -> Any:
+    """The newest cases one may see, or those whose case number holds what was searched for."""
+    number = request.args.get("q", "")[:128]
+    rows = case_view.case_list(db, user, number)
+    names: dict[int, dict[str, str]] = {}
+    for version_id in {row.version_id for row in rows}:
+        version = db.get(ProcessVersion, version_id)
+        if version is not None:
+            names[version_id] = {p: info.name for p, info in catalog_of(version).processes.items()}
+    listed = [
+        {"row": row, "process": names.get(row.version_id, {}).get(row.process_id, row.process_id)} for row in rows
+    ]
+    return render_template("cases.html", user=user, listed=listed, number=number, limit=case_view.CASE_LIST)
 
 
 @bp.get("/cases/<int:instance_id>")
