@@ -64,3 +64,21 @@ def test_the_join_waits_for_the_plain_branch_when_the_call_activity_ends_first(
     assert ready(instance) == ["report"]
     finish(instance, "report")
     assert ready(instance) == ["after"]
+
+
+def test_a_value_deleted_after_the_join_stays_deleted_in_the_next_pass(runtime: Runtime) -> None:
+    # SpiffWorkflow merged the branches of every earlier pass at the join: the copy of the join the first branch
+    # left behind brought `admitted` back in the second pass, after a script had deleted it
+    spec = compile_spec(runtime, FIXTURES / "engine" / "inclusive_cleanup.bpmn")
+    instance = runtime.start(spec, "inclusive_call", {})
+    instance.run()
+    finish(instance, "decide", {"wants_extra": False, "admitted": True})  # the call branch arrives first
+    finish(instance, "report")
+    [after] = instance.ready_user_tasks()
+    assert after.data["admitted"] is True
+    finish(instance, "after")
+    assert "admitted" not in instance.data  # the script after the join deleted it
+    finish(instance, "report")
+    finish(instance, "decide", {"wants_extra": False})
+    [after] = instance.ready_user_tasks()
+    assert "admitted" not in after.data

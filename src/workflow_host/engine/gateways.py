@@ -9,15 +9,18 @@ tasks only down to the first of them in the task tree, so in a second pass throu
 
 Here the join follows the BPMN rule, read on the diagram: it fires when every unfinished task of its workflow
 that could still reach one of its empty inputs (without passing the join) could also reach an input that
-already has a token. The class keeps SpiffWorkflow's name, so every stored version, older ones included, is
-read back as this class.
+already has a token. When it fires it merges the data of the branches of this pass only (SpiffWorkflow merged
+those of earlier passes too, so a value a script had deleted came back). The class keeps SpiffWorkflow's name,
+so every stored version, older ones included, is read back as this class.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import InclusiveGateway as _SpiffInclusiveGateway
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 __all__ = ["InclusiveGateway"]
@@ -42,18 +45,54 @@ class InclusiveGateway(_SpiffInclusiveGateway):  # type: ignore[misc]
         sources = {t.task_spec for t in tasks if t.state & _UNDER_WAY and t.task_spec is not self}
         return not any(self._reaches(spec, empty) and not self._reaches(spec, arrived) for spec in sources)
 
-    def _this_pass(self, my_task: Any, tasks: list[Any]) -> list[Any]:
-        """This join's tasks of the current pass: those after the last time it fired (in a loop, the tasks of
-        earlier passes stay in the tree), and `my_task` itself."""
-        fired = [t for t in tasks if t.task_spec is self and t.state == TaskState.COMPLETED]
-        last = next((f for f in fired if not any(other.is_descendant_of(f) for other in fired if other is not f)), None)
-        return [
+    def _run_hook(self, my_task: Any) -> bool:
+        # the branches that arrived before this one, in the order they arrived, then this one
+        earlier = [
             t
-            for t in tasks
-            if t.task_spec is self
-            and (t is my_task or (last is not None and t.is_descendant_of(last)) or last is None)
-            and t.state != TaskState.COMPLETED
+            for t in self._this_pass(my_task, list(my_task.workflow.tasks.values()))
+            if t is not my_task and t.has_state(TaskState.FINISHED_MASK) and t.parent is not None
         ]
+        for join in sorted(earlier, key=lambda t: t.last_state_change):
+            DeepMerge.merge(my_task.data, join.parent.data)
+        my_task._inherit_data()
+        # then the gateway's own choice of the flows to go on
+        matches, defaults = self._get_matching_outputs(my_task)
+        if not matches and not defaults:
+            raise WorkflowTaskException("No conditions satisfied on gateway", task=my_task)
+        my_task._sync_children(matches or defaults, TaskState.FUTURE)
+        for child in my_task.children:
+            child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+        return True
+
+    def _this_pass(self, my_task: Any, tasks: list[Any]) -> list[Any]:
+        """This join's tasks of the current pass and `my_task`: those created after the last time the join fired
+        on `my_task`'s path (in a loop, the tasks of earlier passes stay in the tree). Walks parents iteratively:
+        a loop of many passes makes a deep tree."""
+        last = None
+        ancestors: set[int] = set()
+        node = my_task.parent
+        while node is not None:
+            ancestors.add(id(node))
+            if last is None and node.task_spec is self and node.state == TaskState.COMPLETED:
+                last = node
+            node = node.parent
+        if last is None:
+            return [t for t in tasks if t.task_spec is self and t.state != TaskState.COMPLETED]
+        above_last: set[int] = set()
+        node = last
+        while node is not None:
+            above_last.add(id(node))
+            node = node.parent
+        found = []
+        for task in tasks:
+            if task.task_spec is not self or task.state == TaskState.COMPLETED:
+                continue
+            node = task.parent
+            while node is not None and node is not last and id(node) not in above_last:
+                node = node.parent
+            if task is my_task or node is last:
+                found.append(task)
+        return found
 
     def _reaches(self, start: Any, targets: Any) -> bool:
         """Whether a token at `start` can arrive at one of `targets` along the diagram's flows without passing
