@@ -132,6 +132,9 @@ def open_case(desk: CaseDesk, **intake: Any) -> int:
 
 def defend(desk: CaseDesk, filed_on: str) -> None:
     """Art. 6: the land bureau prepares, the justice bureau reviews, the office seals, the bureau files."""
+    task = desk.task("land_officer", "prepare_defence")
+    # a later instance's defence is a new one, not the first instance's sent back: its form starts blank
+    assert desk("land_officer").get(f"/tasks/{task['id']}").get_json()["previous"] is None
     desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
     desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
     desk.at(f"{filed_on}T09:00")  # sealed and filed that day: a filing date may not lie ahead of the clock

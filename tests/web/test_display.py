@@ -23,6 +23,8 @@ def test_an_instant_is_shown_in_beijing_time_and_other_text_as_it_is(app: Flask)
         "served_on": "2026-11-20",
         "utc": "2026-11-29T01:30:00Z",  # stored in UTC: the same morning in Beijing
         "not_a_time": "2026-11-29T25:30:00+08:00",
+        "too_late": "9999-12-31T23:59Z",  # typed into a text field: shown as typed, never a failed page
+        "too_early": "0001-01-01T00:00+09:00",
     }
     with app.test_request_context():
         named, other = case_rows(data, labels, {})
@@ -32,6 +34,7 @@ def test_an_instant_is_shown_in_beijing_time_and_other_text_as_it_is(app: Flask)
     assert shown["served_on"] == "2026-11-20"
     assert shown["case_no"] == "(2026)蒙0205行初12号"
     assert shown["not_a_time"] == "2026-11-29T25:30:00+08:00"
+    assert (shown["too_late"], shown["too_early"]) == ("9999-12-31T23:59Z", "0001-01-01T00:00+09:00")
 
 
 def test_a_new_case_offers_the_whole_litigation_case_first_and_its_parts_apart(measures: Host) -> None:

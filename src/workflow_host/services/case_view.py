@@ -8,17 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..engine import Runtime, now
-from ..models import InboxTask, Instance, ProcessVersion, User, VersionFile
+from ..models import AuditEvent, InboxCandidate, InboxTask, Instance, ProcessVersion, Unit, User, VersionFile
+from .assignment import keys_for_user
 from .attachments import case_attachments
 from .catalog import catalog_of
 from .errors import NotFound
 from .history import record_auditor_view
 from .instances import instance_view
-from .permissions import can_view_instance, require_view_instance
+from .permissions import DISTRICT_ROLES, READ_ALL, can_view_instance, require_view_instance
 from .steps import load_case
 from .versions import form_file
 
@@ -150,6 +151,21 @@ def case_list(session: Session, user: User, number: str = "") -> list[Instance]:
     """The newest cases `user` may see, at most CASE_LIST, those whose case number contains `number` when given:
     for an auditor looking for a case to verify, a unit looking for one of its own."""
     query = select(Instance).order_by(Instance.updated_at.desc(), Instance.id.desc())
+    if not user.role_names & (READ_ALL | DISTRICT_ROLES):
+        # only the cases that may be the user's (can_view_instance then decides): started, worked on, waiting
+        # for them, or naming their unit or a unit they supervise (as a JSON string in the case data)
+        units = {user.unit_id, *session.scalars(select(Unit.id).where(Unit.supervisor == user.username))} - {None}
+        mine = [
+            Instance.created_by == user.username,
+            Instance.id.in_(select(AuditEvent.instance_id).where(AuditEvent.actor == user.username)),
+            Instance.id.in_(
+                select(InboxTask.instance_id)
+                .join(InboxCandidate, InboxCandidate.task_id == InboxTask.id)
+                .where(InboxCandidate.key.in_(keys_for_user(user)))
+            ),
+            *(Instance.data_json.contains(json.dumps(unit), autoescape=True) for unit in sorted(units)),
+        ]
+        query = query.where(or_(*mine))
     if number.strip():
         query = query.where(Instance.case_no.contains(number.strip(), autoescape=True))
     found: list[Instance] = []

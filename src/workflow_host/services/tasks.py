@@ -230,6 +230,8 @@ def previous_submission(session: Session, task: InboxTask) -> dict[str, Any] | N
     for payload in map(json.loads, events):
         found = earlier.get(payload.get("task_id"))
         if found is not None and isinstance(payload.get("data"), dict):
+            if _left_since(session, task, found.completed_at):
+                return None  # the case went on elsewhere since (a first instance's step, not one sent back)
             return {
                 "task_id": found.id,
                 "data": payload["data"],
@@ -237,6 +239,20 @@ def previous_submission(session: Session, task: InboxTask) -> dict[str, Any] | N
                 "completed_by": found.completed_by,
             }
     return None
+
+
+def _left_since(session: Session, task: InboxTask, since: Any) -> bool:
+    """Whether the case did a step of another process after `since`: a send-back stays inside the step's own
+    process (defence, hearing, sign-off…), while the same step in a later instance comes after others."""
+    if since is None:
+        return True
+    other = select(InboxTask.id).where(
+        InboxTask.instance_id == task.instance_id,
+        InboxTask.status == "completed",
+        InboxTask.process_id != task.process_id,
+        InboxTask.completed_at > since,
+    )
+    return session.scalar(select(exists(other))) or False
 
 
 def save_draft(session: Session, user: User, task_id: str, data: Any) -> dict[str, Any]:

@@ -25,7 +25,7 @@ def _instant(text: str) -> str | None:
         return None
     try:
         return local_datetime(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):  # 9999-12-31T23:59Z is past the last instant Beijing time can show
         return None
 
 

@@ -18,8 +18,12 @@ def person(username: str | None) -> str:
         return ""
     known: dict[str, str] = g.setdefault("people", {})
     if username not in known:
-        with host().database.read_transaction() as db:
-            known[username] = db.scalar(select(User.name).where(User.username == username)) or username
+        page_db = g.get("db")  # the page's own transaction (web.signin), while its view renders
+        if page_db is not None:
+            known[username] = page_db.scalar(select(User.name).where(User.username == username)) or username
+        else:
+            with host().database.read_transaction() as db:
+                known[username] = db.scalar(select(User.name).where(User.username == username)) or username
     return known[username]
 
 

@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 from urllib.parse import urlsplit
 
-from flask import current_app, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 from sqlalchemy.orm import Session
 
 from ..host import Host
@@ -109,20 +109,30 @@ def signed_in_read(view: Callable[Concatenate[Session, User, P], Any]) -> Callab
     return _with_user(view, read_only=True)
 
 
+def _in(db: Session, view: Callable[..., Any], user: User, *args: Any, **kwargs: Any) -> Any:
+    """Run a page's view with its transaction kept as `g.db` for what the page's templates look up (people's
+    names), so a page holds one database connection, not two."""
+    g.db = db
+    try:
+        return view(db, user, *args, **kwargs)
+    finally:
+        g.pop("db", None)
+
+
 def _with_user(view: Callable[Concatenate[Session, User, P], Any], read_only: bool) -> Callable[P, Any]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
         database = host().database
         if "token" in session:
             if read_only:
-                answer = read_view(database, _session_user, lambda db, user: view(db, user, *args, **kwargs))
+                answer = read_view(database, _session_user, lambda db, user: _in(db, view, user, *args, **kwargs))
                 if answer is not NOBODY:
                     return answer
             else:
                 with database.transaction() as db:
                     user = _session_user(db)
                     if user is not None:
-                        return view(db, user, *args, **kwargs)
+                        return _in(db, view, user, *args, **kwargs)
         session.pop("token", None)
         target = request.full_path if request.method == "GET" else request.path
         return redirect(url_for("account.login", next=target.rstrip("?")))
