@@ -84,7 +84,7 @@ SEND_BACK = {
 }
 SEAL = {
     "seal_affixed": True,
-    "sealed_on": "2026-09-28",
+    "sealed_on": "2026-09-21",  # the day the materials were ready (the clock: NOW)
     "sealed_documents": ["statement_of_defence", "legal_representative_certificate", "power_of_attorney"],
 }
 FILING = {"filed_on": "2026-09-21", "filed_by": "司法局干部", "filing_method": "in_person"}
@@ -151,7 +151,7 @@ def test_each_unit_prepares_its_part_and_a_send_back_reaches_only_that_unit(sign
     ]
     assert data["review_history"][-2]["supplement_reasons"] == SEND_BACK["supplement_reasons"]
     assert "reconsideration_materials" not in data
-    assert (data["sealed_on"], data["filed_by"]) == ("2026-09-28", "司法局干部")
+    assert (data["sealed_on"], data["filed_by"]) == ("2026-09-21", "司法局干部")
     assert jb.post(f"/instances/{case_id}/verify").get_json()["ok"] is True
 
 
@@ -289,6 +289,24 @@ def test_a_power_of_attorney_against_art_6_and_16_is_refused_with_paths(
     assert {e["path"] for e in response.get_json()["errors"]} == paths
     assert [t["id"] for t in tasks(land, "prepare_defence")] == [task["id"]]
     assert jb.get(f"/instances/{case_id}").get_json()["revision"] == 1
+
+
+def test_a_seal_dated_ahead_or_a_filing_before_the_seal_is_refused_in_the_diagram_s_words(sign_in: SignIn) -> None:
+    jb, land, town, clerk = sign_in("jb_staff"), sign_in("land_officer"), sign_in("town_officer"), sign_in("clerk")
+    start(jb)
+    prepare_all(land, town)
+    for review in tasks(jb, "formal_review"):
+        complete_task(jb, review, ACCEPT)
+    [seal] = tasks(clerk, "affix_seal")
+    ahead = clerk.post(f"/tasks/{seal['id']}/complete", json={"data": {**SEAL, "sealed_on": "2026-09-25"}})
+    assert ahead.status_code == 422
+    assert ahead.get_json()["reason"] == "用印日期不能晚于今天，请按实际加盖公章的日期登记。"
+    complete_task(clerk, seal, SEAL)
+    [filing] = tasks(jb, "file_defence")
+    early = jb.post(f"/tasks/{filing['id']}/complete", json={"data": {**FILING, "filed_on": "2026-09-20"}})
+    assert early.status_code == 422
+    assert early.get_json()["reason"].startswith("提交日期不能早于用印日期（2026-09-21）")
+    complete_task(jb, filing, FILING)
 
 
 def test_a_send_back_needs_the_items_and_the_reasons(sign_in: SignIn) -> None:
