@@ -8,14 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.engine.test_runtime import Store, compile_spec
+from tests.engine.test_runtime import runtime as runtime
 from workflow_host.engine import Instance, Runtime
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-
-
-@pytest.fixture(scope="module")
-def runtime() -> Runtime:
-    return Runtime()
 
 
 @pytest.fixture(scope="module")

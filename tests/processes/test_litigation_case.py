@@ -335,18 +335,8 @@ def lost_twice(desk: CaseDesk) -> int:
     return case_id
 
 
-def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(desk: CaseDesk) -> None:
-    case_id = lost_twice(desk)
-
-    # the final decision took effect on service: the loss report is due 30 days later (Art. 7), and the unit is
-    # asked at the same time whether it considers the final decision wrong (Art. 10)
-    case = desk.case(case_id)
-    assert (case["data"]["effective_on"], case["data"]["lost"]) == ("2026-06-30", True)
-    loss = {d["variable"]: d for d in case["deadlines"]}["loss_report_deadline"]
-    assert (loss["start_on"], loss["due_on"], loss["status"]) == ("2026-06-30", "2026-07-30", "open")
-    write = desk.task("land_officer", "write_loss_report")
-    assert datetime.fromisoformat(write["due_at"]) == at("2026-07-30T23:59:59")
-    desk.complete("land_officer", "report_retrial", {"retrial_requested": False})
+def report_loss(desk: CaseDesk) -> None:
+    """Art. 7: the land bureau writes the loss report on 10 July; the justice bureau and the office register it."""
     report = {
         "basic_facts": "原告张某不服区自然资源局作出的责令限期拆除决定，以区人民政府为被告提起行政诉讼。",
         "court_ruling": "一审判决撤销被诉决定，二审判决驳回上诉、维持原判。",
@@ -359,6 +349,21 @@ def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(d
     desk.complete("land_officer", "write_loss_report", report)
     desk.complete("jb_staff", "register_loss_report_copy", {"justice_bureau_registered_on": "2026-07-10"})
     desk.complete("clerk", "receive_loss_report", {"government_received_on": "2026-07-10"})
+
+
+def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(desk: CaseDesk) -> None:
+    case_id = lost_twice(desk)
+
+    # the final decision took effect on service: the loss report is due 30 days later (Art. 7), and the unit is
+    # asked at the same time whether it considers the final decision wrong (Art. 10)
+    case = desk.case(case_id)
+    assert (case["data"]["effective_on"], case["data"]["lost"]) == ("2026-06-30", True)
+    loss = {d["variable"]: d for d in case["deadlines"]}["loss_report_deadline"]
+    assert (loss["start_on"], loss["due_on"], loss["status"]) == ("2026-06-30", "2026-07-30", "open")
+    write = desk.task("land_officer", "write_loss_report")
+    assert datetime.fromisoformat(write["due_at"]) == at("2026-07-30T23:59:59")
+    desk.complete("land_officer", "report_retrial", {"retrial_requested": False})
+    report_loss(desk)
 
     # Art. 15: the decision is performed; Art. 12: archived
     performed = {
@@ -401,18 +406,7 @@ def test_a_loss_report_finished_before_the_retrial_question_waits_for_it(desk: C
     # SpiffWorkflow's inclusive join did not wait for: the case went on to compliance and archiving, and the
     # retrial answer then failed ("task not found")
     case_id = lost_twice(desk)
-    report = {
-        "basic_facts": "原告张某不服区自然资源局作出的责令限期拆除决定，以区人民政府为被告提起行政诉讼。",
-        "court_ruling": "一审判决撤销被诉决定，二审判决驳回上诉、维持原判。",
-        "suggestions": "加强执法程序审核。",
-        "rectification_measures": [
-            {"measure": "开展执法程序培训", "responsible": "区自然资源局", "due_on": "2026-08-31"}
-        ],
-    }
-    desk.at("2026-07-10T10:00")
-    desk.complete("land_officer", "write_loss_report", report)
-    desk.complete("jb_staff", "register_loss_report_copy", {"justice_bureau_registered_on": "2026-07-10"})
-    desk.complete("clerk", "receive_loss_report", {"government_received_on": "2026-07-10"})
+    report_loss(desk)
     waiting = desk.holders()  # compliance waits for the retrial question
     assert set(map(tuple, waiting.values())) == {("report_retrial",)}, waiting
     desk.complete("land_officer", "report_retrial", {"retrial_requested": False})

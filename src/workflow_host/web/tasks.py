@@ -23,6 +23,7 @@ from .form_messages import localise_errors
 from .formview import build_fields, parse_form, resize_arrays
 from .i18n import _, local_datetime
 from .inbox import task_problem
+from .people import person
 from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
@@ -122,7 +123,7 @@ def _render(
         unit_names=units,
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
         offers=documents.task_offers(db, ctx.task),
-        previous=_previous_note(db, ctx.previous),
+        previous=_previous_note(ctx.previous),
         earlier=_earlier_steps(db, ctx.case.id, labels, units),
         unsaved=status >= 400,  # a form sent back with errors holds what was typed, and none of it is kept
     )
@@ -152,7 +153,6 @@ def _earlier_steps(db: Session, case_id: int, labels: Any, units: dict[str, str]
         .order_by(AuditEvent.seq.desc())
         .limit(EARLIER_STEPS)
     ).all()
-    names = dict(db.execute(select(User.username, User.name).where(User.username.in_({e.actor for e in events}))).all())
     steps = []
     for event in events:
         payload = json.loads(event.payload_json)
@@ -161,7 +161,7 @@ def _earlier_steps(db: Session, case_id: int, labels: Any, units: dict[str, str]
         steps.append(
             {
                 "title": payload.get("title") or payload.get("name") or "",
-                "who": names.get(event.actor or "", event.actor or ""),
+                "who": person(event.actor),
                 "at": local_datetime(event.at),
                 "rows": named,
                 "other": other,
@@ -170,14 +170,12 @@ def _earlier_steps(db: Session, case_id: int, labels: Any, units: dict[str, str]
     return steps
 
 
-def _previous_note(db: Session, previous: dict[str, Any] | None) -> dict[str, str] | None:
+def _previous_note(previous: dict[str, Any] | None) -> dict[str, str] | None:
     """Who submitted the values the form starts from, and when (Beijing time), for the page to say so."""
     if previous is None:
         return None
-    who = previous["completed_by"] or ""
-    person = db.get(User, who) if who else None
     at = previous["completed_at"]
-    return {"who": person.name if person else who, "at": local_datetime(datetime.fromisoformat(at)) if at else ""}
+    return {"who": person(previous["completed_by"]), "at": local_datetime(datetime.fromisoformat(at)) if at else ""}
 
 
 def _attach_errors(field: Any, errors: dict[str, list[str]]) -> None:
