@@ -33,10 +33,12 @@ class Outcome:
     message: str
     line: int | None
     seconds: float
+    grown_mb: float = 0.0  # how far the child's peak memory rose while the script ran
 
 
 def _child(conn: Connection, source: str) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     try:
         Sandbox().execute(source, {})
@@ -45,7 +47,8 @@ def _child(conn: Connection, source: str) -> None:
         outcome = Outcome("ScriptError", err.message, err.line, time.monotonic() - started)
     except BaseException as err:
         outcome = Outcome(type(err).__name__, str(err), None, time.monotonic() - started)
-    conn.send(outcome)
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    conn.send(Outcome(outcome.kind, outcome.message, outcome.line, outcome.seconds, grown))
     conn.close()
 
 
@@ -135,6 +138,61 @@ def test_value_grown_past_the_size_guards_is_refused_by_size(source: str) -> Non
     assert outcome.kind == "ScriptError", outcome
     assert outcome.seconds < PROMPT_SECONDS
     assert any(reason in outcome.message for reason in ("more than", "too large")), outcome.message
+
+
+# Scripts that take gigabytes in steps each within the size limit: one text of a list holding the same megabyte
+# string a thousand times, or many values each under the limit. Without a guard the child (2 GB ceiling) runs
+# out of memory, which in a server is the whole worker's, shared with every other request.
+MEMORY_BOMBS = {
+    "str() of a list holding one megabyte string 1,000 times": ("s = 'a' * 1000000\nx = str([s] * 1000)", "str()"),
+    "repr() of the same": ("s = 'a' * 1000000\nx = repr([s] * 1000)", "repr()"),
+    "an f-string of the same": ("s = 'a' * 1000000\nx = f'{[s] * 1000}'", "f-string"),
+    "'%' of the same": ("s = 'a' * 1000000\nx = '%s' % ([s] * 1000,)", "'%' formatting"),
+    "megabyte strings kept in a loop": (
+        "s = 'a' * 999990\nx = []\nfor i in range(10000):\n    x.append(s + str(i))",
+        "in all",
+    ),
+    "f-strings of many fields in a comprehension": (
+        "s = 'a' * 100000\nx = [f'{s}{s}{s}{s}{s}{s}{s}{s}{s}' for i in range(3000)]",
+        "in all",
+    ),
+    "lists of characters kept (no guard sees list())": (
+        "s = 'ab' * 400000\nx = [list(s) for i in range(1000)]",
+        "MB of memory",
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "reason"), list(MEMORY_BOMBS.values()), ids=list(MEMORY_BOMBS))
+def test_a_script_cannot_take_the_process_memory(source: str, reason: str) -> None:
+    outcome = run_hostile(source)
+
+    assert outcome.kind == "ScriptError", outcome
+    assert reason in outcome.message, outcome.message
+    assert outcome.seconds < PROMPT_SECONDS
+    assert outcome.grown_mb < 600, outcome  # the 256 MB backstop, and what one check interval may add to it
+
+
+def test_text_of_ordinary_values_is_unchanged(sandbox: Sandbox) -> None:
+    data: dict[str, object] = {"amounts": [1, 2.5], "parties": {"原告": "张三"}}
+    sandbox.execute(
+        "a = str(amounts) + repr(parties)\n"
+        "b = f'{amounts}|{parties[\"原告\"]:>4}|{3:03d}'\n"
+        "c = '%s-%s' % (amounts, 'x')\n"
+        "d = isinstance(a, str) and isinstance(1, (int, str)) and str.upper('x') == 'X'\n"
+        "e = str(b'ab', 'ascii') + str()\n"
+        "f = [w for w in 'a b c'.split()]\n"
+        "g = [1]\n"
+        "g += [2]",
+        data,
+    )
+    assert data["a"] == "[1, 2.5]{'原告': '张三'}"
+    assert data["b"] == "[1, 2.5]|  张三|003"
+    assert data["c"] == "[1, 2.5]-x"
+    assert data["d"] is True
+    assert data["e"] == "ab"
+    assert data["f"] == ["a", "b", "c"]
+    assert data["g"] == [1, 2]
 
 
 def test_check_reports_the_line_of_a_refused_statement() -> None:

@@ -47,6 +47,7 @@ from .sandbox_guards import (
     guarded_range,
 )
 from .sandbox_policy import Budget, Policy, SandboxStop, metered, tick
+from .sandbox_text import guarded_fmt, guarded_repr, guarded_str
 
 __all__ = ["Budget", "Sandbox", "SandboxStop"]
 
@@ -103,6 +104,8 @@ def _builtins() -> dict[str, Any]:
     names.update(
         range=guarded_range,
         pow=guarded_pow,
+        str=guarded_str,
+        repr=guarded_repr,
         min=min,
         max=max,
         sum=sum,
@@ -137,6 +140,7 @@ def _base_globals(helpers: Mapping[str, Any]) -> dict[str, Any]:
         "_inplacevar_": guarded_inplacevar,
         "_binop_": guarded_binop,
         "_tick_": tick,
+        "_fmt_": guarded_fmt,
         "_set_": StableSet,
         "date": SandboxDate,
         "datetime": SandboxDatetime,

@@ -13,7 +13,8 @@ from RestrictedPython.Guards import safer_getattr
 
 from .errors import ScriptError
 from .limits import MAX_DECIMAL_EXPONENT, MAX_INT_BITS, MAX_RANGE, MAX_SEQUENCE
-from .sandbox_policy import tick
+from .sandbox_policy import charge, tick
+from .sandbox_text import checked_format, guarded_str
 
 __all__ = [
     "StableFrozenSet",
@@ -36,21 +37,23 @@ def _too_big(what: str) -> ScriptError:
     return ScriptError(f"{what} would build a value of more than {MAX_SEQUENCE} items")
 
 
-def _size_check(symbol: str, left: object, right: object) -> None:
-    """Refuse an operation whose result would be huge, before it is computed."""
+def _size_check(symbol: str, left: object, right: object) -> int:
+    """Refuse an operation whose result would be huge, before it is computed; return the items it builds."""
     sized = (str, bytes, list, tuple)
     if symbol == "*":
         for seq, n in ((left, right), (right, left)):
             if isinstance(seq, sized) and isinstance(n, int):
                 if len(seq) * n > MAX_SEQUENCE:
                     raise _too_big("'*'")
-                return
+                return len(seq) * max(n, 0)
         if isinstance(left, int) and isinstance(right, int):
             if left.bit_length() + right.bit_length() > MAX_INT_BITS:
                 raise ScriptError("integer result too large")
     elif symbol == "+":
-        if isinstance(left, sized) and isinstance(right, sized) and len(left) + len(right) > MAX_SEQUENCE:
-            raise _too_big("'+'")
+        if isinstance(left, sized) and isinstance(right, sized):
+            if len(left) + len(right) > MAX_SEQUENCE:
+                raise _too_big("'+'")
+            return len(left) + len(right)
     elif symbol == "**":
         if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
             if left.bit_length() * right > MAX_INT_BITS:
@@ -63,6 +66,9 @@ def _size_check(symbol: str, left: object, right: object) -> None:
             raise ScriptError("'%' formatting with '*' widths is not allowed; use f-strings")
         if any(size > MAX_SEQUENCE for size in _percent_sizes(spec)):  # '%300000000d', '%.9999999f'
             raise _too_big("'%' formatting")
+        values = right.values() if isinstance(right, dict) else right if isinstance(right, tuple) else (right,)
+        checked_format(left if isinstance(left, str) else left.decode("latin-1"), values, "'%' formatting")
+    return 0
 
 
 def _percent_sizes(spec: bytes) -> Iterator[int]:
@@ -124,14 +130,17 @@ _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def guarded_binop(symbol: str, left: Any, right: Any) -> Any:
-    _size_check(symbol, left, right)
+    charge(_size_check(symbol, left, right))
     return stable(_BINOPS[symbol](left, right))
 
 
 def guarded_inplacevar(op: str, target: Any, value: Any) -> Any:
     if op not in _INPLACE:
         raise ScriptError(f"operator {op} is not allowed")
-    _size_check(op[:-1], target, value)
+    built = _size_check(op[:-1], target, value)
+    if op == "+=" and isinstance(target, list):  # extends the list in place: only the new items are built
+        built = len(value) if isinstance(value, list | tuple | str) else 0
+    charge(built)
     return stable(_INPLACE[op](target, value))
 
 
@@ -217,7 +226,7 @@ _stable_methods(StableFrozenSet, frozenset)
 
 def guarded_pow(base: Any, exp: Any, mod: Any = None) -> Any:
     if mod is None:
-        _size_check("**", base, exp)
+        charge(_size_check("**", base, exp))
         return operator.pow(base, exp)
     return pow(base, exp, mod)
 
@@ -226,6 +235,7 @@ def _width_guard(method: Callable[..., Any]) -> Callable[..., Any]:
     def guarded(width: int, *args: Any) -> Any:
         if isinstance(width, int) and width > MAX_SEQUENCE:
             raise _too_big(f"{method.__name__}()")
+        charge(width if isinstance(width, int) else 0)
         return method(width, *args)
 
     return guarded
@@ -238,7 +248,7 @@ def _string_method(obj: str | bytes, name: str, method: Callable[..., Any]) -> C
     if name == "expandtabs":
 
         def expandtabs(tabsize: int = 8) -> Any:
-            _size_check("*", obj, max(tabsize, 1))
+            charge(_size_check("*", obj, max(tabsize, 1)))
             return method(tabsize)
 
         return expandtabs
@@ -246,8 +256,10 @@ def _string_method(obj: str | bytes, name: str, method: Callable[..., Any]) -> C
 
         def replace(old: Any, new: Any, count: int = -1) -> Any:
             hits = obj.count(old) if old else len(obj) + 1
-            if len(obj) + hits * max(len(new) - len(old), 0) > MAX_SEQUENCE:
+            size = len(obj) + hits * max(len(new) - len(old), 0)
+            if size > MAX_SEQUENCE:
                 raise _too_big("replace()")
+            charge(size)
             return method(old, new, count)
 
         return replace
@@ -258,9 +270,17 @@ def _string_method(obj: str | bytes, name: str, method: Callable[..., Any]) -> C
             total = sum(len(i) for i in items if isinstance(i, str | bytes)) + len(obj) * len(items)
             if total > MAX_SEQUENCE:
                 raise _too_big("join()")
+            charge(total)
             return method(items)
 
         return join
+    if name in ("split", "rsplit", "splitlines"):
+
+        def split(*args: Any, **kwargs: Any) -> Any:
+            charge(len(obj))
+            return method(*args, **kwargs)
+
+        return split
     return method
 
 
@@ -272,6 +292,7 @@ def _list_method(obj: list[Any], name: str, method: Callable[..., Any]) -> Calla
         items = list(items)
         if len(obj) + len(items) > MAX_SEQUENCE:
             raise _too_big("extend()")
+        charge(len(items))
         method(items)
 
     return extend
@@ -280,6 +301,8 @@ def _list_method(obj: list[Any], name: str, method: Callable[..., Any]) -> Calla
 def guarded_getattr(obj: object, name: str, default: object = None) -> object:
     if name in _FORBIDDEN_ATTRS:
         raise ScriptError(f"attribute '{name}' is not allowed")
+    if obj is guarded_str:  # the scripts' `str`: its methods are guarded as the type's are
+        obj = str
     value = safer_getattr(obj, name, default)  # type: ignore[no-untyped-call]
     if isinstance(obj, str | bytes) and callable(value):
         return _string_method(obj, name, value)

@@ -8,6 +8,7 @@ catch-all handlers, no imports, no classes, no computed format widths.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import threading
 import time
@@ -16,9 +17,9 @@ from typing import Any
 
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
-from .limits import MAX_SEQUENCE
+from .limits import MAX_BUILT, MAX_MEMORY_GROWTH, MAX_SEQUENCE
 
-__all__ = ["Budget", "Policy", "SandboxStop", "metered", "tick"]
+__all__ = ["Budget", "Policy", "SandboxStop", "charge", "metered", "tick"]
 
 
 class SandboxStop(BaseException):
@@ -27,27 +28,73 @@ class SandboxStop(BaseException):
 
 @dataclass(frozen=True)
 class Budget:
-    """How much one script run may do: loop iterations and function calls (ticks), and wall time."""
+    """How much one script run may do: loop iterations and function calls (ticks), wall time, items built by the
+    operations that can build large values (counted, so the same script stops at the same place in every process),
+    and the process memory it may add (measured: the backstop for what the count does not see)."""
 
     max_ticks: int = 1_000_000
     max_seconds: float = 2.0
+    max_built: int = MAX_BUILT
+    max_memory_growth: int = MAX_MEMORY_GROWTH
+
+
+class _Resident:
+    """This process's resident memory in bytes, read from /proc (about a microsecond on a file kept open); None
+    where there is no /proc. The file is opened again after a fork: /proc/self is resolved when it is opened."""
+
+    def __init__(self) -> None:
+        self._pid = -1
+        self._fd: int | None = None
+        self._page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+    def __call__(self) -> int | None:
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            try:
+                self._fd = os.open("/proc/self/statm", os.O_RDONLY)
+            except OSError:
+                self._fd = None
+        if self._fd is None:
+            return None
+        return int(os.pread(self._fd, 64, 0).split()[1]) * self._page
+
+
+resident_bytes = _Resident()
+_CHECK_EVERY = 32  # ticks between looks at the clock and the memory: a tick alone costs a fraction of a microsecond
 
 
 class _Meter:
-    """Counts the ticks of one run; ticks are calls the policy puts into every loop, function and comprehension."""
+    """Counts the ticks and the items built of one run; looks at the clock and the process memory every
+    _CHECK_EVERY ticks and at every charge."""
 
     def __init__(self, budget: Budget) -> None:
         self.budget = budget
         self.ticks = 0
+        self.built = 0
         self.deadline = time.monotonic() + budget.max_seconds
+        self.memory_start = resident_bytes()
 
     def tick(self) -> bool:
         self.ticks += 1
         if self.ticks > self.budget.max_ticks:
             raise SandboxStop(f"more than {self.budget.max_ticks} loop steps")
-        if self.ticks % 64 == 0 and time.monotonic() > self.deadline:
-            raise SandboxStop(f"more than {self.budget.max_seconds:g} seconds")
+        if self.ticks % _CHECK_EVERY == 0:
+            self.check()
         return True
+
+    def charge(self, items: int) -> None:
+        self.built += items
+        if self.built > self.budget.max_built:
+            raise SandboxStop(f"built values of more than {self.budget.max_built:,} items in all")
+        self.check()
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise SandboxStop(f"more than {self.budget.max_seconds:g} seconds")
+        if self.memory_start is not None:
+            now = resident_bytes()
+            if now is not None and now - self.memory_start > self.budget.max_memory_growth:
+                raise SandboxStop(f"used more than {self.budget.max_memory_growth // 2**20} MB of memory")
 
 
 _ACTIVE = threading.local()
@@ -56,6 +103,13 @@ _ACTIVE = threading.local()
 def tick() -> bool:
     meter: _Meter | None = getattr(_ACTIVE, "meter", None)
     return meter.tick() if meter is not None else True
+
+
+def charge(items: int) -> None:
+    """Count `items` built by one operation against the running script's budget (a no-op outside a run)."""
+    meter: _Meter | None = getattr(_ACTIVE, "meter", None)
+    if meter is not None:
+        meter.charge(items)
 
 
 def _tick_call() -> ast.Call:
@@ -148,7 +202,11 @@ class Policy(RestrictingNodeTransformer):
                 self.error(node, "computed format specifications are not allowed.")
             elif any(int(n) > MAX_SEQUENCE for p in parts for n in re.findall(r"\d+", str(getattr(p, "value", "")))):
                 self.error(node, "format width too large.")
-        return self.node_contents_visit(node)
+        node = self.node_contents_visit(node)
+        # {value} is {_fmt_(value)}: the value's text is measured before the f-string builds it (sandbox_text)
+        call = ast.Call(func=ast.Name("_fmt_", ast.Load()), args=[node.value], keywords=[])
+        node.value = ast.fix_missing_locations(ast.copy_location(call, node.value))
+        return node
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
         if node.type is None:
