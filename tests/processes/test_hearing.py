@@ -174,6 +174,26 @@ def test_a_postponement_loops_until_the_agents_attend_at_the_new_time(
     assert not {"court_decision", "new_hearing_on", "postponement_application"} & set(data)
 
 
+def test_a_postponement_to_a_time_not_later_than_the_hearing_is_refused_and_nothing_is_kept(sign_in: SignIn) -> None:
+    land = sign_in("land_officer")
+    case_id = start(land)
+    complete_task(land, tasks(land, "prepare_hearing")[0], POSTPONE)
+    [answer] = tasks(land, "record_court_answer")
+    granted = {"court_decision": "granted", "court_answered_on": "2026-11-12", "court_answer_note": "准许延期开庭"}
+    for earlier in ("2026-11-18T09:30:00+08:00", HEARING, "2026-11-20T01:30:00Z"):  # the last: 09:30 Beijing time
+        refused = land.post(f"/tasks/{answer['id']}/complete", json={"data": {**granted, "new_hearing_on": earlier}})
+        assert refused.status_code == 422
+        assert refused.get_json()["reason"] == (
+            "延期开庭的新开庭时间须晚于原定开庭时间（2026-11-20 09:30），请核对人民法院的延期通知。"
+        )
+    data = instance(land, case_id)["data"]
+    assert (data["hearing_on"], data["postponements"]) == (HEARING, [])
+    assert [t["id"] for t in instance(land, case_id)["tasks"]] == [answer["id"]]
+
+    complete_task(land, answer, {**granted, "new_hearing_on": LATER})
+    assert instance(land, case_id)["data"]["hearing_on"] == LATER
+
+
 def test_under_article_13_a_missing_head_needs_a_reason_and_head_appeared_is_recorded(
     host: Host, clock: FixedClock, sign_in: SignIn
 ) -> None:
