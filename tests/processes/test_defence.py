@@ -213,6 +213,23 @@ def test_the_defence_deadline_runs_past_national_day_and_is_met_by_filing_in_tim
     assert deadline["closed_at"].startswith("2026-10-08T")
 
 
+@pytest.mark.parametrize(
+    ("level", "title"),
+    [
+        ("first", "答辩期限（行政诉讼法第六十七条）"),
+        ("second", "答辩期限（二审：收到上诉状副本之日起十五日内）"),
+        ("retrial", "答辩期限（再审：收到再审应诉通知之日起十五日内）"),
+    ],
+)
+def test_the_defence_deadline_is_titled_by_the_instance_it_runs_in(sign_in: SignIn, level: str, title: str) -> None:
+    jb = sign_in("jb_staff")
+    case_id = start(jb, instance_level=level)  # ALL Art. 67 is the first instance's period, not the appellee's
+    [deadline] = jb.get(f"/instances/{case_id}").get_json()["deadlines"]
+    assert (deadline["title"], deadline["start_on"], deadline["due_on"]) == (title, "2026-09-20", "2026-10-08")
+    [prepare] = tasks(sign_in("land_officer"), "prepare_defence")
+    assert datetime.fromisoformat(prepare["due_at"]) == DEFENCE_DUE
+
+
 def test_a_name_the_form_does_not_declare_is_refused_and_changes_nothing(sign_in: SignIn, clock: FixedClock) -> None:
     # task data is merged into the case's: an undeclared name would rewrite who handles the case (and who sees it)
     case_id, jb = drive_to_filing(sign_in)
