@@ -14,6 +14,7 @@ from workflow_host.host import Host
 from workflow_host.models import User
 from workflow_host.services import versions
 from workflow_host.services.migration import check_migrations, migrate_cases
+from workflow_host.services.reports import annual_report
 from workflow_host.services.timers import fire_due_timers
 
 NOW = "2026-03-02T10:00"
@@ -222,6 +223,57 @@ def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgm
         "appeal_opinion_deadline": "met",
     }
     assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
+
+
+def reported(desk: CaseDesk) -> tuple[int, int, int, float | None, int]:
+    """The district's Art. 19 figures of 2026 as the justice bureau reads them: decided, lost, won, loss rate, and
+    the decisions not yet in effect."""
+    with desk.host.database.transaction() as session:
+        reader = session.get(User, "jb_staff")
+        assert reader is not None
+        total = annual_report(session, reader, 2026).total
+    return total.decided, total.lost, total.won, total.loss_rate, getattr(total, "pending", 0)
+
+
+def test_a_first_instance_loss_counts_as_a_loss_only_once_the_decision_that_stands_took_effect(
+    desk: CaseDesk,
+) -> None:
+    first_hearing, second_hearing = "2026-04-14T09:30:00+08:00", "2026-06-16T09:30:00+08:00"
+    unit = {"defendant": "unit", "defendant_unit": "land_bureau", "hearing_on": first_hearing}
+    case_id = open_case(desk, notice_received_on="2026-03-02", complaint_served_on="2026-03-02", **unit)
+    defend(desk, "2026-03-10")
+    desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
+    hold_hearing(desk, case_id, first_hearing, hearing_record(attendee("张某某", "unit_head", "land_bureau")))
+    desk.at("2026-04-28T10:00")
+    lost = {"decision_form": "judgment", "outcome": "revoked", "decision_served_on": "2026-04-28"}
+    desk.complete("land_officer", "record_judgment", lost)
+    assert reported(desk) == (1, 0, 0, None, 1)  # lost at first instance, the appeal period runs: not yet a loss
+
+    opinion = {
+        "unit_appeal_opinion": True,
+        "appeal_grounds": "一审判决认定事实不清。",
+        "appeal_claims": "撤销一审判决。",
+    }
+    desk.complete("land_officer", "submit_appeal_opinion", opinion)
+    desk.complete("li_vice", "decide_appeal", {"government_decides_appeal": True, "government_appeal_opinion": "同意"})
+    desk.at("2026-05-08T10:00")
+    filing = {
+        "appeal_filed_on": "2026-05-08",
+        "appeal_court": "包头市中级人民法院",
+        "appeal_filed_through": "original_court",
+    }
+    desk.complete("land_officer", "file_appeal", filing)
+    desk.at("2026-05-20T10:00")
+    second = {"case_no": "(2026)蒙02行终45号", "court": "包头市中级人民法院", "complaint_served_on": "2026-05-20"}
+    desk.complete("land_officer", "register_instance", {**second, "hearing_on": second_hearing})
+    assert reported(desk) == (1, 0, 0, None, 1)  # the appeal is pending: still not a loss
+
+    defend(desk, "2026-05-28")
+    desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
+    hold_hearing(desk, case_id, second_hearing, hearing_record(attendee("张某某", "unit_head", "land_bureau")))
+    desk.at("2026-06-30T10:00")
+    desk.complete("land_officer", "record_judgment", {**lost, "decision_served_on": "2026-06-30"})
+    assert reported(desk) == (1, 1, 0, 1.0, 0)  # the second-instance judgment is final and upholds the loss
 
 
 def test_a_suit_the_government_defends_as_co_defendant_after_upholding_the_act_is_signed_off(desk: CaseDesk) -> None:

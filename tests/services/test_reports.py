@@ -21,13 +21,18 @@ CST = timezone(timedelta(hours=8))
 
 
 def decision(lost: bool, must: bool, appeared: bool, level: str = "first", outcome: str = "revoked") -> dict[str, Any]:
+    """An instance's decision as record_judgment keeps it: a final one (second instance) with its day of effect."""
     return {
         "instance_level": level,
         "outcome": outcome,
         "lost": lost,
+        "effective_on": None if level == "first" else "2026-06-30",
         "head_must_appear": must,
         "head_appeared": appeared,
     }
+
+
+IN_EFFECT = {"instance_level": "first", "effective_on": "2026-05-14"}  # nobody appealed the first instance
 
 
 def seed(
@@ -37,6 +42,7 @@ def seed(
     history: list[dict[str, Any]],
     deadlines: list[tuple[str, str]],
     case_no: str | None = "x",
+    data: dict[str, Any] | None = None,
 ) -> None:
     with host.database.transaction() as session:
         version = session.scalars(select(ProcessVersion)).first()
@@ -48,7 +54,7 @@ def seed(
             revision=1,
             case_no=case_no,
             meta_json="{}",
-            data_json=json.dumps({"handling_units": units, "instance_history": history}),
+            data_json=json.dumps({"handling_units": units, "instance_history": history, **(data or IN_EFFECT)}),
             created_at=registered,
             updated_at=registered,
         )
@@ -90,6 +96,7 @@ def seeded(deployed: Host) -> Host:
         ["land_bureau", "wudangzhao"],
         [decision(True, False, False), decision(False, True, True, "second", "dismissed_claim")],
         [("defence_deadline", "met"), ("defence_deadline", "missed")],
+        data={"instance_level": "second", "effective_on": "2026-06-30"},
     )
     seed(
         deployed,
@@ -172,6 +179,26 @@ def test_the_xlsx_holds_the_same_figures_and_the_monthly_trend(seeded: Host) -> 
     assert months.title == "月度受理趋势"
     trend = {row[0].value: row[1].value for row in months.iter_rows(min_row=2)}
     assert (trend["1月"], trend["3月"], trend["7月"], trend["12月"], trend["合计"]) == (1, 2, 2, 0, 5)
+
+
+def test_a_loss_not_yet_in_effect_is_counted_pending_neither_won_nor_lost(seeded: Host) -> None:
+    lost_first = [decision(True, False, True)]
+    seed(seeded, datetime(2026, 9, 1, 2, tzinfo=UTC), ["land_bureau"], lost_first, [], data={"instance_level": "first"})
+    appealed = {"instance_level": "second", "lost_first_instance": True}  # the second instance has not decided yet
+    seed(seeded, datetime(2026, 9, 2, 2, tzinfo=UTC), ["land_bureau"], lost_first, [], data=appealed)
+    with seeded.database.transaction() as session:
+        report = annual_report(session, user(seeded, "auditor"), 2026)
+    land, total = report.units["land_bureau"], report.total
+    assert (land.cases, land.decided, land.pending, land.lost, land.won) == (4, 4, 2, 1, 1)
+    assert land.loss_rate == pytest.approx(0.5)  # of the two cases whose decision took effect
+    assert (total.decided, total.pending, total.lost, total.won) == (6, 2, 2, 2)
+    lines = report_csv(report, {"land_bureau": "石拐区自然资源局"}).strip().splitlines()
+    assert lines[0].endswith(",裁判未生效")
+    assert lines[-1].startswith("全区合计,7,6,2,2,50.0,")
+    assert lines[-1].endswith(",2")
+    book = load_workbook(io.BytesIO(report_xlsx(report, {})))
+    header, *_rows, district = ([cell.value for cell in row] for row in book.worksheets[0].iter_rows())
+    assert (header[-1], district[-1]) == ("裁判未生效", 2)
 
 
 def test_only_district_roles_auditors_and_analysts_read_the_report(seeded: Host) -> None:

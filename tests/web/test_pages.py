@@ -380,6 +380,9 @@ def test_the_report_page_shows_the_year_and_exports_csv(app: Flask) -> None:
     assert page.status_code == 200
     assert 'id="report-table"' in html
     assert "全区合计" in html
+    # losses count by the decision that stands once in effect; a first-instance loss under appeal is pending
+    assert '<th scope="col">裁判未生效</th>' in html
+    assert "一审判决败诉但仍在上诉期内或已上诉、二审尚未审结的，计入“裁判未生效”，不计为败诉" in html
     assert 'href="/reports"' in html  # the nav shows it to those who may read it
     csv = jb.get("/reports.csv?year=2026")
     assert csv.headers["Content-Disposition"] == 'attachment; filename="art19-report-2026.csv"'

@@ -1,6 +1,11 @@
 """The Art. 19 figures: per handling unit and year, cases received, decided, won and lost, heads' court
 appearance (Art. 13 hearings and others), statutory deadlines met and missed, loss reports on time.
 
+Won and lost count by the decision that finally stands once it has taken effect (Art. 7: a loss is a decision of
+its list whose document took effect; at second instance or retrial the result recorded is the one that stands). A
+decision not yet in effect, a first-instance loss while the appeal period runs or an appeal is pending above all,
+is counted as pending, neither won nor lost; the loss rate is of the cases whose decision took effect.
+
 Read from what the cases store: `litigation_case` instances registered in the year (Beijing time), their
 `handling_units` and `instance_history` (one entry per instance's decision, with whether Art. 13 required a
 head to appear and whether one did), and their recorded deadlines.
@@ -44,7 +49,8 @@ class Figures:
 
     cases: int = 0
     decided: int = 0  # cases with at least one decision
-    lost: int = 0  # cases whose standing decision is a loss (Art. 7 list)
+    pending: int = 0  # decided cases whose standing decision has not taken effect (appeal period or appeal)
+    lost: int = 0  # cases whose standing decision took effect and is a loss (Art. 7 list)
     hearings: int = 0  # decisions after a hearing, every instance counted
     heads_appeared: int = 0
     art13_hearings: int = 0
@@ -55,13 +61,20 @@ class Figures:
     loss_reports_on_time: int = 0
 
     @property
+    def effective(self) -> int:
+        """Decided cases whose standing decision has taken effect."""
+        return self.decided - self.pending
+
+    @property
     def won(self) -> int:
-        """Decided cases not lost (judgments for the organ, dismissed suits, withdrawals, mediations)."""
-        return self.decided - self.lost
+        """Cases whose effective decision is not a loss (judgments for the organ, dismissed suits, withdrawals,
+        mediations)."""
+        return self.effective - self.lost
 
     @property
     def loss_rate(self) -> float | None:
-        return self.lost / self.decided if self.decided else None
+        """Losses among the cases whose decision took effect."""
+        return self.lost / self.effective if self.effective else None
 
     @property
     def appearance_rate(self) -> float | None:
@@ -91,11 +104,25 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-def _add_case(row: Figures, history: list[dict[str, Any]], deadlines: list[CaseDeadline]) -> None:
+def _in_effect(standing: dict[str, Any], data: dict[str, Any]) -> bool:
+    """Whether the decision that stands has taken effect: a final one (second instance, retrial, a mediation or a
+    withdrawal) carries its day of effect; a first-instance judgment or ruling takes effect only when nobody appealed
+    in time, which the appeal step records as the case's effective_on while the case is still at first instance."""
+    if standing.get("effective_on"):
+        return True
+    at_first = standing.get("instance_level") == "first" and data.get("instance_level") == "first"
+    return at_first and bool(data.get("effective_on"))
+
+
+def _add_case(row: Figures, data: dict[str, Any], history: list[dict[str, Any]], deadlines: list[CaseDeadline]) -> None:
     row.cases += 1
     if history:
         row.decided += 1
-        row.lost += bool(history[-1].get("lost"))  # the decision that finally stands
+        standing = history[-1]  # the decision that finally stands
+        if _in_effect(standing, data):
+            row.lost += bool(standing.get("lost"))
+        else:
+            row.pending += 1
     for decision in history:
         if decision.get("outcome") in ("withdrawn",):
             continue  # no hearing behind a withdrawal
@@ -136,9 +163,9 @@ def annual_report(session: Session, user: User, year: int) -> Report:
         data = json.loads(case.data_json)
         history = [h for h in data.get("instance_history") or [] if isinstance(h, dict)]
         deadlines = by_case.get(case.id, [])
-        _add_case(report.total, history, deadlines)
+        _add_case(report.total, data, history, deadlines)
         for unit in sorted({u for u in data.get("handling_units") or [] if isinstance(u, str)}):
-            _add_case(report.units.setdefault(unit, Figures()), history, deadlines)
+            _add_case(report.units.setdefault(unit, Figures()), data, history, deadlines)
         report.months[case.created_at.astimezone(LOCAL_TZ).month - 1] += 1
     return report
 
@@ -163,6 +190,7 @@ COLUMNS = [
     ("deadlines_missed", "逾期"),
     ("loss_reports", "败诉分析报告"),
     ("loss_reports_on_time", "按期报送"),
+    ("pending", "裁判未生效"),
 ]
 
 
