@@ -19,6 +19,9 @@ from tests.processes.support import (
     start_case,
     tasks,
 )
+from tests.web.test_pages import Web
+from workflow_host import create_app
+from workflow_host.host import Host
 
 DIAGRAMS = ("appearance.bpmn", "court_appearance.dmn")
 NOW = "2026-11-01T09:00"  # three weeks before the hearing
@@ -147,6 +150,68 @@ def test_item_2_does_not_apply_when_the_head_appeared_at_first_instance(sign_in:
     data = case_data(jb, case_id)
     assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)
     assert len(tasks(land, "arrange_appearance")) == 1
+
+
+ITEMS_3_TO_8 = {flag: False for flag in ART13_FLAGS if flag != "head_wants_to_appear"}
+ITEM_2_ONLY_AT_SECOND_INSTANCE = (
+    "第十三条第（二）项（主要负责或分管负责人一审中未出庭应诉，但认为二审有必要出庭应诉）只适用于二审，"
+    "本审级不能选择“是”。"
+)
+
+
+def assessment_of(jb: Api, case_id: int) -> dict[str, Any]:
+    [task] = [t for t in tasks(jb, "assess_art13") if t["instance_id"] == case_id]
+    return dict(jb.get(f"/tasks/{task['id']}").get_json())
+
+
+def test_item_2_is_neither_asked_nor_required_at_first_instance_and_stays_required_at_second(sign_in: SignIn) -> None:
+    jb = sign_in("jb_staff")
+    first, second = start(jb), start(jb, instance_level="second")
+
+    task = assessment_of(jb, first)
+    assert "head_wants_to_appear" not in task["form"]["schema"]["required"]
+    assert task["form"]["ui_schema"]["head_wants_to_appear"]["ui:widget"] == "hidden"
+    refused = jb.post(f"/tasks/{task['id']}/complete", json={"data": {**ITEMS_3_TO_8, "head_wants_to_appear": True}})
+    assert refused.status_code == 422
+    assert refused.get_json()["reason"] == ITEM_2_ONLY_AT_SECOND_INSTANCE
+    complete_task(jb, task, ITEMS_3_TO_8)  # items 3 to 8 alone complete the first-instance assessment
+    data = case_data(jb, first)
+    assert (data["head_wants_to_appear"], data["appearance_reasons"], data["head_must_appear"]) == (False, [], False)
+
+    task = assessment_of(jb, second)
+    assert "head_wants_to_appear" in task["form"]["schema"]["required"]
+    assert task["form"]["ui_schema"]["head_wants_to_appear"]["ui:widget"] == "radio"
+    unanswered = jb.post(f"/tasks/{task['id']}/complete", json={"data": ITEMS_3_TO_8})
+    assert unanswered.status_code == 422
+    assert [e["field"] for e in unanswered.get_json()["errors"]] == ["/head_wants_to_appear"]
+    complete_task(jb, task, {**ITEMS_3_TO_8, "head_wants_to_appear": True})
+    assert case_data(jb, second)["appearance_reasons"] == [2]
+
+
+def test_the_assessment_page_asks_item_2_only_at_second_instance(host: Host, sign_in: SignIn) -> None:
+    jb = sign_in("jb_staff")
+    first, second = start(jb), start(jb, instance_level="second")
+    web = Web(create_app({"TESTING": True, "HOST": host}), "jb_staff")
+
+    first_id = assessment_of(jb, first)["id"]
+    page = web.get(f"/tasks/{first_id}").get_data(as_text=True)
+    assert 'name="f.court_requested_head"' in page
+    assert 'name="f.head_wants_to_appear"' not in page  # a first instance has no "second instance" to appear at
+    answers = {f"f.{flag}": "false" for flag in ITEMS_3_TO_8}
+    assert web.post(f"/tasks/{first_id}", {**answers, "action": "complete"}).status_code == 302
+    assert case_data(jb, first)["head_wants_to_appear"] is False
+    assert tasks(jb, "assess_art13")[0]["instance_id"] == second
+
+    second_page = web.get(f"/tasks/{assessment_of(jb, second)['id']}").get_data(as_text=True)
+    assert 'name="f.head_wants_to_appear"' in second_page
+
+
+def test_items_1_and_2_do_not_apply_at_first_instance_whatever_the_data_says(sign_in: SignIn) -> None:
+    jb = sign_in("jb_staff")
+    case_id = start(jb, lost_first_instance=True)  # Art. 13 (1) needs a second-instance hearing
+    assess(jb)
+    data = case_data(jb, case_id)
+    assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)
 
 
 def test_outside_article_13_the_unit_head_appears_in_principle(sign_in: SignIn) -> None:

@@ -16,6 +16,7 @@ from .errors import Invalid
 
 __all__ = [
     "FormError",
+    "asked_form",
     "check_form_schema",
     "declared_fields",
     "form_errors",
@@ -289,3 +290,33 @@ def undeclared_field_errors(schema: Any, data: dict[str, Any]) -> list[dict[str,
         {"path": f"/{name}", "message": "not a field of this form", "kind": "additionalProperties"}
         for name in sorted(set(data) - declared)
     ]
+
+
+def _applies(condition: Any, data: dict[str, Any]) -> bool:
+    """Whether the case data meets a `ui:onlyWhen` condition: every name it lists holds one of its values."""
+    if not isinstance(condition, dict):
+        return True
+    return all(
+        data.get(name) in (values if isinstance(values, list) else [values]) for name, values in condition.items()
+    )
+
+
+def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
+    """The form as a task asks it of the case with `data`. A top-level field whose UI schema has `ui:onlyWhen`
+    ({case data name: [values]}, e.g. Art. 13 item 2 only at second instance) is asked only when the case holds one
+    of those values; otherwise it is neither shown nor required (a value sent for it is still checked by its
+    schema, and the diagram decides what it means). Returns new objects; the stored form is left as it is."""
+    if not isinstance(schema, dict) or not isinstance(ui, dict):
+        return schema, ui
+    skipped = [
+        name
+        for name, sub in ui.items()
+        if isinstance(sub, dict) and "ui:onlyWhen" in sub and not _applies(sub["ui:onlyWhen"], data)
+    ]
+    if not skipped:
+        return schema, ui
+    required = schema.get("required")
+    if isinstance(required, list):
+        schema = {**schema, "required": [name for name in required if name not in skipped]}
+    ui = {**ui, **{name: {**ui[name], "ui:widget": "hidden"} for name in skipped}}
+    return schema, ui

@@ -17,7 +17,7 @@ from .case_deadlines import met_on_errors
 from .catalog import catalog_of
 from .directory import check_unit_values
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .forms import ui_widget_fields, undeclared_field_errors, validate_form_data
+from .forms import asked_form, ui_widget_fields, undeclared_field_errors, validate_form_data
 from .inbox_sync import OpenTask, read_open_tasks
 from .memo import Memo
 from .permissions import READ_ALL
@@ -180,15 +180,17 @@ def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
     version = session.get(ProcessVersion, instance.version_id)
     assert version is not None
     info = catalog_of(version).user_task(task.process_id, task.element_id)
-    form = {
-        "schema": form_file(session, version, info.form_schema) if info and info.form_schema else None,
-        "ui_schema": form_file(session, version, info.ui_schema) if info and info.ui_schema else None,
-    }
+    data = json.loads(task.data_json or instance.data_json)
+    schema, ui_schema = asked_form(
+        form_file(session, version, info.form_schema) if info and info.form_schema else None,
+        form_file(session, version, info.ui_schema) if info and info.ui_schema else None,
+        data,
+    )
     return {
         **task_summary(task),
         "instructions": info.instructions if info else None,
-        "form": form,
-        "data": json.loads(task.data_json or instance.data_json),
+        "form": {"schema": schema, "ui_schema": ui_schema},
+        "data": data,
         "draft": json.loads(task.draft_json) if task.draft_json else None,
         "previous": previous_submission(session, task)
         if info and info.start_from_last and task.status == "ready"
@@ -376,7 +378,11 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
     task, case = _actor_case(session, runtime, user, task_id)
     info = case.catalog.user_task(task.process_id, task.element_id)
     if info and info.form_schema:
-        schema = form_file(session, case.version, info.form_schema)
+        schema, _ui = asked_form(
+            form_file(session, case.version, info.form_schema),
+            form_file(session, case.version, info.ui_schema) if info.ui_schema else None,
+            json.loads(task.data_json) if task.data_json else case.engine.data,
+        )
         errors = (
             undeclared_field_errors(schema, data)
             or validate_form_data(schema, data)

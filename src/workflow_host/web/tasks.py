@@ -15,7 +15,7 @@ from ..services import attachments, case_view, documents, tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
-from ..services.forms import FormError, form_errors
+from ..services.forms import FormError, asked_form, form_errors
 from ..services.versions import form_file
 from .cases import document_response
 from .display import case_rows
@@ -60,6 +60,7 @@ class TaskContext:
         self.info = catalog_of(version).user_task(task.process_id, task.element_id)
         schema = form_file(db, version, self.info.form_schema) if self.info and self.info.form_schema else None
         ui = form_file(db, version, self.info.ui_schema) if self.info and self.info.ui_schema else {}
+        schema, ui = asked_form(schema, ui, json.loads(task.data_json or self.case.data_json))
         self.schema: dict[str, Any] | None = schema
         self.ui: dict[str, Any] = ui if isinstance(ui, dict) else {}
         self.previous: dict[str, Any] | None = None  # the last submission the form starts from (start_value)
