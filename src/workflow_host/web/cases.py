@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from ..models import ProcessVersion, User
@@ -24,6 +24,23 @@ from .signin import host, signed_in, signed_in_read
 __all__ = ["bp"]
 
 bp = Blueprint("cases", __name__)
+
+
+def may_start_cases(user: User | None) -> bool:
+    """Whether `user` may start any process of the newest version: the navigation offers "New case" only then
+    (an auditor's or the district head's new-case page would list nothing)."""
+    if user is None:
+        return False
+    page_db = g.get("db")  # the page's own transaction (web.signin), while its view renders
+    if page_db is not None:
+        return bool(instances.startable_processes(page_db, user))
+    with host().database.read_transaction() as db:
+        return bool(instances.startable_processes(db, user))
+
+
+@bp.app_context_processor
+def _globals() -> dict[str, Any]:
+    return {"may_start_cases": may_start_cases}
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
