@@ -23,12 +23,18 @@ __all__ = ["Change", "HistoryFilters", "HistoryPage", "TimelineEntry", "history_
 
 @dataclass(frozen=True)
 class Change:
-    """One top-level data name an event added, changed or removed."""
+    """One top-level data name an event added, changed or removed, with its values before and after (None on the
+    side where it was absent): the page words them, `raw` keeps them as stored."""
 
     name: str
     kind: str  # added | changed | removed
-    before: str
-    after: str
+    before: Any
+    after: Any
+
+    def raw(self, value: Any) -> str:
+        """A value as the case data stores it (JSON), shortened."""
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        return text if len(text) <= 160 else text[:157] + "…"
 
 
 @dataclass
@@ -94,21 +100,16 @@ class HistoryPage:
     replay_error: str | None = None
 
 
-def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return text if len(text) <= 160 else text[:157] + "…"
-
-
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     """What changed in the case data, name by name."""
     changes = []
     for name in sorted(before.keys() | after.keys()):
         if name not in before:
-            changes.append(Change(name, "added", "", _short(after[name])))
+            changes.append(Change(name, "added", None, after[name]))
         elif name not in after:
-            changes.append(Change(name, "removed", _short(before[name]), ""))
+            changes.append(Change(name, "removed", before[name], None))
         elif before[name] != after[name]:
-            changes.append(Change(name, "changed", _short(before[name]), _short(after[name])))
+            changes.append(Change(name, "changed", before[name], after[name]))
     return changes
 
 

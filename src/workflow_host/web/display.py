@@ -12,7 +12,7 @@ from typing import Any
 from ..services.case_view import DataLabels
 from .i18n import _, local_datetime
 
-__all__ = ["DataRow", "case_rows"]
+__all__ = ["DataRow", "case_rows", "change_text"]
 
 
 # an instant as the forms store it (a hearing's time): `2026-11-29T09:30:00+08:00`
@@ -41,7 +41,7 @@ def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> st
         return "—"
     if isinstance(value, bool):
         return labels.values.get(key, {}).get(json.dumps(value), _("Yes") if value else _("No"))
-    if isinstance(value, list) and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+    if _plain_list(value):
         return "、".join(_text(key, v, labels, units) for v in value)
     if isinstance(value, str | int | float):
         label = labels.values.get(key, {}).get(json.dumps(value, ensure_ascii=False))
@@ -52,7 +52,34 @@ def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> st
         if isinstance(value, str) and (shown := _instant(value)):
             return shown
         return str(value)
-    return json.dumps(value, ensure_ascii=False, indent=1)
+    return json.dumps(_yes_no(value), ensure_ascii=False, indent=1)
+
+
+def _yes_no(value: Any) -> Any:
+    """A structure with its yes/no values as words (an attendee's "spoke" inside a hearing's list, say)."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dict):
+        return {key: _yes_no(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_yes_no(item) for item in value]
+    return value
+
+
+CHANGE_LENGTH = 160  # characters of a value the history's timeline shows
+
+
+def change_text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> str:
+    """A value as the history's list of changes shows it: as the case page words it, on one line, shortened."""
+    if isinstance(value, dict | list) and not _plain_list(value):
+        text = json.dumps(_yes_no(value), ensure_ascii=False, sort_keys=True, default=str)
+    else:
+        text = _text(key, value, labels, units)
+    return text if len(text) <= CHANGE_LENGTH else text[: CHANGE_LENGTH - 1] + "…"
+
+
+def _plain_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str | int) and not isinstance(v, bool) for v in value)
 
 
 def case_rows(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> tuple[list[DataRow], list[DataRow]]:
