@@ -1,5 +1,8 @@
-// Chinese for the modeller (the page's language decides): the palette, the context pad, the standard
-// properties groups and this project's own groups; anything not listed stays in English.
+// Chinese for the modeller (the page's language decides): the palette, the context pad, the replace menu and the
+// element types it offers, the standard properties groups, the properties panel's own controls and this project's
+// own groups; anything not listed stays in English, and an English page keeps bpmn-js's own words.
+const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
 const ZH = {
   // palette and context pad
   "Activate hand tool": "移动画布",
@@ -37,6 +40,18 @@ const ZH = {
   "Connect using association": "用关联连接",
   "Connect using data input association": "用数据输入关联连接",
   "Toggle non-interrupting": "切换为非中断",
+  "Participant multiplicity": "参与者多实例",
+  "Open {element}": "打开 {element}",
+  "Search in diagram": "在流程图中搜索",
+  "Align elements": "对齐",
+  "Align elements left": "左对齐",
+  "Align elements center": "水平居中对齐",
+  "Align elements right": "右对齐",
+  "Align elements top": "顶端对齐",
+  "Align elements middle": "垂直居中对齐",
+  "Align elements bottom": "底端对齐",
+  "Distribute elements horizontally": "水平等距分布",
+  "Distribute elements vertically": "垂直等距分布",
   "Loop": "循环",
   "Parallel multi-instance": "并行多实例",
   "Sequential multi-instance": "串行多实例",
@@ -79,6 +94,33 @@ const ZH = {
   "Wait for completion": "等待完成",
   "Activity reference": "关联活动",
   "Create new ...": "新建……",
+  "Cancel remaining instances": "取消其余实例",
+  "Code": "代码",
+  "Global message reference": "引用的全局消息",
+  "Global signal reference": "引用的全局信号",
+  "Global error reference": "引用的全局错误",
+  "Global escalation reference": "引用的全局升级",
+  "Documentation: Timer events": "说明文档：定时事件",
+  "UTC time": "UTC 时间",
+  "UTC plus 2 hours zone offset": "UTC 加 2 小时的时区偏移",
+  "14 days": "14 天",
+  "1 hour and 30 minutes": "1 小时 30 分钟",
+  "15 seconds": "15 秒",
+  "every 10 seconds, up to 5 times": "每 10 秒一次，共 5 次",
+  "every day, infinitely": "每天一次，不限次数",
+  // the properties panel's own controls (@bpmn-io/properties-panel)
+  "<empty>": "（空）",
+  "Create": "新建",
+  "Create new list item": "新建列表项",
+  "Delete item": "删除此项",
+  "Toggle list item": "展开/收起此项",
+  "Toggle section": "展开/收起本组",
+  "Section contains edits": "本组有修改",
+  "Section contains an error": "本组有错误",
+  "Open documentation": "打开说明文档",
+  "Open pop-up editor": "在弹出窗口中编辑",
+  "Opened in editor": "已在弹出窗口中打开",
+  "JSON contains errors": "JSON 有错误",
   "A specific point in time defined as ISO 8601 combined date and time representation.":
     "Python 表达式：值为日期时间的案件数据字段（如 hearing_on），或加引号的 ISO 8601 日期时间（如 \"2026-10-01T09:00:00+08:00\"）。",
   "A time duration defined as ISO 8601 durations format.": "Python 表达式：加引号的 ISO 8601 时长，如 \"P15D\"（15 日）、\"PT2H\"（2 小时），或值为时长的案件数据字段。",
@@ -177,17 +219,107 @@ const ZH = {
   "No": "否",
 };
 
+// Element types: the replace menu writes them "Exclusive gateway", "Timer start event (non-interrupting)", the
+// properties panel's header "Exclusive Gateway", "Timer Start Event (Non Interrupting)"; looked up without case.
+const TYPES = {
+  "task": "任务",
+  "user task": "用户任务",
+  "service task": "服务任务",
+  "send task": "发送任务",
+  "receive task": "接收任务",
+  "manual task": "人工任务",
+  "business rule task": "业务规则任务",
+  "script task": "脚本任务",
+  "call activity": "调用活动",
+  "sub-process": "子流程",
+  "sub-process (collapsed)": "子流程（折叠）",
+  "sub-process (expanded)": "子流程（展开）",
+  "collapsed sub process": "子流程（折叠）",
+  "expanded sub process": "子流程（展开）",
+  "sub process": "子流程",
+  "event sub-process": "事件子流程",
+  "event sub process": "事件子流程",
+  "ad-hoc sub-process": "自由子流程",
+  "ad-hoc sub-process (collapsed)": "自由子流程（折叠）",
+  "ad-hoc sub-process (expanded)": "自由子流程（展开）",
+  "collapsed ad hoc sub process": "自由子流程（折叠）",
+  "expanded ad hoc sub process": "自由子流程（展开）",
+  "transaction": "事务子流程",
+  "exclusive gateway": "排他网关",
+  "parallel gateway": "并行网关",
+  "inclusive gateway": "包容网关",
+  "complex gateway": "复杂网关",
+  "event-based gateway": "事件网关",
+  "event based gateway": "事件网关",
+  "event based instantiating gateway": "事件网关（启动流程）",
+  "parallel event based instantiating gateway": "并行事件网关（启动流程）",
+  "sequence flow": "顺序流",
+  "default flow": "默认流",
+  "conditional flow": "条件流",
+  "message flow": "消息流",
+  "association": "关联",
+  "data input association": "数据输入关联",
+  "data output association": "数据输出关联",
+  "data object reference": "数据对象",
+  "data store reference": "数据存储",
+  "data object": "数据对象",
+  "data store": "数据存储",
+  "empty pool/participant": "池/参与者（收起）",
+  "expanded pool/participant": "池/参与者（展开）",
+  "participant": "池/参与者",
+  "lane": "泳道",
+  "collaboration": "协作",
+  "process": "流程",
+  "text annotation": "注释",
+  "group": "分组",
+};
+const EVENTS = {
+  "start event": "开始事件",
+  "end event": "结束事件",
+  "boundary event": "边界事件",
+  "intermediate throw event": "中间抛出事件",
+  "intermediate catch event": "中间捕获事件",
+};
+const EVENT_KINDS = {
+  "message": "消息",
+  "timer": "定时",
+  "conditional": "条件",
+  "signal": "信号",
+  "error": "错误",
+  "escalation": "升级",
+  "compensation": "补偿",
+  "compensate": "补偿",
+  "cancel": "取消",
+  "terminate": "终止",
+  "link": "链接",
+  "multiple": "多重",
+  "parallel multiple": "并行多重",
+};
+const EVENT_NAME = /^(?:(.+) )?(start event|end event|boundary event|intermediate throw event|intermediate catch event)( \(non[ -]interrupting\))?$/;
+
+/** The Chinese name of an element type, or null when `template` names none. */
+function typeName(template) {
+  const key = template.toLowerCase();
+  if (has(TYPES, key)) {
+    return TYPES[key];
+  }
+  const found = EVENT_NAME.exec(key);
+  if (!found || (found[1] && !has(EVENT_KINDS, found[1]))) {
+    return null;
+  }
+  return (found[1] ? EVENT_KINDS[found[1]] : "") + EVENTS[found[2]] + (found[3] ? "（非中断）" : "");
+}
+
 function dictionary() {
   const lang = (document.documentElement.getAttribute("lang") || "").toLowerCase();
   return lang.startsWith("zh") ? ZH : {};
 }
 
 const WORDS = dictionary();
-const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
 /** The page's text for an English template, `{name}` placeholders filled from `replacements`. */
 export function translate(template, replacements) {
-  const text = has(WORDS, template) ? WORDS[template] : template;
+  const text = has(WORDS, template) ? WORDS[template] : (WORDS === ZH && typeName(template)) || template;
   return text.replace(/{([^}]+)}/g, (match, key) => (replacements && has(replacements, key) ? replacements[key] : match));
 }
 
