@@ -73,3 +73,20 @@ def test_a_stored_date_time_is_shown_in_beijing_time_and_read_back_as_such() -> 
     assert field.local_input == "2026-03-01T10:00"
     back = parse_form(schema, {}, MultiDict([("f.hearing_on", field.local_input)]), ImmutableMultiDict(), lambda *_: "")
     assert back == {"hearing_on": "2026-03-01T10:00:00+08:00"}  # the same instant
+
+
+@pytest.mark.parametrize(
+    ("ui", "words"),
+    [
+        ({}, ["是", "否"]),
+        ({"ok": {"ui:widget": "radio", "ui:enumNames": ["同意上诉", "不上诉"]}}, ["同意上诉", "不上诉"]),
+    ],
+    ids=["plain", "the form's own words"],
+)
+def test_a_yes_no_field_offers_the_forms_words_for_its_two_answers(ui: dict[str, Any], words: list[str]) -> None:
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean", "title": "审议决定"}}}
+    app = create_app({"TESTING": True, "HOST": object(), "BABEL_DEFAULT_LOCALE": "zh"})
+    with app.test_request_context("/"):
+        html = render_template_string(TEMPLATE, fields=build_fields(schema, ui, {"ok": False}, UNITS))
+    answers = re.findall(r'value="(true|false)"\s*(checked)?[^>]*>\s*(\S+)</label>', html)
+    assert answers == [("true", "", words[0]), ("false", "checked", words[1])]

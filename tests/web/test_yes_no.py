@@ -1,5 +1,6 @@
-"""Yes/no answers read as 是 / 否 (Yes / No) wherever a page shows case data: the task form, the earlier steps
-beside it, the case page, and the history's list of what each event changed; never the stored true/false."""
+"""Yes/no answers read as 是 / 否 (Yes / No), or as the form's own words for its two answers (`ui:enumNames`:
+"同意上诉" / "不上诉"), wherever a page shows case data: the task form, the earlier steps beside it, the case page,
+and the history's list of what each event changed; never the stored true/false."""
 
 from __future__ import annotations
 
@@ -58,25 +59,26 @@ def changes(html: str, name: str) -> list[str]:
     ]
 
 
-def test_the_task_form_and_the_earlier_steps_say_yes_and_no(measures: Host) -> None:
+def test_the_task_form_and_the_earlier_steps_say_the_forms_own_words(measures: Host) -> None:
     app = create_app({"TESTING": True, "HOST": measures})
     _case_id, task_id = appeal_waiting_for_the_decision(app)
     page = Web(app, "li_vice").get(f"/tasks/{task_id}").get_data(as_text=True)
     decision = page.split('id="field-government_decides_appeal"')[1].split("</fieldset>")[0]
-    assert re.findall(r'value="(true|false)"[^>]*>\s*(\S+)</label>', decision) == [("true", "是"), ("false", "否")]
+    answers = re.findall(r'value="(true|false)"[^>]*>\s*(\S+)</label>', decision)
+    assert answers == [("true", "同意上诉"), ("false", "不上诉")]  # appeal_decide.uischema.json's ui:enumNames
     earlier = page.split('class="card earlier-steps"')[1].split("</section>")[0]
-    assert rows(earlier)["是否要求上诉"] == "是"
+    assert rows(earlier)["是否要求上诉"] == "不服，要求上诉"
     english = Web(app, "li_vice")
     english.get("/lang/en")
     page = english.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert rows(page.split('class="card earlier-steps"')[1].split("</section>")[0])["是否要求上诉"] == "Yes"
+    assert rows(page.split('class="card earlier-steps"')[1].split("</section>")[0])["是否要求上诉"] == "不服，要求上诉"
 
 
 def test_the_case_page_says_yes_and_no_inside_structures_too(measures: Host) -> None:
     app = create_app({"TESTING": True, "HOST": measures})
     case_id, _task_id = appeal_waiting_for_the_decision(app)
     shown = rows(Web(app, "clerk").get(f"/cases/{case_id}").get_data(as_text=True))
-    assert shown["是否要求上诉"] == "是"
+    assert shown["是否要求上诉"] == "不服，要求上诉"
     assert shown["lost"] == "是"
     assert '"spoke": "是"' in shown["出庭人员"].replace("&#34;", '"')
     assert '"spoke": "否"' in shown["出庭人员"].replace("&#34;", '"')
@@ -88,7 +90,7 @@ def test_the_history_says_yes_and_no_for_what_changed(measures: Host) -> None:
     case_id, _task_id = appeal_waiting_for_the_decision(app)
     page = Web(app, "auditor").get(f"/cases/{case_id}/history").get_data(as_text=True)
     assert changes(page, "lost") == ["是"]
-    assert changes(page, "unit_appeal_opinion") == ["否", "否 → 是"]  # the diagram starts at no; the unit says yes
+    assert changes(page, "unit_appeal_opinion") == ["服判，不上诉", "服判，不上诉 → 不服，要求上诉"]  # starts at no
     assert changes(page, "outcome") == ["判决撤销（含部分撤销）"]  # a choice by its label, as the case page words it
     [attendees] = changes(page, "attendees")
     assert "&#34;spoke&#34;: &#34;是&#34;" in attendees

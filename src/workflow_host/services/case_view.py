@@ -72,7 +72,8 @@ def data_labels(session: Session, version: ProcessVersion, process_id: str | Non
 
 
 def _choices(schema: dict[str, Any], ui: Any) -> dict[str, str]:
-    """value → label of an enumerated field (`oneOf` of const + title, or `enum` with `ui:enumNames`)."""
+    """value → label of an enumerated field (`oneOf` of const + title, or `enum` with `ui:enumNames`), and of a
+    yes/no field that names its two answers in `ui:enumNames`."""
     found: dict[str, str] = {}
     for option in schema.get("oneOf") or schema.get("anyOf") or []:
         if isinstance(option, dict) and "const" in option and option.get("title"):
@@ -81,6 +82,8 @@ def _choices(schema: dict[str, Any], ui: Any) -> dict[str, str]:
     if isinstance(schema.get("enum"), list) and isinstance(names, list):
         for value, label in zip(schema["enum"], names, strict=False):
             found[json.dumps(value, ensure_ascii=False)] = str(label)
+    elif schema.get("type") == "boolean" and isinstance(names, list) and len(names) == 2:  # "同意上诉" / "不上诉"
+        found.update({"true": str(names[0]), "false": str(names[1])})
     return found
 
 

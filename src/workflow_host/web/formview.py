@@ -199,6 +199,10 @@ def build_fields(
     options: list[tuple[str, str]] = []
     if scalar in ("select", "radio"):
         options = [(_option_value(v), label) for v, label in (_enum(schema, ui) or [])]
+    elif scalar == "boolean":  # the form's own words for yes and no ("同意上诉" / "不上诉"), else the empty labels
+        names = _ui(ui, "ui:enumNames")
+        if isinstance(names, list) and len(names) == 2:
+            options = [("true", str(names[0])), ("false", str(names[1]))]
     elif scalar == "unit":
         options = units
     text_rows = int((_ui(ui, "ui:options") or {}).get("rows", 4))
