@@ -290,8 +290,9 @@ def test_a_suit_the_government_defends_as_co_defendant_after_upholding_the_act_i
     assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], True)
 
 
-def lost_twice(desk: CaseDesk) -> int:
-    """A suit against the district government: signed off, lost at first instance, appealed, lost again."""
+def appealed(desk: CaseDesk) -> int:
+    """A suit against the district government: signed off, lost at first instance, appealed; the second instance
+    waits to be registered."""
     government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
     case_id = open_case(desk, defendant="district_government", **government)
 
@@ -342,6 +343,20 @@ def lost_twice(desk: CaseDesk) -> int:
     }
     desk.at("2026-05-08T10:00")
     desk.complete("land_officer", "file_appeal", filing)
+    return case_id
+
+
+SECOND = {
+    "case_no": "(2026)蒙02行终45号",
+    "court": "包头市中级人民法院",
+    "complaint_served_on": "2026-05-20",
+    "hearing_on": "2026-06-16T09:30:00+08:00",
+}
+
+
+def lost_twice(desk: CaseDesk) -> int:
+    """A suit against the district government: signed off, lost at first instance, appealed, lost again."""
+    case_id = appealed(desk)
 
     # second instance, same handling unit (Art. 9)
     data = desk.case(case_id)["data"]
@@ -351,13 +366,7 @@ def lost_twice(desk: CaseDesk) -> int:
         False,
     )
     desk.at("2026-05-20T10:00")
-    second = {
-        "case_no": "(2026)蒙02行终45号",
-        "court": "包头市中级人民法院",
-        "complaint_served_on": "2026-05-20",
-        "hearing_on": "2026-06-16T09:30:00+08:00",
-    }
-    desk.complete("land_officer", "register_instance", second)
+    desk.complete("land_officer", "register_instance", SECOND)
     defend(desk, "2026-05-28")
     desk.complete("jb_staff", "assess_art13", NO_ART13_ITEM)
     data = desk.case(case_id)["data"]

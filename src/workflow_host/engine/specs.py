@@ -60,6 +60,9 @@ class UserTaskInfo:
     deadline_met_on_variable: str | None = None
     # a step done again (sent back) starts from what was submitted the last time (`startFromLastSubmission`)
     start_from_last: bool = False
+    # fields the form does not take from the case data: what this step registers anew, where the case holds an
+    # earlier instance's value under the same name (`startBlank`, names separated by spaces or commas)
+    start_blank: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -333,4 +336,5 @@ def _user_task(process_id: str, node: etree._Element, lane: str | None) -> UserT
         candidate_roles_variable=props.get("candidateRolesVariable"),
         deadline_met_on_variable=props.get("deadlineMetOn"),
         start_from_last=props.get("startFromLastSubmission") == "true",
+        start_blank=props.get("startBlank", "").replace(",", " ").split(),
     )

@@ -189,7 +189,7 @@ def get_task(session: Session, user: User, task_id: str) -> dict[str, Any]:
     return {
         **task_summary(task),
         "instructions": info.instructions if info else None,
-        "form": {"schema": schema, "ui_schema": ui_schema},
+        "form": {"schema": schema, "ui_schema": ui_schema, "start_blank": list(info.start_blank) if info else []},
         "data": data,
         "draft": json.loads(task.draft_json) if task.draft_json else None,
         "previous": previous_submission(session, task)

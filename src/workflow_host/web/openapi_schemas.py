@@ -70,7 +70,17 @@ SCHEMAS: dict[str, Any] = {
             _object(
                 ["form", "data", "draft"],
                 instructions=MAYBE_STRING,
-                form=_object(["schema", "ui_schema"], schema={"type": ["object", "null"]}, ui_schema={}),
+                form=_object(
+                    ["schema", "ui_schema"],
+                    schema={"type": ["object", "null"]},
+                    ui_schema={},
+                    start_blank={
+                        "type": "array",
+                        "items": STRING,
+                        "description": "fields a form starts blank although the case data holds them: what the step"
+                        " registers anew (a second instance's case number, court and date of service)",
+                    },
+                ),
                 data=OBJECT,
                 draft={"type": ["object", "null"]},
                 previous={

@@ -66,13 +66,15 @@ class TaskContext:
         self.previous: dict[str, Any] | None = None  # the last submission the form starts from (start_value)
 
     def start_value(self, db: Session, with_draft: bool) -> dict[str, Any]:
-        """The draft (for those who may see it), or the values the case already holds for the form's fields and,
+        """The draft (for those who may see it), or the values the case already holds for the form's fields (but
+        those the step registers anew, `startBlank`: an appeal's case number is not the first instance's) and,
         for a step done again, what was submitted the last time for those the case no longer holds (`previous`
         says when and by whom, for the page to tell)."""
         if self.task.draft_json and with_draft:
             return dict(json.loads(self.task.draft_json))
         fields = self.schema.get("properties", {}) if self.schema else {}
-        known = {k: v for k, v in json.loads(self.task.data_json or "{}").items() if k in fields}
+        blank = set(self.info.start_blank) if self.info else set()
+        known = {k: v for k, v in json.loads(self.task.data_json or "{}").items() if k in fields and k not in blank}
         again = self.info is not None and self.info.start_from_last and self.task.status == "ready" and fields
         previous = tasks.previous_submission(db, self.task) if again else None
         if previous is None:
