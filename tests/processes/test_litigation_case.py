@@ -139,7 +139,12 @@ def defend(desk: CaseDesk, filed_on: str) -> None:
     desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
     desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
     desk.at(f"{filed_on}T09:00")  # sealed and filed that day: a filing date may not lie ahead of the clock
-    seal = {"seal_affixed": True, "sealed_on": filed_on, "sealed_documents": SEALED}
+    seal = {
+        "seal_affixed": True,
+        "sealed_on": filed_on,
+        "sealed_documents": SEALED,
+        "seal_register_no": f"用印{filed_on}",
+    }
     desk.complete("clerk", "affix_seal", seal)
     desk.complete(
         "jb_staff", "file_defence", {"filed_on": filed_on, "filed_by": "司法局干部", "filing_method": "in_person"}

@@ -11,10 +11,12 @@ from flask import Flask
 
 from tests.processes.test_litigation_case import (  # noqa: F401  (NOW and desk are the fixtures' module values)
     NOW,
+    SEALED,
     SECOND,
     CaseDesk,
     appealed,
     desk,
+    materials,
 )
 from tests.web.test_pages import Web
 from workflow_host import create_app
@@ -49,3 +51,31 @@ def test_the_second_instance_is_registered_on_a_blank_form_not_under_the_first_i
     desk.at("2026-05-20T10:00")
     desk.complete("land_officer", "register_instance", SECOND)
     assert desk.case(case_id)["data"]["case_no"] == SECOND["case_no"]
+
+
+def checked(page: str, name: str) -> list[str]:
+    """The values of the form's checkboxes or radio buttons `f.<name>` that start ticked."""
+    return re.findall(rf'<input type="(?:checkbox|radio)"[^>]* name="f\.{name}" value="([^"]*)"[^>]* checked', page)
+
+
+def test_the_second_instance_seal_is_registered_afresh_not_with_the_first_seal_s_number_and_date(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    case_id = appealed(desk)
+    assert desk.case(case_id)["data"]["seal_register_no"] == "用印2026-03-12"  # the first instance's seal
+    desk.at("2026-05-20T10:00")
+    desk.complete("land_officer", "register_instance", SECOND)
+    desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
+    desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
+
+    # Art. 6: the second instance's defence is sealed anew (the diagram seals once per defence, after the review,
+    # and never sends a seal back), so nothing of the first seal belongs in its form
+    seal = desk.task("clerk", "affix_seal")
+    page = task_page(pages(desk), "clerk", seal)
+    assert [field_value(page, f) for f in ("sealed_on", "seal_register_no")] == ["", ""]
+    assert checked(page, "seal_affixed") == checked(page, "sealed_documents") == []
+    desk.at("2026-05-28T09:00")
+    desk.complete("clerk", "affix_seal", {"seal_affixed": True, "sealed_on": "2026-05-28", "sealed_documents": SEALED})
+    # no number given for this seal: the case does not pass the first seal's number off as this one's
+    data = desk.case(case_id)["data"]
+    assert (data["sealed_on"], data.get("seal_register_no") or "") == ("2026-05-28", "")
