@@ -147,7 +147,14 @@ def defend(desk: CaseDesk, filed_on: str) -> None:
     }
     desk.complete("clerk", "affix_seal", seal)
     desk.complete(
-        "jb_staff", "file_defence", {"filed_on": filed_on, "filed_by": "司法局干部", "filing_method": "in_person"}
+        "jb_staff",
+        "file_defence",
+        {
+            "filed_on": filed_on,
+            "filed_by": "司法局干部",
+            "filing_method": "in_person",
+            "court_receipt_no": f"收{filed_on}",
+        },
     )
 
 

@@ -58,15 +58,21 @@ def checked(page: str, name: str) -> list[str]:
     return re.findall(rf'<input type="(?:checkbox|radio)"[^>]* name="f\.{name}" value="([^"]*)"[^>]* checked', page)
 
 
-def test_the_second_instance_seal_is_registered_afresh_not_with_the_first_seal_s_number_and_date(
-    desk: CaseDesk,  # noqa: F811
-) -> None:
+def second_defence_reviewed(desk: CaseDesk) -> int:  # noqa: F811
+    """The case appealed, the second instance registered, its defence prepared and reviewed: waiting for the seal."""
     case_id = appealed(desk)
     assert desk.case(case_id)["data"]["seal_register_no"] == "用印2026-03-12"  # the first instance's seal
     desk.at("2026-05-20T10:00")
     desk.complete("land_officer", "register_instance", SECOND)
     desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
     desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
+    return case_id
+
+
+def test_the_second_instance_seal_is_registered_afresh_not_with_the_first_seal_s_number_and_date(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    case_id = second_defence_reviewed(desk)
 
     # Art. 6: the second instance's defence is sealed anew (the diagram seals once per defence, after the review,
     # and never sends a seal back), so nothing of the first seal belongs in its form
@@ -79,3 +85,22 @@ def test_the_second_instance_seal_is_registered_afresh_not_with_the_first_seal_s
     # no number given for this seal: the case does not pass the first seal's number off as this one's
     data = desk.case(case_id)["data"]
     assert (data["sealed_on"], data.get("seal_register_no") or "") == ("2026-05-28", "")
+
+
+def test_the_second_instance_defence_is_filed_on_a_form_without_the_first_filing_s_particulars(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    case_id = second_defence_reviewed(desk)
+    desk.at("2026-05-28T09:00")
+    desk.complete("clerk", "affix_seal", {"seal_affixed": True, "sealed_on": "2026-05-28", "sealed_documents": SEALED})
+    filing = desk.task("jb_staff", "file_defence")
+    page = task_page(pages(desk), "jb_staff", filing)
+    # the first filing's day, filer and receipt are not the second's; the court is the one now hearing the case
+    assert [field_value(page, f) for f in ("filed_on", "filed_by", "court_receipt_no")] == ["", "", ""]
+    assert checked(page, "filing_method") == []
+    assert field_value(page, "court") == SECOND["court"]
+    desk.complete(
+        "jb_staff", "file_defence", {"filed_on": "2026-05-28", "filed_by": "司法局干部", "filing_method": "mail"}
+    )
+    data = desk.case(case_id)["data"]
+    assert (data["filed_on"], data.get("court_receipt_no") or "") == ("2026-05-28", "")
