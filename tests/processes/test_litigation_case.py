@@ -366,8 +366,9 @@ SECOND = {
 }
 
 
-def lost_twice(desk: CaseDesk) -> int:
-    """A suit against the district government: signed off, lost at first instance, appealed, lost again."""
+def heard_twice(desk: CaseDesk) -> int:
+    """A suit against the district government: signed off, lost at first instance, appealed, heard at second
+    instance; the second instance's decision waits to be recorded."""
     case_id = appealed(desk)
 
     # second instance, same handling unit (Art. 9)
@@ -402,6 +403,12 @@ def lost_twice(desk: CaseDesk) -> int:
             attendee("赵某某", "justice_bureau_head", "justice_bureau"),
         ),
     )
+    return case_id
+
+
+def lost_twice(desk: CaseDesk) -> int:
+    """A suit against the district government: signed off, lost at first instance, appealed, lost again."""
+    case_id = heard_twice(desk)
     desk.at("2026-06-30T10:00")
     upheld = {"decision_form": "judgment", "outcome": "revoked", "decision_served_on": "2026-06-30"}
     desk.complete("land_officer", "record_judgment", upheld)

@@ -16,6 +16,7 @@ from tests.processes.test_litigation_case import (  # noqa: F401  (NOW and desk 
     CaseDesk,
     appealed,
     desk,
+    heard_twice,
     materials,
 )
 from tests.web.test_pages import Web
@@ -104,3 +105,26 @@ def test_the_second_instance_defence_is_filed_on_a_form_without_the_first_filing
     )
     data = desk.case(case_id)["data"]
     assert (data["filed_on"], data.get("court_receipt_no") or "") == ("2026-05-28", "")
+
+
+def selected(page: str, name: str) -> list[str]:
+    """The option of the form's select `f.<name>` that starts chosen, if any."""
+    found = re.search(rf'<select[^>]* name="f\.{name}"[^>]*>(.*?)</select>', page, re.S)
+    assert found, name
+    return re.findall(r'<option value="([^"]*)" selected', found.group(1))
+
+
+def test_the_second_instance_decision_is_recorded_on_a_form_without_the_first_decision(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    case_id = heard_twice(desk)
+    record = desk.task("land_officer", "record_judgment")
+    page = task_page(pages(desk), "land_officer", record)
+    # the first instance's judgment (revoked, served on 28 April) is not the second instance's decision
+    assert field_value(page, "decision_served_on") == ""
+    assert checked(page, "decision_form") == []  # radio buttons
+    assert selected(page, "outcome") == []  # a list to choose from
+    desk.at("2026-06-30T10:00")
+    upheld = {"decision_form": "judgment", "outcome": "revoked", "decision_served_on": "2026-06-30"}
+    desk.complete("land_officer", "record_judgment", upheld)
+    assert desk.case(case_id)["data"]["instance_history"][-1]["case_no"] == SECOND["case_no"]
