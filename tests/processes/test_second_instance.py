@@ -21,6 +21,7 @@ from tests.processes.test_litigation_case import (  # noqa: F401  (NOW and desk 
 )
 from tests.web.test_pages import Web
 from workflow_host import create_app
+from workflow_host.services.case_view import case_numbers
 
 
 def pages(desk: CaseDesk) -> Flask:  # noqa: F811
@@ -128,3 +129,53 @@ def test_the_second_instance_decision_is_recorded_on_a_form_without_the_first_de
     upheld = {"decision_form": "judgment", "outcome": "revoked", "decision_served_on": "2026-06-30"}
     desk.complete("land_officer", "record_judgment", upheld)
     assert desk.case(case_id)["data"]["instance_history"][-1]["case_no"] == SECOND["case_no"]
+
+
+def header(page: str) -> str:
+    """The case page's heading as text."""
+    found = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    assert found
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def listed(web: Web, query: str = "") -> list[str]:
+    """The case list's rows as text: the case's numbers."""
+    page = html_lib.unescape(web.get("/cases" + (f"?q={query}" if query else "")).get_data(as_text=True))
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr>\s*<td>(.*?)</td>", page, re.S)]
+
+
+def test_the_case_is_shown_under_both_its_numbers_once_the_second_instance_is_registered(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    case_id = appealed(desk)
+    web = Web(pages(desk), "clerk")
+    before = html_lib.unescape(web.get(f"/cases/{case_id}").get_data(as_text=True))
+    assert header(before) == "(2026)蒙0205行初12号"  # one instance registered: its number alone
+    desk.at("2026-05-20T10:00")
+    desk.complete("land_officer", "register_instance", SECOND)
+
+    web = Web(pages(desk), "clerk")  # signed in again: the clock moved on
+    page = html_lib.unescape(web.get(f"/cases/{case_id}").get_data(as_text=True))
+    assert header(page) == "一审案号 (2026)蒙0205行初12号 二审案号 (2026)蒙02行终45号"
+    assert listed(web) == ["一审案号 (2026)蒙0205行初12号 二审案号 (2026)蒙02行终45号"]
+    # either number finds the case
+    assert listed(web, "行初12") == listed(web, "行终45") == listed(web)
+    assert listed(web, "行初13") == []
+    # the second instance's steps are listed under its own number
+    assert desk.task("land_officer", "prepare_defence")["case_no"] == SECOND["case_no"]
+
+
+def test_a_retrial_is_numbered_after_both_earlier_instances_and_a_number_not_yet_registered_is_not_counted() -> None:
+    history = [
+        {"instance_level": "first", "case_no": "(2026)蒙0205行初12号"},
+        {"instance_level": "second", "case_no": "(2026)蒙02行终45号"},
+    ]
+    waiting = {"instance_level": "retrial", "case_no": "(2026)蒙02行终45号", "instance_history": history}
+    assert [level for level, _ in case_numbers(waiting)] == ["first", "second"]
+    registered = {**waiting, "case_no": "(2026)内行再3号"}
+    assert case_numbers(registered) == [
+        ("first", "(2026)蒙0205行初12号"),
+        ("second", "(2026)蒙02行终45号"),
+        ("retrial", "(2026)内行再3号"),
+    ]
+    assert case_numbers({"case_no": "(2026)蒙0205行初12号"}) == []  # no instances: the number alone, as before

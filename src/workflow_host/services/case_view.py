@@ -23,7 +23,17 @@ from .permissions import DISTRICT_ROLES, READ_ALL, can_view_instance, require_vi
 from .steps import load_case
 from .versions import form_file
 
-__all__ = ["DataLabels", "case_list", "case_page", "data_labels", "diagram_xml", "visible_case"]
+__all__ = [
+    "INSTANCE_LEVELS",
+    "DataLabels",
+    "case_list",
+    "case_numbers",
+    "case_page",
+    "data_labels",
+    "diagram_xml",
+    "row_numbers",
+    "visible_case",
+]
 
 
 def visible_case(session: Session, user: User, instance_id: int) -> Instance:
@@ -87,6 +97,27 @@ def _choices(schema: dict[str, Any], ui: Any) -> dict[str, str]:
     return found
 
 
+INSTANCE_LEVELS = ("first", "second", "retrial")  # instance_level, in the order a case goes through them
+
+
+def case_numbers(data: Any) -> list[tuple[str, str]]:
+    """The court's number of each instance of a case, (instance_level, case_no), first instance first: each
+    decided instance's as instance_history kept it, and the current one's once it is registered. `case_no` is the
+    current instance's number, so a second instance's registration replaces the first's there; until then it
+    still holds the earlier number, which is not counted twice. Empty for a case that has no instances."""
+    if not isinstance(data, dict):
+        return []
+    numbers: dict[str, str] = {}
+    history = data.get("instance_history")
+    for entry in history if isinstance(history, list) else []:
+        if isinstance(entry, dict) and entry.get("instance_level") in INSTANCE_LEVELS and entry.get("case_no"):
+            numbers.setdefault(str(entry["instance_level"]), str(entry["case_no"]))
+    current, level = data.get("case_no"), data.get("instance_level")
+    if current and level in INSTANCE_LEVELS and level not in numbers and str(current) not in numbers.values():
+        numbers[str(level)] = str(current)
+    return [(level, numbers[level]) for level in INSTANCE_LEVELS if level in numbers]
+
+
 def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) -> dict[str, Any]:
     """Everything the case page shows, for a user who may see the case."""
     row = visible_case(session, user, instance_id)
@@ -124,6 +155,7 @@ def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) 
         "attachments": case_attachments(session, row.id),
         "diagrams": diagrams,
         "labels": data_labels(session, version, row.process_id),
+        "numbers": case_numbers(view["data"]),
     }
 
 
@@ -169,12 +201,33 @@ def case_list(session: Session, user: User, number: str = "") -> list[Instance]:
             *(Instance.data_json.contains(json.dumps(unit), autoescape=True) for unit in sorted(units)),
         ]
         query = query.where(or_(*mine))
-    if number.strip():
-        query = query.where(Instance.case_no.contains(number.strip(), autoescape=True))
+    number = number.strip()
+    if number:  # the current number, or an earlier instance's (the case data holds it, checked below)
+        query = query.where(
+            or_(
+                Instance.case_no.contains(number, autoescape=True),
+                Instance.data_json.contains(number, autoescape=True),
+            )
+        )
     found: list[Instance] = []
     for row in session.scalars(query.limit(CASE_SCAN)):
+        if number and number not in (row.case_no or "") and not _numbered(row, number):
+            continue
         if can_view_instance(session, user, row):
             found.append(row)
             if len(found) == CASE_LIST:
                 break
     return found
+
+
+def row_numbers(row: Instance) -> list[tuple[str, str]]:
+    """case_numbers of a case row's data."""
+    try:
+        return case_numbers(json.loads(row.data_json or "{}"))
+    except ValueError:
+        return []
+
+
+def _numbered(row: Instance, number: str) -> bool:
+    """Whether one of the case's instances has a number containing `number`."""
+    return any(number in found for _level, found in row_numbers(row))

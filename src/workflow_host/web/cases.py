@@ -77,7 +77,12 @@ def cases(db: Session, user: User) -> Any:
         if version is not None:
             names[version_id] = {p: info.name for p, info in catalog_of(version).processes.items()}
     listed = [
-        {"row": row, "process": names.get(row.version_id, {}).get(row.process_id, row.process_id)} for row in rows
+        {
+            "row": row,
+            "process": names.get(row.version_id, {}).get(row.process_id, row.process_id),
+            "numbers": case_view.row_numbers(row),
+        }
+        for row in rows
     ]
     return render_template("cases.html", user=user, listed=listed, number=number, limit=case_view.CASE_LIST)
 
