@@ -5,8 +5,10 @@ first instance's values are no longer the ones that belong."""
 from __future__ import annotations
 
 import html as html_lib
+import io
 import re
 
+from docx import Document
 from flask import Flask
 
 from tests.processes.test_litigation_case import (  # noqa: F401  (NOW and desk are the fixtures' module values)
@@ -179,3 +181,28 @@ def test_a_retrial_is_numbered_after_both_earlier_instances_and_a_number_not_yet
         ("retrial", "(2026)内行再3号"),
     ]
     assert case_numbers({"case_no": "(2026)蒙0205行初12号"}) == []  # no instances: the number alone, as before
+
+
+def document_text(web: Web, path: str) -> str:
+    """The paragraphs of a generated DOCX, one a line."""
+    response = web.client.get(path)
+    assert response.status_code == 200, path
+    return "\n".join(p.text for p in Document(io.BytesIO(response.get_data())).paragraphs)
+
+
+def test_the_appeal_opinion_downloaded_in_second_instance_still_names_the_first_instance_judgment(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    case_id = appealed(desk)
+    desk.at("2026-05-20T10:00")
+    desk.complete("land_officer", "register_instance", SECOND)
+    web = Web(pages(desk), "land_officer")
+    # Art. 8: the opinion is about the first-instance judgment, heard by the district court under its number
+    opinion = document_text(web, f"/cases/{case_id}/documents/appeal_opinion")
+    assert "关于(2026)蒙0205行初12号行政案件的上诉意见" in opinion
+    assert "包头市石拐区人民法院作出判决（判决撤销被诉行政行为），本单位于2026年4月28日收到" in opinion
+    assert SECOND["case_no"] not in opinion
+    # while the second instance's defence is written for the court now hearing it, under its number
+    defence = document_text(web, f"/cases/{case_id}/documents/statement_of_defence?unit=land_bureau")
+    assert SECOND["case_no"] in defence
+    assert SECOND["court"] in defence

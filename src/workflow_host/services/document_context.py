@@ -256,11 +256,25 @@ def _loss_report(data: dict[str, Any], unit: str | None, names: Names) -> dict[s
     }
 
 
+def _first_decision(data: dict[str, Any]) -> dict[str, Any]:
+    """The decision an appeal is about: the first instance's. Once a later instance began, the case's number,
+    court and decision are that instance's, and the first's are as instance_history kept them."""
+    if data.get("instance_level") in (None, "first"):
+        return data
+    for entry in _list(data.get("instance_history")):
+        if _dict(entry).get("instance_level") == "first":
+            return _dict(entry)
+    return data
+
+
 def _appeal_opinion(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
+    decided = _first_decision(data)
     return {
-        "decision_kind": text(DECISION_KINDS.get(str(data.get("decision_form")))),
-        "outcome": text(OUTCOMES.get(str(data.get("outcome")))),
-        "served_on": chinese_date(data.get("decision_served_on")),
+        "case_no": text(decided.get("case_no")),
+        "court": text(decided.get("court")),
+        "decision_kind": text(DECISION_KINDS.get(str(decided.get("decision_form")))),
+        "outcome": text(OUTCOMES.get(str(decided.get("outcome")))),
+        "served_on": chinese_date(decided.get("decision_served_on")),
         "claims": paragraphs(data.get("appeal_claims")),
         "grounds": paragraphs(data.get("appeal_grounds")),
         "notes": paragraphs(data.get("opinion_note")),
