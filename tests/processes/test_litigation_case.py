@@ -366,9 +366,9 @@ SECOND = {
 }
 
 
-def heard_twice(desk: CaseDesk) -> int:
-    """A suit against the district government: signed off, lost at first instance, appealed, heard at second
-    instance; the second instance's decision waits to be recorded."""
+def second_hearing_arranged(desk: CaseDesk) -> int:
+    """A suit against the district government: signed off, lost at first instance, appealed, the second instance
+    defended and its heads' appearance confirmed; the agents' preparation for the hearing waits."""
     case_id = appealed(desk)
 
     # second instance, same handling unit (Art. 9)
@@ -394,6 +394,13 @@ def heard_twice(desk: CaseDesk) -> int:
     }
     desk.complete("zhao", "confirm_legal_head_appearance", legal)
     assert desk.case(case_id)["data"]["appearance_plan"]["article"] == 13
+    return case_id
+
+
+def heard_twice(desk: CaseDesk) -> int:
+    """A suit against the district government: signed off, lost at first instance, appealed, heard at second
+    instance; the second instance's decision waits to be recorded."""
+    case_id = second_hearing_arranged(desk)
     hold_hearing(
         desk,
         case_id,

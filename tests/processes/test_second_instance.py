@@ -20,6 +20,7 @@ from tests.processes.test_litigation_case import (  # noqa: F401  (NOW and desk 
     desk,
     heard_twice,
     materials,
+    second_hearing_arranged,
 )
 from tests.web.test_pages import Web
 from workflow_host import create_app
@@ -206,3 +207,14 @@ def test_the_appeal_opinion_downloaded_in_second_instance_still_names_the_first_
     defence = document_text(web, f"/cases/{case_id}/documents/statement_of_defence?unit=land_bureau")
     assert SECOND["case_no"] in defence
     assert SECOND["court"] in defence
+
+
+def test_the_second_instance_hearing_is_prepared_without_the_first_hearing_s_attendance_chosen(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    case_id = second_hearing_arranged(desk)
+    assert desk.case(case_id)["data"]["hearing_preparation"]["hearing_on"].startswith("2026-04-14")  # the first's
+    prepare = desk.task("land_officer", "prepare_hearing")
+    page = task_page(pages(desk), "land_officer", prepare)
+    # Art. 17: whether the agents attend this hearing on time or apply for postponement is decided for this hearing
+    assert checked(page, "attendance") == []
