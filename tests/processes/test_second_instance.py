@@ -218,3 +218,24 @@ def test_the_second_instance_hearing_is_prepared_without_the_first_hearing_s_att
     page = task_page(pages(desk), "land_officer", prepare)
     # Art. 17: whether the agents attend this hearing on time or apply for postponement is decided for this hearing
     assert checked(page, "attendance") == []
+
+
+def summary(page: str) -> list[tuple[str, str]]:
+    """The task page's case summary: (title, text) rows."""
+    found = re.search(r'<aside class="case-summary card">(.*?)</aside>', page, re.S)
+    assert found
+    return [(t.strip(), d.strip()) for t, d in re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", found.group(1), re.S)]
+
+
+def test_a_second_instance_step_summarises_the_case_under_both_numbers_and_the_first_judgment_as_the_first_s(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    appealed(desk)
+    desk.at("2026-05-20T10:00")
+    desk.complete("land_officer", "register_instance", SECOND)
+    rows = dict(summary(task_page(pages(desk), "land_officer", desk.task("land_officer", "prepare_defence"))))
+    assert (rows["一审案号"], rows["二审案号"]) == ("(2026)蒙0205行初12号", SECOND["case_no"])
+    assert "案号" not in rows
+    # the only decision so far is the first instance's: it is not shown as this instance's
+    assert rows["一审裁判结果"] == "判决撤销（含部分撤销）"
+    assert "裁判结果" not in rows

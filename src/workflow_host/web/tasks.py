@@ -18,7 +18,7 @@ from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.forms import FormError, asked_form, form_errors
 from ..services.versions import form_file
 from .cases import document_response
-from .display import case_rows
+from .display import DataRow, case_rows
 from .form_messages import localise_errors
 from .formview import build_fields, parse_form, resize_arrays
 from .i18n import _, local_datetime
@@ -111,13 +111,14 @@ def _render(
         _attach_errors(fields, errors)
     units = dict(unit_choices(db))
     labels = case_view.data_labels(db, ctx.version, ctx.case.process_id)
-    named, _other = case_rows(json.loads(ctx.case.data_json), labels, units)
+    data = json.loads(ctx.case.data_json)
+    named, _other = case_rows(data, labels, units)
     html = render_template(
         "task.html",
         user=user,
         task=ctx.task,
         case=ctx.case,
-        summary=[row for row in named if row.key in SUMMARY],
+        summary=_summary([row for row in named if row.key in SUMMARY], data),
         info=ctx.info,
         fields=fields,
         errors=errors.get("", []),
@@ -131,6 +132,31 @@ def _render(
         unsaved=status >= 400,  # a form sent back with errors holds what was typed, and none of it is kept
     )
     return html, status
+
+
+def _summary(rows: list[DataRow], data: dict[str, Any]) -> list[DataRow]:
+    """The case summary beside a form, each value named for its instance once the case has several: every
+    instance's number, and an earlier instance's decision as that instance's, not the current one's."""
+    numbers = case_view.case_numbers(data)
+    named = {
+        "first": _("First-instance case number"),
+        "second": _("Second-instance case number"),
+        "retrial": _("Retrial case number"),
+    }
+    history = data.get("instance_history")
+    last = history[-1] if isinstance(history, list) and history and isinstance(history[-1], dict) else {}
+    earlier = {"first": _("First-instance outcome"), "second": _("Second-instance outcome")}.get(
+        str(last.get("instance_level"))
+    )
+    summary: list[DataRow] = []
+    for row in rows:
+        if row.key == "case_no" and len(numbers) > 1:
+            summary += [DataRow("case_no", named[level], number) for level, number in numbers]
+        elif row.key == "outcome" and earlier and last.get("instance_level") != data.get("instance_level"):
+            summary.append(DataRow("outcome", earlier, row.text))
+        else:
+            summary.append(row)
+    return summary
 
 
 @bp.get("/tasks/<task_id>/documents/<key>")
