@@ -66,6 +66,7 @@ def test_the_task_form_and_the_earlier_steps_say_the_forms_own_words(measures: H
     decision = page.split('id="field-government_decides_appeal"')[1].split("</fieldset>")[0]
     answers = re.findall(r'value="(true|false)"[^>]*>\s*(\S+)</label>', decision)
     assert answers == [("true", "同意上诉"), ("false", "不上诉")]  # appeal_decide.uischema.json's ui:enumNames
+    assert "checked" not in decision  # the diagram starts the answer at "no"; the vice head must choose (startBlank)
     earlier = page.split('class="card earlier-steps"')[1].split("</section>")[0]
     assert rows(earlier)["是否要求上诉"] == "不服，要求上诉"
     english = Web(app, "li_vice")
@@ -98,3 +99,19 @@ def test_the_history_says_yes_and_no_for_what_changed(measures: Host) -> None:
     shown = re.sub(r'title="[^"]*"', "", timeline)  # the stored values stay in the tooltips, for the record
     assert not re.search(r"\b(true|false)\b", re.sub(r"<[^>]+>", "", shown))
     assert 'title="true"' in timeline
+
+
+def test_no_decision_of_the_appeal_or_the_retrial_opens_already_answered(measures: Host) -> None:
+    """The appeal and retrial diagrams start their answers at "no" (the outputs when nobody appeals); a form that
+    opened with 否 chosen let a unit or a vice head decide by not looking."""
+    app = create_app({"TESTING": True, "HOST": measures})
+    client = app.test_client()
+    clerk = Api(client, "clerk", PASSWORDS["clerk"])
+    clerk.post("/instances", json={"process_id": "appeal", "data": APPEAL})
+    [opinion] = Api(client, "land_officer", PASSWORDS["land_officer"]).get("/tasks").get_json()["tasks"]
+    page = Web(app, "land_officer").get(f"/tasks/{opinion['id']}").get_data(as_text=True)
+    choice = page.split('id="field-unit_appeal_opinion"')[1].split("</fieldset>")[0]
+    assert re.findall(r'value="(true|false)"', choice) == ["true", "false"]
+    assert "checked" not in choice
+    task = Api(client, "land_officer", PASSWORDS["land_officer"]).get(f"/tasks/{opinion['id']}").get_json()
+    assert task["form"]["start_blank"] == ["unit_appeal_opinion"]
