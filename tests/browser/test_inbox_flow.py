@@ -51,7 +51,7 @@ def test_clerk_registers_a_case_and_the_handling_unit_claims_it(new_page: Callab
     fill_intake(clerk, "x")  # one invalid field: a case number of one character
     clerk.click("button[value='complete']")
     error = clerk.locator("#field-case_no-error")
-    assert error.inner_text() == "请至少填写 2 个字。"
+    assert error.inner_text() == "“案号”至少填写 2 个字。"
     assert "表单有误，未作保存" in clerk.locator(".flash-error").inner_text()
     assert clerk.input_value("#field-court") == "包头市石拐区人民法院"  # nothing typed is lost
     screenshot(clerk, "task-form-invalid")

@@ -116,9 +116,11 @@ def test_form_errors_appear_beside_their_fields_and_nothing_is_kept(app: Flask) 
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert field_errors(html, "case_no") == ["请至少填写 3 个字。"]
-    assert field_errors(html, "defendant") == ["此项为必填项。"]
-    assert field_errors(html, "notice_received_on") == ["请填写有效日期（年-月-日）。"]
+    assert field_errors(html, "case_no") == ["“案号”至少填写 3 个字。"]
+    assert field_errors(html, "defendant") == ["请填写“被告”。"]
+    assert field_errors(html, "notice_received_on") == [
+        "“收到通知书日期”须为有效日期，按“年-月-日”填写，如 2026-03-02。"
+    ]
     assert 'value="ab"' in html  # what was typed stays on the page
     assert task_row(app, task_id).status == "ready"
     with host_of(app).database.transaction() as session:
@@ -160,7 +162,7 @@ def test_an_evidence_file_is_stored_listed_and_downloadable_by_those_who_see_the
     )
     assert refused.status_code == 422
     assert field_errors(refused.get_data(as_text=True), "notice_scan") == [
-        "不接受此类文件（可上传 PDF、图片、Word/Excel、OFD、文本文件）。"
+        "“应诉通知书扫描件”：不接受此类文件（可上传 PDF、图片、Word/Excel、OFD、文本文件）。"
     ]
     disguised = web.post(
         f"/tasks/{task_id}",
@@ -171,7 +173,9 @@ def test_an_evidence_file_is_stored_listed_and_downloadable_by_those_who_see_the
         },
         content_type="multipart/form-data",
     )
-    assert field_errors(disguised.get_data(as_text=True), "notice_scan") == ["文件内容与扩展名不符。"]
+    assert field_errors(disguised.get_data(as_text=True), "notice_scan") == [
+        "“应诉通知书扫描件”：文件内容与扩展名不符。"
+    ]
     done = web.post(
         f"/tasks/{task_id}",
         {
@@ -205,7 +209,7 @@ def test_a_unit_the_directory_does_not_have_is_marked_beside_its_field_and_nothi
     refused = web.post(f"/tasks/{task_id}", form)
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    assert field_errors(page, "defendant_unit") == ["请选择组织名录中的单位。"]
+    assert field_errors(page, "defendant_unit") == ["“被告单位”请选择组织名录中的单位。"]
     assert "行初6号" in page  # what was typed is shown again
     assert web.get(f"/cases/{case_id}").status_code == 200
     with host_of(app).database.transaction() as session:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from .errors import Invalid
+from .form_explain import FormError, explain, resolve
 
 __all__ = [
     "FormError",
@@ -43,14 +44,6 @@ def _refs(node: Any) -> Iterator[str]:
 IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas")
 
 
-def _pointer(schema: Any, ref: str) -> Any:
-    """The subschema a local '#/a/b' reference names, or None."""
-    node = schema
-    for part in [p.replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/")] if ref != "#" else []:
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
-
-
 def _in_place_refs(node: Any) -> Iterator[str]:
     if not isinstance(node, dict):
         return
@@ -70,7 +63,7 @@ def _endless_ref(schema: dict[str, Any]) -> str | None:
         seen, todo = set(), [start]
         while todo:
             ref = todo.pop()
-            for nxt in _in_place_refs(_pointer(schema, ref)):
+            for nxt in _in_place_refs(resolve(schema, ref)):
                 if nxt == start:
                     return start
                 if nxt not in seen and nxt.startswith("#"):
@@ -182,55 +175,40 @@ def _iter_errors(validator: Any, data: Any) -> list[Any]:
         raise Invalid("the form data or its schema is nested too deeply to check") from None
 
 
-def validate_form_data(schema: dict[str, Any], data: Any) -> list[dict[str, str]]:
-    """Every validation error as {path, field, message}; empty when the data is valid. `path` is where the
-    schema failed (for a missing property, the object that lacks it); `field` the pointer of the field the
-    error concerns (the missing property's own), where a form shows it."""
+def _explained(schema: dict[str, Any], data: Any, ui: Any) -> list[tuple[str, FormError]]:
+    """Every validation error as (where the schema failed, the form error it stands for at its field). A pattern
+    is not repeated where the format of the same field already failed (a date-time with both says one thing)."""
     validator = Draft202012Validator(schema, format_checker=FORMATS)
-    errors = []
-    missing_seen: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, str, str, str], tuple[str, FormError]] = {}
     for error in sorted(_iter_errors(validator, data), key=lambda e: list(map(str, e.absolute_path))):
-        path = "/" + "/".join(str(p) for p in error.absolute_path)
-        field = path
-        if error.validator == "required" and isinstance(error.instance, dict):
-            # one error per missing property, in the order "required" lists them
-            missing = [p for p in error.validator_value if p not in error.instance]
-            key = (path, repr(error.validator_value))  # a "then" may require others at the same place
-            index = missing_seen.get(key, 0)
-            missing_seen[key] = index + 1
-            if index < len(missing):
-                field = path.rstrip("/") + "/" + str(missing[index])
-        errors.append({"path": path, "field": field, "message": error.message})
+        path = "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path)
+        for explained in explain(schema, ui, data, error):
+            said = json.dumps(explained.detail, sort_keys=True, default=str)  # two "contains" differ only there
+            found.setdefault((explained.path, explained.validator, repr(explained.value), said), (path, explained))
+    formats = {e.path for _path, e in found.values() if e.validator == "format"}
+    return [(p, e) for p, e in found.values() if not (e.validator == "pattern" and e.path in formats)]
+
+
+def validate_form_data(schema: dict[str, Any], data: Any, ui: Any = None) -> list[dict[str, Any]]:
+    """Every validation error as {path, field, message, kind, label, value?, detail?}; empty when the data is
+    valid. `path` is where the schema failed (for a missing property, the object that lacks it); `field` the
+    pointer of the field the error concerns (the missing property's own), where a form shows it; `label` its
+    title; `kind` the rule it broke, with its `value` and the `detail` a message in the user's words needs."""
+    errors = []
+    for path, error in _explained(schema, data, ui):
+        found: dict[str, Any] = {"path": path, "field": error.path, "message": error.message}
+        found.update(kind=error.validator, label=error.label)
+        if error.value is not None:
+            found["value"] = error.value
+        if error.detail:
+            found["detail"] = error.detail
+        errors.append(found)
     return errors
 
 
-@dataclass(frozen=True)
-class FormError:
-    """A validation error at the JSON pointer of the field it concerns (a missing property's own pointer),
-    with the validator that failed and its parameter, for messages in the user's language."""
-
-    path: str
-    validator: str
-    value: Any
-    message: str
-
-
-def form_errors(schema: dict[str, Any], data: Any) -> list[FormError]:
+def form_errors(schema: dict[str, Any], data: Any, ui: Any = None) -> list[FormError]:
     """Every validation error, each pointing at the field to show it beside."""
-    validator = Draft202012Validator(schema, format_checker=FORMATS)
-    found = []
-    for error in _iter_errors(validator, data):
-        parts = [str(p) for p in error.absolute_path]
-        value = error.validator_value
-        if error.validator == "required" and isinstance(error.instance, dict):
-            for missing in [p for p in error.validator_value if p not in error.instance]:
-                found.append(FormError("/" + "/".join([*parts, missing]), "required", None, error.message))
-            continue
-        if error.validator == "type":
-            value = error.validator_value if isinstance(error.validator_value, str) else str(error.validator_value)
-        found.append(FormError("/" + "/".join(parts), str(error.validator), value, error.message))
-    unique = {(e.path, e.validator, repr(e.value)): e for e in found}
-    return sorted(unique.values(), key=lambda e: (e.path, e.validator))
+    return sorted((e for _path, e in _explained(schema, data, ui)), key=lambda e: (e.path, e.validator))
 
 
 def values_at(data: Any, pointer: str) -> list[Any]:
@@ -276,7 +254,7 @@ def declared_fields(schema: Any) -> set[str] | None:
             todo.extend(value if isinstance(value, list) else [value])
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#"):
-            todo.append(_pointer(schema, ref))
+            todo.append(resolve(schema, ref))
     return names or None
 
 
@@ -287,7 +265,7 @@ def undeclared_field_errors(schema: Any, data: dict[str, Any]) -> list[dict[str,
     if declared is None:
         return []
     return [
-        {"path": f"/{name}", "message": "not a field of this form", "kind": "additionalProperties"}
+        {"path": f"/{name}", "message": "not a field of this form", "kind": "additionalProperties", "value": name}
         for name in sorted(set(data) - declared)
     ]
 

@@ -17,6 +17,7 @@ from .case_deadlines import met_on_errors
 from .catalog import catalog_of
 from .directory import check_unit_values
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .form_explain import field_label, pointer_parts
 from .forms import asked_form, ui_widget_fields, undeclared_field_errors, validate_form_data
 from .inbox_sync import OpenTask, read_open_tasks
 from .memo import Memo
@@ -372,20 +373,27 @@ def _unit_fields(session: Session, version: ProcessVersion, ui_schema: str | Non
     return _UNIT_FIELDS.get_or_make((version.content_hash, ui_schema), routing)
 
 
+def _labelled(schema: Any, error: dict[str, Any]) -> dict[str, Any]:
+    """A form error with the title of its field (`label`), for a message that names the field as the form does."""
+    if "label" not in error and error["field"] != "/":
+        error["label"] = field_label(schema, pointer_parts(error["field"]))
+    return error
+
+
 def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, data: Any) -> dict[str, Any]:
     """Validate the form, complete the task and run the case to its next wait state, as one step."""
     data = require_json_object(data)
     task, case = _actor_case(session, runtime, user, task_id)
     info = case.catalog.user_task(task.process_id, task.element_id)
     if info and info.form_schema:
-        schema, _ui = asked_form(
+        schema, ui = asked_form(
             form_file(session, case.version, info.form_schema),
             form_file(session, case.version, info.ui_schema) if info.ui_schema else None,
             json.loads(task.data_json) if task.data_json else case.engine.data,
         )
         errors = (
             undeclared_field_errors(schema, data)
-            or validate_form_data(schema, data)
+            or validate_form_data(schema, data, ui)
             or check_attachment_values(session, task.instance_id, schema, data)
             or check_unit_values(session, _unit_fields(session, case.version, info.ui_schema), data)
         )
@@ -393,7 +401,7 @@ def complete_task(session: Session, runtime: Runtime, user: User, task_id: str, 
             deadline = case.engine.data.get(info.deadline_variable)
             errors = met_on_errors(field, data.get(field), deadline, now().astimezone(LOCAL_TZ).date())
         if errors:
-            raise Invalid("the form has errors", errors=[{"field": e["path"], **e} for e in errors])
+            raise Invalid("the form has errors", errors=[_labelled(schema, {"field": e["path"], **e}) for e in errors])
     with step_clock():
         try:
             case.engine.complete(task_id, data)

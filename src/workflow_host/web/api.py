@@ -19,6 +19,7 @@ from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
 from ..services.permissions import require_any_role, require_view_instance
 from ..services.verification import verify_instance
 from .converters import MAX_ROW_ID
+from .form_messages import localise_service_errors
 from .openapi import OPENAPI
 from .reading import read_view
 
@@ -265,4 +266,8 @@ def read_notification(session: Session, user: User, notification_id: int) -> Res
 @authenticated
 def complete(session: Session, user: User, task_id: str) -> Response:
     body = json_body()
-    return jsonify(tasks.complete_task(session, host().runtime, user, task_id, body.get("data", {})))
+    try:
+        return jsonify(tasks.complete_task(session, host().runtime, user, task_id, body.get("data", {})))
+    except Invalid as err:  # a form's errors in the caller's language (Accept-Language; Chinese by default)
+        localise_service_errors(err.details.get("errors") or [])
+        raise

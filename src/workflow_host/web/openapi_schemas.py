@@ -57,8 +57,11 @@ SCHEMAS: dict[str, Any] = {
         errors={
             "type": "array",
             "items": OBJECT,
-            "description": "a form's errors, each {path, field, message}: path where the schema failed (for a"
-            " missing property, the object lacking it), field the pointer of the field concerned; a diagram's"
+            "description": "a form's errors, each {path, field, message, kind, label, value?, detail?}: path where"
+            " the schema failed (for a missing property, the object lacking it), field the pointer of the field"
+            " concerned, message in the caller's language (Accept-Language; Chinese by default) naming the field by"
+            " its label, kind the rule it broke (required, enum, format …) with its value, detail what else the"
+            " message says (when: the condition a rule applies under; options: the values allowed); a diagram's"
             " errors, each {file, element_id, line, message}",
         },
     ),

@@ -15,11 +15,12 @@ from ..services import attachments, case_view, documents, tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
+from ..services.form_explain import field_label, pointer_parts
 from ..services.forms import FormError, asked_form, form_errors
 from ..services.versions import form_file
 from .cases import document_response
 from .display import DataRow, case_rows
-from .form_messages import localise_errors
+from .form_messages import as_form_error, localise_errors
 from .formview import build_fields, parse_form, resize_arrays
 from .i18n import _, local_datetime
 from .inbox import task_problem
@@ -108,7 +109,7 @@ def _render(
 ) -> tuple[str, int]:
     fields = build_fields(ctx.schema, ctx.ui, value, unit_choices(db)) if ctx.schema else None
     if fields is not None:
-        _attach_errors(fields, errors)
+        errors = _attach_errors(fields, errors)
     units = dict(unit_choices(db))
     labels = case_view.data_labels(db, ctx.version, ctx.case.process_id)
     data = json.loads(ctx.case.data_json)
@@ -207,10 +208,30 @@ def _previous_note(previous: dict[str, Any] | None) -> dict[str, str] | None:
     return {"who": person(previous["completed_by"]), "at": local_datetime(datetime.fromisoformat(at)) if at else ""}
 
 
-def _attach_errors(field: Any, errors: dict[str, list[str]]) -> None:
+def _attach_errors(fields: Any, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each field gets its errors; an error of a part the page shows no field for (an option of a list of check
+    boxes, a hidden field) goes to the nearest field around it, or to the top of the form. The errors by the
+    field they are shown beside."""
+    shown: set[str] = set()
+    todo = [fields]
+    while todo:
+        field = todo.pop()
+        shown.add(field.dotted)
+        todo.extend(field.children)
+    placed: dict[str, list[str]] = {}
+    for dotted, messages in errors.items():
+        at = dotted
+        while at and at not in shown:
+            at = at.rpartition(".")[0]
+        placed.setdefault(at, []).extend(m for m in messages if m not in placed.get(at, []))
+    _set_errors(fields, placed)
+    return placed
+
+
+def _set_errors(field: Any, errors: dict[str, list[str]]) -> None:
     field.errors = errors.get(field.dotted, [])
     for child in field.children:
-        _attach_errors(child, errors)
+        _set_errors(child, errors)
 
 
 class _FormInvalid(Exception):
@@ -286,7 +307,8 @@ def _posted_value(db: Session, user: User, ctx: TaskContext) -> dict[str, Any]:
             with db.begin_nested():
                 return attachments.store_upload(db, ctx.case, user, upload, ctx.task.id, dotted).sha256
         except Invalid as err:
-            refused.append(FormError("/" + dotted.replace(".", "/"), "upload", err.details.get("reason"), err.message))
+            path, label = "/" + dotted.replace(".", "/"), field_label(ctx.schema, dotted.split("."))
+            refused.append(FormError(path, "upload", err.details.get("reason"), err.message, label))
             return ""
 
     value = parse_form(ctx.schema, ctx.ui, request.form, request.files, store)
@@ -300,17 +322,14 @@ def _field_errors(err: Invalid) -> list[FormError]:
     found = err.details.get("errors")
     if not isinstance(found, list):
         return []
-    return [
-        FormError(str(e.get("field") or e["path"]), str(e.get("kind") or "server"), e.get("value"), str(e["message"]))
-        for e in found
-        if isinstance(e, dict) and isinstance(e.get("path"), str)
-    ]
+    return [as_form_error(e) for e in found if isinstance(e, dict) and isinstance(e.get("path"), str)]
 
 
 def _problems(db: Session, ctx: TaskContext, value: dict[str, Any]) -> list[FormError]:
     if not ctx.schema:
         return []
-    problems = form_errors(ctx.schema, value)
+    problems = form_errors(ctx.schema, value, ctx.ui)
     for bad in attachments.check_attachment_values(db, ctx.case.id, ctx.schema, value):
-        problems.append(FormError(bad["path"], "attachment", None, bad["message"]))
+        label = field_label(ctx.schema, pointer_parts(bad["path"]))
+        problems.append(FormError(bad["path"], "attachment", None, bad["message"], label))
     return problems
