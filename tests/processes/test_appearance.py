@@ -15,6 +15,7 @@ from tests.processes.support import (
     SignIn,
     check_layout,
     complete_task,
+    id_number,
     instance,
     start_case,
     tasks,
@@ -56,7 +57,7 @@ def staff(n: int, unit: str = "land_bureau") -> dict[str, Any]:
         "agent_type": "staff",
         "unit": unit,
         "position": "法制股股长",
-        "id_number": f"15020219800101{n:03d}X",
+        "id_number": id_number("19800101", n),
     }
 
 
@@ -66,7 +67,7 @@ def lawyer(n: int) -> dict[str, Any]:
         "agent_type": "public_lawyer",
         "work_unit": "石拐区司法局",
         "position": "公职律师",
-        "id_number": f"15020219850101{n:03d}5",
+        "id_number": id_number("19850101", n),
     }
 
 

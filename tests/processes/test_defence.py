@@ -17,6 +17,7 @@ from tests.processes.support import (
     complete_task,
     flow_nodes,
     flow_waypoints,
+    id_number,
     inside,
     is_conditional,
     lane_of,
@@ -52,7 +53,7 @@ def materials(organ: str, agents: int = 1, **power: Any) -> dict[str, Any]:
             "agent_type": "staff",
             "work_unit": organ,
             "position": "法制员",
-            "id_number": f"15020219800101{n:03d}X",
+            "id_number": id_number("19800101", n),
         }
         for n in range(1, agents + 1)
     ]
@@ -274,7 +275,7 @@ def lawyer(n: int) -> dict[str, Any]:
         "agent_type": "public_lawyer",
         "work_unit": "石拐区司法局",
         "position": "公职律师",
-        "id_number": f"15020219800101{n:03d}5",
+        "id_number": id_number("19850101", n),
     }
 
 

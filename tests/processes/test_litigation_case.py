@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.processes.support import NO_ART13_ITEM, Desk, SignIn, answered_as_read, at, inbox, tasks
+from tests.processes.support import NO_ART13_ITEM, Desk, SignIn, answered_as_read, at, id_number, inbox, tasks
 from workflow_host.engine import FixedClock
 from workflow_host.host import Host
 from workflow_host.models import User
@@ -75,7 +75,7 @@ def materials(organ: str) -> dict[str, Any]:
                     "agent_type": "staff",
                     "work_unit": organ,
                     "position": "法制股股长",
-                    "id_number": "150202198001010011",
+                    "id_number": id_number("19800101", 1),
                 }
             ],
             "entrusted_matters": "代理本机关参加本案诉讼",

@@ -52,7 +52,7 @@ AGENTS = [
         "agent_type": "staff",
         "work_unit": "石拐区自然资源局",
         "position": "法规科科长",
-        "id_number": "150205198001011234",
+        "id_number": "150205198001011230",
         "phone": "0472-1234567",
     },
     {
@@ -60,7 +60,7 @@ AGENTS = [
         "agent_type": "public_lawyer",
         "work_unit": "石拐区司法局",
         "position": "公职律师",
-        "id_number": "15020519850101123X",
+        "id_number": "15020519850101127X",
     },
 ]
 MATERIALS = {
@@ -200,8 +200,8 @@ def test_the_power_of_attorney_lists_the_agents_and_each_special_power(case: tup
     assert lines[:2] == ["授权委托书", "（2026）蒙0205行初12号"]
     rows = table_rows(doc)
     assert rows[0] == ["姓名", "代理人身份", "工作单位", "职务", "居民身份证号码", "联系电话"]
-    assert rows[1] == ["刘某", "本机关工作人员", "石拐区自然资源局", "法规科科长", "150205198001011234", "0472-1234567"]
-    assert rows[2] == ["陈某", "公职律师", "石拐区司法局", "公职律师", "15020519850101123X", BLANK]
+    assert rows[1] == ["刘某", "本机关工作人员", "石拐区自然资源局", "法规科科长", "150205198001011230", "0472-1234567"]
+    assert rows[2] == ["陈某", "公职律师", "石拐区司法局", "公职律师", "15020519850101127X", BLANK]
     assert "代理事项：代理本机关参加（2026）蒙0205行初12号行政诉讼案件第一审诉讼" in lines
     powers = lines[lines.index("代理权限：特别授权，具体如下：") + 1 :][:3]
     assert powers == ["（一）代为进行和解、参加调解；", "（二）代为提起上诉；", "（三）代为签收法律文书；"]

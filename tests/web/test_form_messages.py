@@ -438,3 +438,54 @@ def test_the_task_page_names_the_condition_beside_the_field(probe_app: Any) -> N
     posted = {"action": "complete", "f.defendant": "district_government", "f.defendant_unit": "land_bureau"}
     html = web.post(f"/tasks/{task_id}", posted).get_data(as_text=True)
     assert field_errors(html, "defendant_unit") == ["“被告”为“区人民政府”时，“被告单位”不应填写。"]
+
+
+# The forms that ask for a citizen identity number, with where the number of the first agent goes.
+ID_FORMS = {
+    "appearance_arrange": (
+        {"unit_head_appears": True, "unit_head": {"name": "张某某", "position": "局长"}},
+        "agents",
+        {"agent_type": "staff", "unit": "land_bureau"},
+    ),
+    "appearance_legal_head_confirm": (
+        {"legal_affairs_head": {"name": "赵某某", "position": "局长"}, "legal_head_appearance_confirmed": True},
+        "accompanying_agents",
+        {"agent_type": "staff", "unit": "justice_bureau"},
+    ),
+    "defence_materials": ({}, "power_of_attorney/agents", {"agent_type": "staff", "work_unit": "石拐区自然资源局"}),
+}
+ID_PROBLEMS = [  # (typed, why it cannot be right, what the person is told)
+    ("11010519491231002", "length", "“居民身份证号码”应为 18 位，现为 17 位。"),
+    ("11010519491231002x", "characters", "“居民身份证号码”只能由数字组成，最后一位可以是大写字母 X。"),
+    ("110105 19491231002X", "characters", "“居民身份证号码”只能由数字组成，最后一位可以是大写字母 X。"),
+    ("110105194902300021", "birth_date", "“居民身份证号码”第 7 至 14 位的出生日期不存在。"),
+    ("11010519491231012X", "check_digit", "“居民身份证号码”校验码不符：最后一位与前 17 位对不上，请逐位核对号码。"),
+]
+
+
+def with_agent(form: str, number: str) -> tuple[dict[str, Any], str]:
+    """The form's data with one agent whose identity number is `number`; the pointer of that number."""
+    data, where, kind = ID_FORMS[form]
+    agent = {"name": "王某某", "position": "法制股股长", **kind, "id_number": number}
+    if "/" in where:
+        outer, inner = where.split("/")
+        return {**data, outer: {inner: [agent]}}, f"/{where}/0/id_number"
+    return {**data, where: [agent]}, f"/{where}/0/id_number"
+
+
+@pytest.mark.parametrize("form", sorted(ID_FORMS))
+@pytest.mark.parametrize(("typed", "reason", "told"), ID_PROBLEMS, ids=[p[0] for p in ID_PROBLEMS])
+def test_an_identity_number_that_cannot_be_right_is_told_what_is_wrong(
+    probe_app: Any, form: str, typed: str, reason: str, told: str
+) -> None:
+    data, field = with_agent(form, typed)
+    errors = refusal(probe_app(form), data)
+    assert messages(errors, field) == [told]
+    [error] = [e for e in errors if e["field"] == field]
+    assert (error["kind"], error["value"], error["detail"]["reason"]) == ("format", "id-number", reason)
+
+
+def test_an_identity_number_whose_check_digit_holds_is_accepted(probe_app: Any) -> None:
+    data, _field = with_agent("appearance_arrange", "11010519491231002X")
+    errors = refusal(probe_app("appearance_arrange"), {**data, "unit_head": {"name": "张", "position": "局长"}})
+    assert [e["field"] for e in errors] == ["/unit_head/name"]  # the number is accepted, only the name is short

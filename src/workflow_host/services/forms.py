@@ -14,6 +14,7 @@ from jsonschema.exceptions import SchemaError
 
 from .errors import Invalid
 from .form_explain import FormError, explain, resolve
+from .id_numbers import IdNumberInvalid, is_id_number
 
 __all__ = [
     "FormError",
@@ -152,9 +153,11 @@ _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[
 
 def _formats() -> FormatChecker:
     """jsonschema's format checks, with "date-time" as the forms write it: a real date and time (no 30 February)
-    with its offset, seconds optional (RFC 3339 wants them; a hearing is set to the minute)."""
+    with its offset, seconds optional (RFC 3339 wants them; a hearing is set to the minute); and "id-number", a
+    citizen identity number whose check digit holds (GB 11643), the error saying what is wrong with it."""
     checker = FormatChecker()
     checker.checks("date-time", raises=ValueError)(_is_date_time)
+    checker.checks("id-number", raises=IdNumberInvalid)(is_id_number)
     return checker
 
 

@@ -196,6 +196,7 @@ def _format_name(name: str) -> str:
     return {
         "date": _("a date (year-month-day)"),
         "date-time": _("a date and time"),
+        "id-number": _("a citizen identity number"),
     }.get(name, name)
 
 
@@ -204,7 +205,26 @@ def _format(label: str, name: str, detail: dict[str, Any]) -> str:
         return _("“%(label)s” must be a real date written year-month-day, e.g. 2026-03-02", label=label)
     if name == "date-time":
         return _("“%(label)s” must be a real date and time, e.g. 2026-11-03 09:30 (Beijing time)", label=label)
+    if name == "id-number":
+        return _id_number(label, str(detail.get("reason", "")), detail.get("length"))
     return _("“%(label)s” must be written as %(format)s", label=label, format=name)
+
+
+def _id_number(label: str, reason: str, length: Any) -> str:
+    """What is wrong with a citizen identity number (GB 11643), as services.id_numbers found it."""
+    if reason == "characters":
+        return _("“%(label)s” may hold only digits, the last one may be a capital X", label=label)
+    if reason == "length":
+        return _("“%(label)s” must have 18 characters, not %(n)s", label=label, n=length)
+    if reason == "birth_date":
+        return _("“%(label)s”: characters 7 to 14 are not a real date of birth", label=label)
+    if reason == "check_digit":
+        return _(
+            "“%(label)s” is not a valid number: its last character (the check digit) does not fit the first 17;"
+            " check every digit",
+            label=label,
+        )
+    return _("“%(label)s” is not a valid citizen identity number", label=label)
 
 
 def _pattern(label: str, described: dict[str, Any]) -> str:
