@@ -489,3 +489,21 @@ def test_an_identity_number_whose_check_digit_holds_is_accepted(probe_app: Any) 
     data, _field = with_agent("appearance_arrange", "11010519491231002X")
     errors = refusal(probe_app("appearance_arrange"), {**data, "unit_head": {"name": "张", "position": "局长"}})
     assert [e["field"] for e in errors] == ["/unit_head/name"]  # the number is accepted, only the name is short
+
+
+def test_a_file_that_is_not_one_of_the_case_names_its_field(probe_app: Any) -> None:
+    evidence = {"type": "string", "format": "attachment", "title": "证据文件"}
+    schema = {
+        "type": "object",
+        "properties": {
+            "notice_scan": {"type": "string", "format": "attachment", "title": "应诉通知书扫描件"},
+            "evidence": {
+                "type": "array",
+                "title": "证据",
+                "items": {"type": "object", "properties": {"file": evidence}},
+            },
+        },
+    }
+    errors = refusal(probe_app("files", schema), {"notice_scan": "0" * 64, "evidence": [{"file": "1" * 64}]})
+    assert messages(errors, "/notice_scan") == ["请重新上传“应诉通知书扫描件”的文件（须为本案已上传的文件）。"]
+    assert messages(errors, "/evidence/0/file") == ["请重新上传“证据文件”的文件（须为本案已上传的文件）。"]

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from ..engine import now
 from ..models import AttachmentBlob, CaseAttachment, Instance, User
 from .errors import Invalid, NotFound
-from .forms import values_at
 from .permissions import require_view_instance
 
 __all__ = [
@@ -153,10 +152,23 @@ def check_attachment_values(session: Session, instance_id: int, schema: Any, dat
         return errors
     known = set(session.scalars(select(CaseAttachment.sha256).where(CaseAttachment.instance_id == instance_id)))
     for pointer in pointers:
-        for value in values_at(data, pointer):
+        for field, value in _pointed(data, pointer):
             if isinstance(value, str) and (not _SHA.match(value) or value not in known):
-                errors.append({"path": pointer.replace("/*", ""), "message": "not a file uploaded to this case"})
+                path = pointer.replace("/*", "")
+                errors.append({"path": path, "field": field, "message": "not a file uploaded to this case"})
+                errors[-1]["kind"] = "attachment"
     return errors
+
+
+def _pointed(data: Any, pointer: str) -> list[tuple[str, Any]]:
+    """(the pointer of each value, the value) a pointer with `*` for every item reaches: `/evidence/0/file`."""
+    found = [("", data)]
+    for part in (p for p in pointer.split("/") if p):
+        if part == "*":
+            found = [(f"{at}/{i}", v) for at, value in found if isinstance(value, list) for i, v in enumerate(value)]
+        else:
+            found = [(f"{at}/{part}", value[part]) for at, value in found if isinstance(value, dict) and part in value]
+    return found
 
 
 def case_attachments(session: Session, instance_id: int) -> list[dict[str, Any]]:

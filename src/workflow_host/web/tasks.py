@@ -330,6 +330,8 @@ def _problems(db: Session, ctx: TaskContext, value: dict[str, Any]) -> list[Form
         return []
     problems = form_errors(ctx.schema, value, ctx.ui)
     for bad in attachments.check_attachment_values(db, ctx.case.id, ctx.schema, value):
-        label = field_label(ctx.schema, pointer_parts(bad["path"]))
-        problems.append(FormError(bad["path"], "attachment", None, bad["message"], label))
+        field = bad.get("field") or bad["path"]
+        problems.append(
+            FormError(field, "attachment", None, bad["message"], field_label(ctx.schema, pointer_parts(field)))
+        )
     return problems
