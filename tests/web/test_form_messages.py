@@ -299,6 +299,13 @@ RULES = [
     ),
     ("archive_file", {"documents": ["complaint", "other"]}, "/documents", "“归档材料”须包括“应诉通知书”。"),
     ("archive_file", {"documents": ["complaint", "other"]}, "/documents", "“归档材料”须包括“判决书、裁定书、调解书”。"),
+    (
+        "defence_review",
+        {"materials_complete": False, "missing_items": ["statement", "evidence"]},
+        "/missing_items/0",
+        "“缺少或需补正的项目第 1 项”须为以下之一：“答辩状（代拟稿）”、“作出行政行为的法律依据”、“作出行政行为的证据”、"
+        "“其他需要提交的材料”、“法定代表人身份证明书”、“授权委托书”。",
+    ),
     ("archive_file", {"pages": 0}, "/pages", "“页数”不得小于 1。"),
     ("archive_file", {"pages": "十"}, "/pages", "“页数”须为整数。"),
     (

@@ -124,7 +124,7 @@ def field_label(root: Any, parts: Sequence[Part]) -> str:
 def _value_labels(root: Any, ui: Any, parts: list[Part]) -> dict[str, str]:
     """JSON text of a value → its label, for the field at `parts` (`oneOf` const + title, `enum` + ui:enumNames)."""
     labels: dict[str, str] = {}
-    names = (_ui_at(ui, parts) or {}).get("ui:enumNames") if isinstance(_ui_at(ui, parts), dict) else None
+    names = _enum_names(ui, parts)
     for node in schema_at(root, parts):
         for option in (node.get("oneOf") or []) + (node.get("anyOf") or []):
             if isinstance(option, dict) and "const" in option and option.get("title"):
@@ -133,6 +133,17 @@ def _value_labels(root: Any, ui: Any, parts: list[Part]) -> dict[str, str]:
             for value, name in zip(node["enum"], names, strict=False):
                 labels.setdefault(json.dumps(value, ensure_ascii=False), str(name))
     return labels
+
+
+def _enum_names(ui: Any, parts: Sequence[Part]) -> Any:
+    """The ui:enumNames of the field at `parts`; an item of a list of check boxes has them on its list."""
+    own = _ui_at(ui, parts)
+    if isinstance(own, dict) and "ui:enumNames" in own:
+        return own["ui:enumNames"]
+    if parts and str(parts[-1]).isdigit():
+        outer = _ui_at(ui, parts[:-1])
+        return outer.get("ui:enumNames") if isinstance(outer, dict) else None
+    return None
 
 
 def _shown(value: Any, labels: dict[str, str]) -> str | bool:
