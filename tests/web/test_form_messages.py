@@ -514,3 +514,16 @@ def test_a_file_that_is_not_one_of_the_case_names_its_field(probe_app: Any) -> N
     errors = refusal(probe_app("files", schema), {"notice_scan": "0" * 64, "evidence": [{"file": "1" * 64}]})
     assert messages(errors, "/notice_scan") == ["请重新上传“应诉通知书扫描件”的文件（须为本案已上传的文件）。"]
     assert messages(errors, "/evidence/0/file") == ["请重新上传“证据文件”的文件（须为本案已上传的文件）。"]
+
+
+def test_a_field_another_one_needs_names_that_one(probe_app: Any) -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "entrusting_unit": {"type": "string", "title": "委托单位"},
+            "entrustment_no": {"title": "委托书编号"},
+        },
+        "dependentRequired": {"entrusting_unit": ["entrustment_no"]},
+    }
+    errors = refusal(probe_app("dependent", schema), {"entrusting_unit": "land_bureau"})
+    assert messages(errors, "/entrustment_no") == ["已填写“委托单位”时，请填写“委托书编号”。"]
