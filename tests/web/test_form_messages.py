@@ -527,3 +527,9 @@ def test_a_field_another_one_needs_names_that_one(probe_app: Any) -> None:
     }
     errors = refusal(probe_app("dependent", schema), {"entrusting_unit": "land_bureau"})
     assert messages(errors, "/entrustment_no") == ["已填写“委托单位”时，请填写“委托书编号”。"]
+
+
+def test_a_condition_quotes_at_most_the_start_of_a_long_answer(probe_app: Any) -> None:
+    errors = refusal(probe_app("judgment_record"), {"outcome": "驳回" * 2000, "decision_form": "mediation_statement"})
+    [told] = messages(errors, "/decision_form")
+    assert told.startswith("“裁判结果”为“" + "驳回" * 10 + "…”时，“裁判文书种类”不能为“调解书”。"), told

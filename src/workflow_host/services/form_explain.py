@@ -15,6 +15,7 @@ from jsonschema.exceptions import ValidationError, best_match
 __all__ = ["FormError", "explain", "field_label", "pointer_parts", "schema_at"]
 
 Part = str | int
+QUOTED = 20  # characters of a typed value a message quotes
 # Keywords whose subschemas apply to the same value (where a field's title and choices may be declared).
 _SAME_VALUE = ("allOf", "then", "else")  # not anyOf/oneOf: the titles there name the alternatives
 # Keywords whose value is a map or a list of subschemas: the key after them is a name or an index, not a keyword.
@@ -147,11 +148,15 @@ def _enum_names(ui: Any, parts: Sequence[Part]) -> Any:
 
 
 def _shown(value: Any, labels: dict[str, str]) -> str | bool:
-    """A value as the form names it: its label, a boolean as itself (the page says yes or no), else its text."""
+    """A value as the form names it: its label, a boolean as itself (the page says yes or no), else its text (the
+    start of a long one: a message quotes what was typed, it does not repeat pages of it)."""
     label = labels.get(json.dumps(value, ensure_ascii=False))
     if label is not None:
         return label
-    return value if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        return value
+    text = str(value)
+    return text if len(text) <= QUOTED else text[:QUOTED] + "…"
 
 
 def _data_at(data: Any, parts: list[Part]) -> Any:
