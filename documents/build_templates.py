@@ -22,12 +22,12 @@ HERE = Path(__file__).resolve().parent
 def statement_of_defence(doc: Any) -> None:
     para(doc, "行政答辩状", "公文标题")
     case_line(doc)
-    para(doc, "答辩人：{{ respondent }}，住所地：{{ respondent_address }}。")
+    para(doc, "答辩人{{ respondent_role }}：{{ respondent }}，住所地：{{ respondent_address }}。")
     para(doc, "法定代表人：{{ representative }}，职务：{{ representative_position }}。")
     agent = "委托诉讼代理人：{{ a.name }}，{{ a.kind }}，工作单位：{{ a.work_unit }}，职务：{{ a.position }}。"
     loop(doc, "for a in agents", agent)
-    para(doc, "被答辩人（原告）：{{ plaintiff }}。")
-    para(doc, "答辩人因被答辩人{{ plaintiff }}诉{{ respondent }}{{ cause }}一案，现提出答辩意见如下：")
+    para(doc, "被答辩人{{ opponent_role }}：{{ opponent }}。")
+    para(doc, "{{ opening }}，现提出答辩意见如下：")
     loop(doc, "for text in statement", "{{ text }}")
     para(doc, "此致")
     para(doc, "{{ court }}", "顶格")

@@ -385,3 +385,47 @@ def test_every_task_the_catalog_names_is_a_user_task_of_the_measures() -> None:
     assert {info.template for info in documents.catalog().values()} == {
         path.name for path in (ROOT / "documents").glob("*.docx")
     }
+
+
+FIRST_JUDGMENT = {
+    "instance_level": "first",
+    "case_no": "（2026）蒙0205行初12号",
+    "court": "包头市石拐区人民法院",
+    "decision_form": "judgment",
+}
+
+
+@pytest.mark.parametrize(
+    ("appeal", "opponent", "opening"),
+    [
+        (
+            {"appellant": "plaintiff"},
+            "被答辩人（上诉人、原审原告）：王某某。",
+            "答辩人因上诉人王某某不服包头市石拐区人民法院（2026）蒙0205行初12号行政判决一案，现提出答辩意见如下：",
+        ),
+        (
+            {"appellant": "third_party"},
+            f"被答辩人（上诉人、原审第三人）：{BLANK}。",
+            f"答辩人因上诉人{BLANK}不服包头市石拐区人民法院（2026）蒙0205行初12号行政判决一案，现提出答辩意见如下：",
+        ),
+    ],
+    ids=["the plaintiff appealed", "a third party appealed"],
+)
+def test_a_second_instance_defence_answers_the_appellant_about_the_first_judgment(
+    appeal: dict[str, str], opponent: str, opening: str
+) -> None:
+    data = {
+        **FULL,
+        **appeal,
+        "instance_level": "second",
+        "plaintiff_appealed": True,
+        "case_no": "（2026）蒙02行终45号",
+        "court": "包头市中级人民法院",
+        "instance_history": [{**FIRST_JUDGMENT, "outcome": "dismissed_claim", "lost": False}],
+    }
+    lines = texts(opened(documents.render("statement_of_defence", data, "land_bureau", NAMES, date(2026, 9, 21))))
+    assert lines[1] == "（2026）蒙02行终45号"  # filed in the second instance, under its number
+    assert lines[2].startswith("答辩人（被上诉人、原审被告）：石拐区自然资源局，住所地：")
+    assert opponent in lines
+    assert opening in lines
+    assert lines[lines.index("此致") + 1] == "包头市中级人民法院"

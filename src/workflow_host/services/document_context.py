@@ -169,6 +169,27 @@ def common(data: dict[str, Any], names: Names, today: date) -> dict[str, Any]:
     }
 
 
+def _parties(data: dict[str, Any], respondent: str) -> dict[str, str]:
+    """How a statement of defence names the parties: at first instance the defendant answers the plaintiff about
+    the suit; at second instance, when the other side appealed, the appellee answers the appellant about the
+    first-instance decision (a third party's name is not in the case data: a line to fill in)."""
+    plaintiff = text(data.get("plaintiff"))
+    if data.get("instance_level") != "second" or data.get("plaintiff_appealed") is not True:
+        opening = f"答辩人因被答辩人{plaintiff}诉{respondent}{text(data.get('cause'))}一案"
+        return {"respondent_role": "", "opponent": plaintiff, "opponent_role": "（原告）", "opening": opening}
+    third_party = data.get("appellant") == "third_party"
+    opponent = BLANK if third_party else plaintiff
+    first = _first_decision(data)
+    kind = DECISION_KINDS.get(str(first.get("decision_form")), "判决")
+    decision = f"{text(first.get('court'))}{text(first.get('case_no'))}行政{kind}"
+    return {
+        "respondent_role": "（被上诉人、原审被告）",
+        "opponent": opponent,
+        "opponent_role": "（上诉人、原审第三人）" if third_party else "（上诉人、原审原告）",
+        "opening": f"答辩人因上诉人{opponent}不服{decision}一案",
+    }
+
+
 def _defence_set(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
     part = _part(data, unit)
     certificate = _dict(part.get("legal_representative_certificate"))
@@ -177,6 +198,7 @@ def _defence_set(data: dict[str, Any], unit: str | None, names: Names) -> dict[s
     powers = [p for p in _list(attorney.get("special_powers")) if isinstance(p, str)]
     scope = attorney.get("authority_scope")
     return {
+        **_parties(data, respondent),
         "respondent": respondent,
         "respondent_address": BLANK,
         "organ": text(certificate.get("organ") or respondent),
