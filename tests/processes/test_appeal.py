@@ -86,7 +86,7 @@ def test_a_unit_that_accepts_the_judgment_records_the_day_it_took_effect_after_t
 
     done = desk.case(case_id)
     assert done["status"] == "completed"
-    assert outputs(done["data"]) == (False, False, False, False)
+    assert outputs(done["data"]) == (False, None, False, False)  # the government was never asked
     assert (done["data"]["effective_on"], done["data"]["effect_record_error"]) == ("2026-10-09", "")
     [opinion_deadline] = done["deadlines"]
     assert opinion_deadline["variable"] == "appeal_opinion_deadline"
@@ -181,7 +181,7 @@ def test_an_appeal_decided_by_the_government_is_filed_within_the_statutory_perio
     complete(desk("land_officer"), "file_appeal", {**FILING, "appeal_filed_on": due})
     done = desk.case(case_id)
     assert done["status"] == "completed"
-    assert outputs(done["data"]) == (True, True, True, False)
+    assert outputs(done["data"]) == (True, True, True, None)  # nobody was asked whether the other side appealed too
     assert done["data"]["appeal_filed_on"] == due
     deadline = {d["variable"]: d for d in done["deadlines"]}["appeal_deadline"]
     assert (deadline["status"], deadline["closed_by"]) == ("met", "land_officer")
@@ -224,7 +224,7 @@ def test_a_decision_that_cannot_be_appealed_is_effective_without_an_opinion(desk
     assert done["status"] == "completed"
     assert holders(desk, EVERYONE) == []
     assert (done["data"]["effective_on"], done["deadlines"]) == ("2026-09-21", [])
-    assert outputs(done["data"]) == (False, False, False, False)
+    assert outputs(done["data"]) == (None, None, False, None)  # nobody was asked anything
 
 
 def messages(desk: Desk, username: str) -> list[str]:

@@ -177,7 +177,7 @@ def test_a_unit_that_does_not_consider_the_decision_wrong_ends_it_and_reasons_ar
     done = desk.case(case_id)
     assert done["status"] == "completed"
     assert holders(desk, EVERYONE) == []
-    assert outputs(done["data"]) == (False, False, False)
+    assert outputs(done["data"]) == (False, None, False)  # the vice head was never asked
 
 
 def test_a_major_matter_is_decided_by_the_principal_head_and_other_units_see_nothing(desk: Desk) -> None:

@@ -80,6 +80,9 @@ def test_the_case_page_says_yes_and_no_inside_structures_too(measures: Host) -> 
     case_id, _task_id = appeal_waiting_for_the_decision(app)
     shown = rows(Web(app, "clerk").get(f"/cases/{case_id}").get_data(as_text=True))
     assert shown["是否要求上诉"] == "不服，要求上诉"
+    # nobody has decided yet, and nobody said whether the other side appealed: no answer is shown for them
+    assert shown.get("审议决定", "—") == "—"
+    assert shown.get("原告或者相关当事人是否上诉", "—") == "—"
     assert shown["lost"] == "是"
     assert '"spoke": "是"' in shown["出庭人员"].replace("&#34;", '"')
     assert '"spoke": "否"' in shown["出庭人员"].replace("&#34;", '"')
@@ -91,7 +94,8 @@ def test_the_history_says_yes_and_no_for_what_changed(measures: Host) -> None:
     case_id, _task_id = appeal_waiting_for_the_decision(app)
     page = Web(app, "auditor").get(f"/cases/{case_id}/history").get_data(as_text=True)
     assert changes(page, "lost") == ["是"]
-    assert changes(page, "unit_appeal_opinion") == ["服判，不上诉", "服判，不上诉 → 不服，要求上诉"]  # starts at no
+    # the diagram starts the answer undecided; the unit says yes, in the form's words
+    assert changes(page, "unit_appeal_opinion") == ["—", "— → 不服，要求上诉"]
     assert changes(page, "outcome") == ["判决撤销（含部分撤销）"]  # a choice by its label, as the case page words it
     [attendees] = changes(page, "attendees")
     assert "&#34;spoke&#34;: &#34;是&#34;" in attendees
