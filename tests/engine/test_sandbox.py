@@ -156,6 +156,12 @@ MEMORY_BOMBS = {
         "s = 'a' * 100000\nx = [f'{s}{s}{s}{s}{s}{s}{s}{s}{s}' for i in range(3000)]",
         "in all",
     ),
+    "str(object=…) of the same": ("s = 'a' * 1000000\nx = str(object=[s] * 300)", "str()"),
+    "repr() of a dict's values": ("s = 'a' * 1000\nd = {i: s for i in range(2000)}\nx = repr(d.values())", "repr()"),
+    "'%s' of a whole dict": ("s = 'a' * 1000\nd = {i: s for i in range(2000)}\nx = '%s' % d", "'%' formatting"),
+    "a list doubled by slice assignment": ("a = [0] * 1000\nfor i in range(25):\n    a[len(a):] = a", "slice"),
+    "a list doubled by unpacking": ("a = [0] * 1000\nfor i in range(25):\n    a = [*a, *a]", "unpacking"),
+    "lists summed": ("x = sum([[0] * 1000] * 3000, [])", "sum() adds numbers"),
     "lists of characters kept (no guard sees list())": (
         "s = 'ab' * 400000\nx = [list(s) for i in range(1000)]",
         "MB of memory",
@@ -183,7 +189,16 @@ def test_text_of_ordinary_values_is_unchanged(sandbox: Sandbox) -> None:
         "e = str(b'ab', 'ascii') + str()\n"
         "f = [w for w in 'a b c'.split()]\n"
         "g = [1]\n"
-        "g += [2]",
+        "g += [2]\n"
+        "g[1:1] = [5]\n"
+        "g[0] = 0\n"
+        "h = [*g, *'xy']\n"
+        "total = sum([1, 2.5])\n"
+        "rows = []\n"
+        "for i in range(10000):\n"
+        "    rows = rows + [i]\n"  # replacing a value, not mutating it, as the architecture recommends
+        "n = len(rows)\n"
+        "del rows",
         data,
     )
     assert data["a"] == "[1, 2.5]{'原告': '张三'}"
@@ -192,7 +207,9 @@ def test_text_of_ordinary_values_is_unchanged(sandbox: Sandbox) -> None:
     assert data["d"] is True
     assert data["e"] == "ab"
     assert data["f"] == ["a", "b", "c"]
-    assert data["g"] == [1, 2]
+    assert data["g"] == [0, 5, 2]
+    assert data["h"] == [0, 5, 2, "x", "y"]
+    assert (data["total"], data["n"]) == (3.5, 10000)
 
 
 def test_check_reports_the_line_of_a_refused_statement() -> None:

@@ -24,7 +24,6 @@ from typing import Any
 from RestrictedPython.compile import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import (
-    full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
     safe_builtins,
@@ -45,6 +44,9 @@ from .sandbox_guards import (
     guarded_map,
     guarded_pow,
     guarded_range,
+    guarded_star,
+    guarded_sum,
+    guarded_write,
 )
 from .sandbox_policy import Budget, Policy, SandboxStop, metered, tick
 from .sandbox_text import guarded_fmt, guarded_repr, guarded_str
@@ -108,7 +110,7 @@ def _builtins() -> dict[str, Any]:
         repr=guarded_repr,
         min=min,
         max=max,
-        sum=sum,
+        sum=guarded_sum,
         sorted=sorted,
         reversed=reversed,
         any=any,
@@ -134,7 +136,8 @@ def _base_globals(helpers: Mapping[str, Any]) -> dict[str, Any]:
         "_getattr_": guarded_getattr,
         "_getitem_": default_guarded_getitem,
         "_getiter_": default_guarded_getiter,
-        "_write_": full_write_guard,
+        "_write_": guarded_write,
+        "_star_": guarded_star,
         "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
         "_unpack_sequence_": guarded_unpack_sequence,
         "_inplacevar_": guarded_inplacevar,

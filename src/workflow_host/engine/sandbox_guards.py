@@ -4,12 +4,12 @@ inputs are refused before they run."""
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from RestrictedPython.Guards import safer_getattr
+from RestrictedPython.Guards import full_write_guard, safer_getattr
 
 from .errors import ScriptError
 from .limits import MAX_DECIMAL_EXPONENT, MAX_INT_BITS, MAX_RANGE, MAX_SEQUENCE
@@ -27,6 +27,9 @@ __all__ = [
     "guarded_map",
     "guarded_pow",
     "guarded_range",
+    "guarded_star",
+    "guarded_sum",
+    "guarded_write",
     "stable",
 ]
 
@@ -66,8 +69,13 @@ def _size_check(symbol: str, left: object, right: object) -> int:
             raise ScriptError("'%' formatting with '*' widths is not allowed; use f-strings")
         if any(size > MAX_SEQUENCE for size in _percent_sizes(spec)):  # '%300000000d', '%.9999999f'
             raise _too_big("'%' formatting")
-        values = right.values() if isinstance(right, dict) else right if isinstance(right, tuple) else (right,)
-        checked_format(left if isinstance(left, str) else left.decode("latin-1"), values, "'%' formatting")
+        template = left if isinstance(left, str) else left.decode("latin-1")
+        values: Iterable[object] = (right,)  # '%s' % d prints all of d
+        if isinstance(right, dict) and "%(" in template:
+            values = right.values()
+        elif isinstance(right, tuple):
+            values = right
+        checked_format(template, values, "'%' formatting")
     return 0
 
 
@@ -404,3 +412,43 @@ def guarded_range(*args: int) -> range:
     if len(result) > MAX_RANGE:
         raise ScriptError(f"range() of more than {MAX_RANGE} items is not allowed")
     return result
+
+
+def guarded_star(value: Any) -> Any:
+    """A value unpacked into a display or a call (`[*a, *a]`): bounded and charged by its length, as `a + a` is."""
+    if isinstance(value, str | bytes | list | tuple | dict | set | frozenset):
+        if len(value) > MAX_SEQUENCE:
+            raise _too_big("'*' unpacking")
+        charge(len(value))
+    return value
+
+
+def guarded_sum(iterable: Any, start: Any = 0) -> Any:
+    """sum() of numbers: summing lists (`sum(rows, [])`) builds each partial list anew inside one C call."""
+    if isinstance(start, bool) or not isinstance(start, int | float | Decimal):
+        raise ScriptError("sum() adds numbers; to join lists, use a loop with extend() or a comprehension")
+    return sum(iterable, start)
+
+
+class _ListWrites:
+    """A list written by subscript (`a[i] = x`, `a[i:j] = items`): a slice assignment grows the list by what it is
+    given, so that is bounded and charged as extend() is."""
+
+    def __init__(self, target: list[Any]) -> None:
+        self._target = target
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, slice):
+            value = list(value)
+            if len(self._target) + len(value) > MAX_SEQUENCE:
+                raise _too_big("slice assignment")
+            charge(len(value))
+        self._target[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self._target[key]
+
+
+def guarded_write(obj: Any) -> Any:
+    """The scripts' write guard (`_write_`): RestrictedPython's, with lists written through _ListWrites."""
+    return _ListWrites(obj) if type(obj) is list else full_write_guard(obj)

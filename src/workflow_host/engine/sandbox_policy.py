@@ -61,16 +61,18 @@ class _Resident:
 
 resident_bytes = _Resident()
 _CHECK_EVERY = 32  # ticks between looks at the clock and the memory: a tick alone costs a fraction of a microsecond
+_MEMORY_EVERY = 65_536  # items charged between looks at the memory (a look reads /proc: about a microsecond)
 
 
 class _Meter:
-    """Counts the ticks and the items built of one run; looks at the clock and the process memory every
-    _CHECK_EVERY ticks and at every charge."""
+    """Counts the ticks and the items built of one run; looks at the clock every _CHECK_EVERY ticks and at every
+    charge, at the process memory every _CHECK_EVERY ticks and every _MEMORY_EVERY items charged."""
 
     def __init__(self, budget: Budget) -> None:
         self.budget = budget
         self.ticks = 0
         self.built = 0
+        self.unlooked = 0  # items charged since the memory was last looked at
         self.deadline = time.monotonic() + budget.max_seconds
         self.memory_start = resident_bytes()
 
@@ -79,18 +81,27 @@ class _Meter:
         if self.ticks > self.budget.max_ticks:
             raise SandboxStop(f"more than {self.budget.max_ticks} loop steps")
         if self.ticks % _CHECK_EVERY == 0:
-            self.check()
+            self.check_time()
+            self.check_memory()
         return True
 
     def charge(self, items: int) -> None:
+        if items <= 0:
+            return
         self.built += items
         if self.built > self.budget.max_built:
             raise SandboxStop(f"built values of more than {self.budget.max_built:,} items in all")
-        self.check()
+        self.check_time()
+        self.unlooked += items
+        if self.unlooked >= _MEMORY_EVERY:
+            self.check_memory()
 
-    def check(self) -> None:
+    def check_time(self) -> None:
         if time.monotonic() > self.deadline:
             raise SandboxStop(f"more than {self.budget.max_seconds:g} seconds")
+
+    def check_memory(self) -> None:
+        self.unlooked = 0
         if self.memory_start is not None:
             now = resident_bytes()
             if now is not None and now - self.memory_start > self.budget.max_memory_growth:
@@ -145,6 +156,14 @@ class Policy(RestrictingNodeTransformer):
         )
         ast.copy_location(call, node)
         return ast.fix_missing_locations(call)
+
+    def visit_Starred(self, node: ast.Starred) -> Any:
+        """[*a, *b] and f(*a): each unpacked value is charged by its length (_star_), as `+` would be."""
+        node = self.node_contents_visit(node)
+        if isinstance(node.ctx, ast.Load):
+            call = ast.Call(func=ast.Name("_star_", ast.Load()), args=[node.value], keywords=[])
+            node.value = ast.fix_missing_locations(ast.copy_location(call, node.value))
+        return node
 
     def visit_Set(self, node: ast.Set) -> Any:
         """{a, b} is _set_([a, b]): a set that iterates in the same order in every process (sandbox_guards)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from .errors import ScriptError
 from .limits import MAX_SEQUENCE
@@ -22,15 +22,19 @@ __all__ = ["checked_format", "formatted_size", "guarded_fmt", "guarded_repr", "g
 
 
 def text_size(value: object, limit: int = MAX_SEQUENCE) -> int:
-    """An upper bound of len(repr(value)) (and of str and format), or limit + 1 once it is known to be longer.
-    A container held twice is counted twice, as its text repeats; one that holds itself counts until the limit."""
+    """The length of repr(value) (and of str and format), or limit + 1 once it is known to be longer: an upper
+    bound, except that repr escapes unprintable characters (up to 10 for one), so such text may come out up to ten
+    times longer, still bounded. A container held twice is counted twice, as its text repeats; one that holds itself
+    counts until the limit."""
     total = 0
     stack: list[object] = [value]
     while stack:
         item = stack.pop()
         total += _own_size(item)
-        if isinstance(item, list | tuple | set | frozenset | dict):
-            children: Iterable[Any] = (v for pair in item.items() for v in pair) if isinstance(item, dict) else item
+        if isinstance(item, _CONTAINERS):
+            children: Iterable[Any] = (
+                (v for pair in item.items() for v in pair) if isinstance(item, dict) else cast(Iterable[Any], item)
+            )
             for child in children:
                 total += 2  # a separator, a space
                 stack.append(child)
@@ -39,6 +43,10 @@ def text_size(value: object, limit: int = MAX_SEQUENCE) -> int:
         if total > limit:
             return limit + 1
     return total
+
+
+_VIEWS: tuple[type, ...] = (type({}.keys()), type({}.values()), type({}.items()))
+_CONTAINERS: tuple[type, ...] = (list, tuple, set, frozenset, dict, *_VIEWS)  # a dict's views print every item too
 
 
 def _own_size(item: object) -> int:
@@ -55,9 +63,9 @@ def _own_size(item: object) -> int:
         return len(digits.digits) + (abs(digits.exponent) if isinstance(digits.exponent, int) else 0) + 12
     if isinstance(item, float | complex | date | time | timedelta):
         return 64
-    if isinstance(item, list | tuple | set | frozenset | dict):
+    if isinstance(item, _CONTAINERS):
         return 16
-    return 200  # what else a script can reach prints as a short tag
+    return 200  # what else a script can reach (a function, a range, a map) prints as a short tag
 
 
 def formatted_size(template: str, values: Iterable[object]) -> int:
@@ -78,8 +86,9 @@ class _StrKind(type):
     first."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> str:
-        if args and not isinstance(args[0], str):
-            _checked(text_size(args[0]), "str()")
+        value = args[0] if args else kwargs.get("object", "")  # str(x) and str(object=x)
+        if not isinstance(value, str):
+            _checked(text_size(value), "str()")
         return str(*args, **kwargs)
 
     def __instancecheck__(cls, instance: Any) -> bool:
