@@ -66,7 +66,7 @@ def test_the_task_form_and_the_earlier_steps_say_the_forms_own_words(measures: H
     decision = page.split('id="field-government_decides_appeal"')[1].split("</fieldset>")[0]
     answers = re.findall(r'value="(true|false)"[^>]*>\s*(\S+)</label>', decision)
     assert answers == [("true", "同意上诉"), ("false", "不上诉")]  # appeal_decide.uischema.json's ui:enumNames
-    assert "checked" not in decision  # the diagram starts the answer at "no"; the vice head must choose (startBlank)
+    assert "checked" not in decision  # the diagram starts the answer undecided: the vice head must choose
     earlier = page.split('class="card earlier-steps"')[1].split("</section>")[0]
     assert rows(earlier)["是否要求上诉"] == "不服，要求上诉"
     english = Web(app, "li_vice")
@@ -81,8 +81,8 @@ def test_the_case_page_says_yes_and_no_inside_structures_too(measures: Host) -> 
     shown = rows(Web(app, "clerk").get(f"/cases/{case_id}").get_data(as_text=True))
     assert shown["是否要求上诉"] == "不服，要求上诉"
     # nobody has decided yet, and nobody said whether the other side appealed: no answer is shown for them
-    assert shown.get("审议决定", "—") == "—"
-    assert shown.get("原告或者相关当事人是否上诉", "—") == "—"
+    assert shown["审议决定"] == "—"
+    assert shown["原告或者相关当事人是否上诉"] == "—"
     assert shown["lost"] == "是"
     assert '"spoke": "是"' in shown["出庭人员"].replace("&#34;", '"')
     assert '"spoke": "否"' in shown["出庭人员"].replace("&#34;", '"')
@@ -106,8 +106,9 @@ def test_the_history_says_yes_and_no_for_what_changed(measures: Host) -> None:
 
 
 def test_no_decision_of_the_appeal_or_the_retrial_opens_already_answered(measures: Host) -> None:
-    """The appeal and retrial diagrams start their answers at "no" (the outputs when nobody appeals); a form that
-    opened with 否 chosen let a unit or a vice head decide by not looking."""
+    """The appeal and retrial diagrams start their answers undecided (None); when they started them at "no" (the
+    outputs when nobody appeals), the form opened with 否 chosen and let a unit or a vice head decide by not
+    looking."""
     app = create_app({"TESTING": True, "HOST": measures})
     client = app.test_client()
     clerk = Api(client, "clerk", PASSWORDS["clerk"])
@@ -118,4 +119,4 @@ def test_no_decision_of_the_appeal_or_the_retrial_opens_already_answered(measure
     assert re.findall(r'value="(true|false)"', choice) == ["true", "false"]
     assert "checked" not in choice
     task = Api(client, "land_officer", PASSWORDS["land_officer"]).get(f"/tasks/{opinion['id']}").get_json()
-    assert task["form"]["start_blank"] == ["unit_appeal_opinion"]
+    assert task["data"]["unit_appeal_opinion"] is None  # for an API client's form too
