@@ -353,10 +353,13 @@ def _not(root: Any, ui: Any, error: ValidationError, parts: list[Part], made: Ma
 def _contains(root: Any, ui: Any, error: ValidationError, parts: list[Part], made: Made) -> list[FormError]:
     rule = error.validator_value
     item = [*parts, 0]
-    if isinstance(rule, dict) and "const" in rule:
+    if not isinstance(rule, dict):  # `contains: true` (any item will do) or false
+        return [made(parts, "contains")]
+    if "const" in rule:
         return [made(parts, "contains_value", None, options=[_shown(rule["const"], _value_labels(root, ui, item))])]
-    tests = {n: s for n, s in (rule.get("properties") or {}).items() if isinstance(s, dict) and "const" in s}
-    if isinstance(rule, dict) and len(tests) == 1:
+    found = rule.get("properties")
+    tests = {n: s for n, s in found.items() if isinstance(s, dict) and "const" in s} if isinstance(found, dict) else {}
+    if len(tests) == 1:
         [(name, test)] = tests.items()
         value = _shown(test["const"], _value_labels(root, ui, [*item, name]))
         return [made(parts, "contains_member", None, member=field_label(root, [*item, name]), options=[value])]
@@ -376,6 +379,8 @@ def describe_pattern(pattern: str) -> dict[str, Any]:
     if not shape:
         return {}
     body, low, high, plus = shape.groups()
+    if body.startswith("^"):
+        return {}  # [^…]: the characters it refuses, which "may hold only" would turn around
     chars: list[str] = []
     for name, range_ in ((n, r) for r, n in _NAMED_RANGES.items()):
         if range_ in body:
