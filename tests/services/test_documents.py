@@ -408,8 +408,13 @@ FIRST_JUDGMENT = {
             f"被答辩人（上诉人、原审第三人）：{BLANK}。",
             f"答辩人因上诉人{BLANK}不服包头市石拐区人民法院（2026）蒙0205行初12号行政判决一案，现提出答辩意见如下：",
         ),
+        (
+            {"appellant": "plaintiff_and_third_party"},
+            f"被答辩人（上诉人）：王某某、{BLANK}。",
+            f"答辩人因上诉人王某某、{BLANK}不服包头市石拐区人民法院（2026）蒙0205行初12号行政判决一案，现提出答辩意见如下：",
+        ),
     ],
-    ids=["the plaintiff appealed", "a third party appealed"],
+    ids=["the plaintiff appealed", "a third party appealed", "both appealed"],
 )
 def test_a_second_instance_defence_answers_the_appellant_about_the_first_judgment(
     appeal: dict[str, str], opponent: str, opening: str

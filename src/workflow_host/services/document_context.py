@@ -177,15 +177,17 @@ def _parties(data: dict[str, Any], respondent: str) -> dict[str, str]:
     if data.get("instance_level") != "second" or data.get("plaintiff_appealed") is not True:
         opening = f"答辩人因被答辩人{plaintiff}诉{respondent}{text(data.get('cause'))}一案"
         return {"respondent_role": "", "opponent": plaintiff, "opponent_role": "（原告）", "opening": opening}
-    third_party = data.get("appellant") == "third_party"
-    opponent = BLANK if third_party else plaintiff
+    opponent, role = {
+        "third_party": (BLANK, "（上诉人、原审第三人）"),
+        "plaintiff_and_third_party": (f"{plaintiff}、{BLANK}", "（上诉人）"),
+    }.get(str(data.get("appellant")), (plaintiff, "（上诉人、原审原告）"))
     first = _first_decision(data)
     kind = DECISION_KINDS.get(str(first.get("decision_form")), "判决")
     decision = f"{text(first.get('court'))}{text(first.get('case_no'))}行政{kind}"
     return {
         "respondent_role": "（被上诉人、原审被告）",
         "opponent": opponent,
-        "opponent_role": "（上诉人、原审第三人）" if third_party else "（上诉人、原审原告）",
+        "opponent_role": role,
         "opening": f"答辩人因上诉人{opponent}不服{decision}一案",
     }
 
