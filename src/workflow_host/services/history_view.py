@@ -18,7 +18,10 @@ from .catalog import catalog_of
 from .history import record_auditor_view
 from .replay import ReplayError, replay_steps
 
-__all__ = ["Change", "HistoryFilters", "HistoryPage", "TimelineEntry", "history_page"]
+__all__ = ["CHANGE_LENGTH", "Change", "HistoryFilters", "HistoryPage", "TimelineEntry", "history_page"]
+
+
+CHANGE_LENGTH = 160  # characters of a value the history's timeline shows
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Change:
     def raw(self, value: Any) -> str:
         """A value as the case data stores it (JSON), shortened."""
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-        return text if len(text) <= 160 else text[:157] + "…"
+        return text if len(text) <= CHANGE_LENGTH else text[: CHANGE_LENGTH - 1] + "…"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from ..services.case_view import DataLabels
+from ..services.history_view import CHANGE_LENGTH
 from .i18n import _, local_datetime
 
 __all__ = ["DataRow", "case_rows", "change_text"]
@@ -64,9 +65,6 @@ def _yes_no(value: Any) -> Any:
     if isinstance(value, list):
         return [_yes_no(item) for item in value]
     return value
-
-
-CHANGE_LENGTH = 160  # characters of a value the history's timeline shows
 
 
 def change_text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> str:

@@ -22,6 +22,11 @@ __all__ = ["LANES", "LANGUAGES", "_", "countdown", "init_i18n", "local_date", "l
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
+CASE_NUMBERS = {  # a case's number at each instance (instance_level), once it has several
+    "first": lazy_gettext("First-instance case number"),
+    "second": lazy_gettext("Second-instance case number"),
+    "retrial": lazy_gettext("Retrial case number"),
+}
 LANES = {  # the lanes of ../shared/design/process-map.md, for tasks not routed to one unit
     "gov_office": lazy_gettext("District government office"),
     "office_deputy_director": lazy_gettext("Deputy director of the government office"),
@@ -100,6 +105,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["lane_label"] = lambda lane: str(LANES.get(lane, lane or ""))
+    app.jinja_env.globals["number_label"] = number_label
     app.jinja_env.globals["event_label"] = lambda kind: str(EVENTS.get(kind, kind))
     app.jinja_env.globals["current_lang"] = lambda: str(get_locale() or DEFAULT)
 
@@ -154,3 +160,8 @@ def _working_days_between(calendar: Any, start: date, end: date) -> int | None:
         if calendar.is_working_day(day):
             count += 1
     return count
+
+
+def number_label(level: str) -> str:
+    """How a case's number at `level` (first, second, retrial) is labelled."""
+    return str(CASE_NUMBERS.get(level, level))

@@ -22,7 +22,7 @@ from .cases import document_response
 from .display import DataRow, case_rows
 from .form_messages import as_form_error, localise_errors
 from .formview import build_fields, parse_form, resize_arrays
-from .i18n import _, local_datetime
+from .i18n import _, local_datetime, number_label
 from .inbox import task_problem
 from .people import person
 from .signin import host, signed_in, signed_in_read
@@ -139,11 +139,6 @@ def _summary(rows: list[DataRow], data: dict[str, Any]) -> list[DataRow]:
     """The case summary beside a form, each value named for its instance once the case has several: every
     instance's number, and an earlier instance's decision as that instance's, not the current one's."""
     numbers = case_view.case_numbers(data)
-    named = {
-        "first": _("First-instance case number"),
-        "second": _("Second-instance case number"),
-        "retrial": _("Retrial case number"),
-    }
     history = data.get("instance_history")
     last = history[-1] if isinstance(history, list) and history and isinstance(history[-1], dict) else {}
     earlier = {"first": _("First-instance outcome"), "second": _("Second-instance outcome")}.get(
@@ -152,7 +147,7 @@ def _summary(rows: list[DataRow], data: dict[str, Any]) -> list[DataRow]:
     summary: list[DataRow] = []
     for row in rows:
         if row.key == "case_no" and len(numbers) > 1:
-            summary += [DataRow("case_no", named[level], number) for level, number in numbers]
+            summary += [DataRow("case_no", number_label(level), number) for level, number in numbers]
         elif row.key == "outcome" and earlier and last.get("instance_level") != data.get("instance_level"):
             summary.append(DataRow("outcome", earlier, row.text))
         else:
