@@ -45,3 +45,30 @@ def test_a_new_case_offers_the_whole_litigation_case_first_and_its_parts_apart(m
     assert offered[0] == ("litigation_case", " checked")  # the case as a whole, chosen already
     assert "appeal" in re.findall(r'name="process_id" value="(\w+)"', parts)  # a part, offered apart
     assert "<code>" not in whole  # ids are not shown to people
+
+
+def test_a_structure_reads_by_its_fields_titles_and_its_units_names(app: Flask) -> None:
+    labels = DataLabels()
+    labels.titles.update({"defence_materials": "答辩材料", "authority_scope": "代理权限", "evidence": "证据"})
+    labels.titles["evidence.name"] = "证据名称"
+    labels.values["authority_scope"] = {'"special"': "特别授权"}
+    data = {
+        "defence_materials": {
+            "land_bureau": {
+                "authority_scope": "special",
+                "evidence": [{"name": "限期拆除决定书", "pages": 2}],
+                "hearing_on": "2026-11-29T01:30:00Z",
+            }
+        }
+    }
+    with app.test_request_context():
+        _named, [row] = case_rows(data, labels, {"land_bureau": "石拐区自然资源局"})
+    assert row.text.splitlines() == [
+        "石拐区自然资源局：",
+        "  代理权限：特别授权",  # a field of the unit's part, titled and labelled as its form words it
+        "  证据：",
+        "    1.",
+        "      证据名称：限期拆除决定书",
+        "      pages：2",  # no form names it: its data name
+        "  hearing_on：2026-11-29 09:30",
+    ]

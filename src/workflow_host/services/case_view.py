@@ -47,7 +47,8 @@ def visible_case(session: Session, user: User, instance_id: int) -> Instance:
 
 @dataclass
 class DataLabels:
-    """Titles of data names and labels of their values, as the version's forms word them."""
+    """Titles of data names and labels of their values, as the version's forms word them: a top-level name by
+    itself, a name inside a structure by its dotted path without list positions (`hearing_record.attendees.name`)."""
 
     titles: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -70,15 +71,32 @@ def data_labels(session: Session, version: ProcessVersion, process_id: str | Non
             ui = form_file(session, version, ui_name)
         except NotFound:
             ui = {}
-        for name, sub in (schema.get("properties") or {}).items() if isinstance(schema, dict) else []:
-            if not isinstance(sub, dict):
-                continue
-            if sub.get("title"):
-                labels.titles.setdefault(name, str(sub["title"]))
-            choices = _choices(sub, ui.get(name) if isinstance(ui, dict) else None)
-            if choices:
-                labels.values.setdefault(name, choices)
+        _label_fields(labels, schema, ui, "")
     return labels
+
+
+def _label_fields(labels: DataLabels, schema: Any, ui: Any, prefix: str, depth: int = 0) -> None:
+    """The titles and value labels of an object schema's fields, and of the fields of its objects and of its
+    lists' objects, under their dotted paths."""
+    if not isinstance(schema, dict) or depth > 8:
+        return
+    ui = ui if isinstance(ui, dict) else {}
+    for name, sub in (schema.get("properties") or {}).items():
+        if not isinstance(sub, dict):
+            continue
+        path = f"{prefix}.{name}" if prefix else name
+        if sub.get("title"):
+            labels.titles.setdefault(path, str(sub["title"]))
+        choices = _choices(sub, ui.get(name))
+        if choices:
+            labels.values.setdefault(path, choices)
+        sub_ui = ui.get(name) if isinstance(ui.get(name), dict) else {}
+        if isinstance(sub.get("items"), dict):
+            _label_fields(labels, sub["items"], sub_ui.get("items"), path, depth + 1)
+            item_choices = _choices(sub["items"], sub_ui.get("items")) or _choices(sub["items"], sub_ui)
+            if item_choices:
+                labels.values.setdefault(path, item_choices)
+        _label_fields(labels, sub, sub_ui, path, depth + 1)
 
 
 def _choices(schema: dict[str, Any], ui: Any) -> dict[str, str]:

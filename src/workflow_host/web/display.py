@@ -41,11 +41,11 @@ def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> st
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return labels.values.get(key, {}).get(json.dumps(value), _("Yes") if value else _("No"))
+        return _choice(key, value, labels) or (_("Yes") if value else _("No"))
     if _plain_list(value):
         return "、".join(_text(key, v, labels, units) for v in value)
     if isinstance(value, str | int | float):
-        label = labels.values.get(key, {}).get(json.dumps(value, ensure_ascii=False))
+        label = _choice(key, value, labels)
         if label:
             return label
         if isinstance(value, str) and value in units:
@@ -53,7 +53,57 @@ def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> st
         if isinstance(value, str) and (shown := _instant(value)):
             return shown
         return str(value)
-    return json.dumps(_yes_no(value), ensure_ascii=False, indent=1)
+    if isinstance(value, dict | list):
+        return "\n".join(_structure(key, value, labels, units, 0))
+    return str(value)
+
+
+def _suffixes(path: str) -> list[str]:
+    """A dotted path, then the shorter paths it ends with: a form's fields kept in a structure the diagram built
+    (`defence_materials.<unit>.evidence.name`) are found by the form's own path (`evidence.name`)."""
+    parts = path.split(".")
+    return [".".join(parts[i:]) for i in range(len(parts))]
+
+
+def _choice(key: str, value: Any, labels: DataLabels) -> str | None:
+    """A value's label by its data name's path or the shortest path that names it."""
+    text = json.dumps(value, ensure_ascii=False)
+    for name in _suffixes(key):
+        if text in labels.values.get(name, {}):
+            return labels.values[name][text]
+    return None
+
+
+def _title(path: str, labels: DataLabels) -> str | None:
+    return next((labels.titles[name] for name in _suffixes(path) if name in labels.titles), None)
+
+
+MAX_STRUCTURE_LINES = 400  # of one structure on a page; the history's export has all of it
+
+
+def _structure(key: str, value: Any, labels: DataLabels, units: dict[str, str], depth: int) -> list[str]:
+    """A structure as lines a person reads: each field by its title (or a unit by its name), lists numbered,
+    nested values indented; yes/no, choices, units and instants worded as on the rest of the page."""
+    lines: list[str] = []
+    indent = "  " * depth
+    items: list[tuple[str, str, Any]] = []  # (the path of what is inside, the words before it, the value)
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            path = f"{key}.{name}"
+            words = _title(path, labels) or units.get(name) or name
+            inner_path = key if name in units else path  # a structure keyed by unit: its fields are the unit's
+            items.append((inner_path, f"{words}：", inner))
+    else:
+        items = [(key, f"{number}. ", inner) for number, inner in enumerate(value, start=1)]
+    for path, words, inner in items:
+        if isinstance(inner, dict | list) and inner and not _plain_list(inner):
+            lines.append(f"{indent}{words.rstrip()}")
+            lines += _structure(path, inner, labels, units, depth + 1)
+        else:
+            lines.append(f"{indent}{words}{_text(path, inner, labels, units)}")
+        if len(lines) > MAX_STRUCTURE_LINES:
+            return [*lines[:MAX_STRUCTURE_LINES], f"{indent}…"]
+    return lines
 
 
 def _yes_no(value: Any) -> Any:
