@@ -90,3 +90,29 @@ def test_a_yes_no_field_offers_the_forms_words_for_its_two_answers(ui: dict[str,
         html = render_template_string(TEMPLATE, fields=build_fields(schema, ui, {"ok": False}, UNITS))
     answers = re.findall(r'value="(true|false)"\s*(checked)?[^>]*>\s*(\S+)</label>', html)
     assert answers == [("true", "", words[0]), ("false", "checked", words[1])]
+
+
+@pytest.mark.parametrize("name", ["appearance_arrange", "appearance_legal_head_confirm"])
+def test_a_list_whose_rows_are_a_shared_definition_gets_a_field_per_row_field(name: str) -> None:
+    """Agents are `{"$ref": "#/$defs/agent"}`: each row was one text box, and a unit whose head does not appear
+    (Art. 16) could not name its agents."""
+    path = FORMS / f"{name}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    ui = _ui(path)
+    [holder] = [n for n, sub in schema["properties"].items() if "$ref" in (sub.get("items") or {})]
+    app = create_app({"TESTING": True, "HOST": object(), "BABEL_DEFAULT_LOCALE": "zh"})
+    with app.test_request_context("/"):
+        html = render_template_string(TEMPLATE, fields=build_fields(schema, ui, {holder: [{}]}, UNITS))
+    for field in ("name", "agent_type", "position", "id_number"):
+        assert f'name="f.{holder}.0.{field}"' in html, field
+    assert "公职律师" in html  # the agent type is a choice by its label
+    form = MultiDict(
+        [
+            (f"n.{holder}", "1"),
+            (f"f.{holder}.0.name", "刘某"),
+            (f"f.{holder}.0.agent_type", "staff"),
+            (f"f.{holder}.0.position", "法规股股长"),
+        ]
+    )
+    data = parse_form(schema, ui, form, ImmutableMultiDict(), lambda *_: "")
+    assert data[holder] == [{"name": "刘某", "agent_type": "staff", "position": "法规股股长"}]

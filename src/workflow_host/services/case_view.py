@@ -17,6 +17,7 @@ from .assignment import keys_for_user
 from .attachments import case_attachments
 from .catalog import catalog_of
 from .errors import NotFound
+from .forms import inline_refs
 from .history import record_auditor_view
 from .instances import instance_view
 from .permissions import DISTRICT_ROLES, READ_ALL, can_view_instance, require_view_instance
@@ -71,7 +72,7 @@ def data_labels(session: Session, version: ProcessVersion, process_id: str | Non
             ui = form_file(session, version, ui_name)
         except NotFound:
             ui = {}
-        _label_fields(labels, schema, ui, "")
+        _label_fields(labels, inline_refs(schema), ui, "")
     return labels
 
 

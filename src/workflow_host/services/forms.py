@@ -22,6 +22,7 @@ __all__ = [
     "check_form_schema",
     "declared_fields",
     "form_errors",
+    "inline_refs",
     "ui_widget_fields",
     "undeclared_field_errors",
     "validate_form_data",
@@ -301,3 +302,29 @@ def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
         schema = {**schema, "required": [name for name in required if name not in skipped]}
     ui = {**ui, **{name: {**ui[name], "ui:widget": "hidden"} for name in skipped}}
     return schema, ui
+
+
+MAX_REF_DEPTH = 6  # references followed inside one another: a form needs one or two; a self-reference stops here
+
+
+def inline_refs(schema: Any) -> Any:
+    """A form schema with each local reference (`{"$ref": "#/$defs/agent"}`) replaced by the definition it names,
+    for what walks a form by hand (its page fields, its labels); the validator follows references itself. A
+    reference elsewhere, to nothing, or deeper than MAX_REF_DEPTH is left as it is."""
+    defs = schema.get("$defs") if isinstance(schema, dict) else None
+    if not isinstance(defs, dict):
+        return schema
+
+    def walk(node: Any, depth: int) -> Any:
+        if isinstance(node, list):
+            return [walk(item, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < MAX_REF_DEPTH:
+            target = defs.get(ref.removeprefix("#/$defs/"))
+            if isinstance(target, dict):
+                return walk({**target, **{k: v for k, v in node.items() if k != "$ref"}}, depth + 1)
+        return {key: walk(value, depth) for key, value in node.items() if key != "$defs"}
+
+    return walk(schema, 0)

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..engine import LOCAL_TZ
 from ..services.attachments import Upload
+from ..services.forms import inline_refs
 
 __all__ = ["Field", "build_fields", "parse_form", "resize_arrays"]
 
@@ -145,6 +146,8 @@ def build_fields(
     title: str = "",
 ) -> Field:
     """The field tree of a schema filled with `value` (a draft, or what was just posted)."""
+    if not path:
+        schema = inline_refs(schema)  # an agent list's rows are `{"$ref": "#/$defs/agent"}`
     ui = ui if isinstance(ui, dict) else {}
     kind = _type(schema)
     common: dict[str, Any] = {
@@ -264,7 +267,7 @@ def parse_form(
 ) -> dict[str, Any]:
     """JSON data from a posted form. Values that do not parse are kept as typed, so that validation reports
     them next to their field; `store(dotted path, upload)` keeps an uploaded file and returns its SHA-256."""
-    value = _parse(schema, ui if isinstance(ui, dict) else {}, (), form, files, store, required=True)
+    value = _parse(inline_refs(schema), ui if isinstance(ui, dict) else {}, (), form, files, store, required=True)
     return value if isinstance(value, dict) else {}
 
 
