@@ -213,6 +213,12 @@ def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgm
 
     desk.at("2026-04-28T10:00")
     judgment = {"decision_form": "judgment", "outcome": "dismissed_claim", "decision_served_on": "2026-04-28"}
+    record = desk.task("land_officer", "record_judgment")
+    ahead = {**judgment, "decision_served_on": "2026-04-29"}  # a day ahead: the appeal could never be filed after it
+    refused = desk("land_officer").post(f"/tasks/{record['id']}/complete", json={"data": ahead})
+    assert refused.status_code == 422
+    assert refused.get_json()["reason"] == "收到裁判文书日期不能晚于今天，请在收到裁判文书后登记。"
+    assert desk.task("land_officer", "record_judgment")["id"] == record["id"]  # nothing kept
     desk.complete("land_officer", "record_judgment", judgment)
     assert desk.case(case_id)["data"]["lost"] is False
     desk.complete("land_officer", "submit_appeal_opinion", {"unit_appeal_opinion": False, "opinion_note": "服从判决"})
@@ -297,6 +303,7 @@ def test_a_suit_the_government_defends_as_co_defendant_after_upholding_the_act_i
     desk.complete("clerk", "submit_for_signoff", {"submission_note": "复议维持，区人民政府为共同被告。"})
     for signer in ("office_deputy", "director_wang", "li_vice"):
         desk.complete(signer, "sign", {"signoff_decision": "agree", "signoff_opinion": "同意"})
+    desk.at("2026-03-03T09:00")  # forwarded the next morning
     desk.complete("clerk", "forward_notice", {"forwarded_on": "2026-03-03"})
     data = desk.case(case_id)["data"]
     assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], True)
@@ -320,6 +327,7 @@ def appealed(desk: CaseDesk) -> int:
     desk.complete("clerk", "submit_for_signoff", {"submission_note": "拟请区自然资源局会同区司法局办理。"})
     for signer in ("office_deputy", "director_wang", "li_vice"):
         desk.complete(signer, "sign", {"signoff_decision": "agree", "signoff_opinion": "同意"})
+    desk.at("2026-03-03T09:00")  # forwarded the next morning
     desk.complete("clerk", "forward_notice", {"forwarded_on": "2026-03-03"})
     assert desk.case(case_id)["data"]["handling_units"] == ["land_bureau"]
 

@@ -139,6 +139,12 @@ def test_a_notice_registered_at_intake_goes_straight_to_submission_with_its_two_
 
     complete(desk("clerk"), "submit_for_signoff", {})
     sign_in_turn(desk, CHAINS["ordinary"])
+    desk.at("2026-10-09T10:00")  # the day the office forwards
+    forward = only_task(desk("clerk"), "forward_notice")
+    ahead = desk("clerk").post(f"/tasks/{forward['id']}/complete", json={"data": {"forwarded_on": "2026-10-10"}})
+    assert ahead.status_code == 422
+    assert ahead.get_json()["reason"] == "转办日期不能晚于今天，请登记实际转办的日期。"
+    assert only_task(desk("clerk"), "forward_notice")["id"] == forward["id"]  # nothing kept
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09"})
     done = desk.case(case_id)
     assert done["status"] == "completed"
@@ -194,6 +200,7 @@ def test_each_significance_goes_to_its_signers_in_order_then_is_forwarded(desk: 
 
     sign_in_turn(desk, CHAINS[significance])
     assert holders(desk, EVERYONE) == ["clerk"]
+    desk.at("2026-10-09T10:00")  # the day the office forwards (not a day ahead of the clock)
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09", "forward_note": "请抓紧准备答辩材料。"})
 
     done = desk.case(case_id)
@@ -238,6 +245,7 @@ def test_the_vice_head_who_signs_is_the_one_in_charge_of_the_unit_concerned(
     assert refused.status_code == 403
 
     sign_in_turn(desk, ["vice_head_in_charge"], vice_head="zhang_vice")
+    desk.at("2026-10-09T10:00")  # the day the office forwards (not a day ahead of the clock)
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09"})
     data = desk.case(case_id)["data"]
     assert data["units_concerned"] == ["housing_bureau"]
@@ -257,6 +265,7 @@ def test_a_return_goes_back_to_the_office_and_the_chain_decided_again_signs_from
     assert inbox(desk("clerk")) == ["revise_submission"]
     complete(desk("clerk"), "revise_submission", {"revision_note": "已按较大事项重新呈送。", "significance": "larger"})
     sign_in_turn(desk, CHAINS["larger"])
+    desk.at("2026-10-09T10:00")  # the day the office forwards (not a day ahead of the clock)
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-09"})
 
     done = desk.case(case_id)
@@ -360,6 +369,7 @@ def test_a_notice_not_submitted_in_time_is_escalated_to_the_office_director(desk
     assert (deadline["status"], deadline["closed_by"]) == ("missed", "director_wang")
     assert inbox(desk("office_deputy")) == ["sign"]
     sign_in_turn(desk, CHAINS["ordinary"])
+    desk.at("2026-10-10T10:00")  # the day the office forwards (not a day ahead of the clock)
     complete(desk("clerk"), "forward_notice", {"forwarded_on": "2026-10-10"})
     done = desk.case(case_id)
     assert done["status"] == "completed"
