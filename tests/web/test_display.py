@@ -10,7 +10,8 @@ from flask import Flask
 from tests.web.test_pages import Web
 from workflow_host import create_app
 from workflow_host.host import Host
-from workflow_host.services.case_view import DataLabels
+from workflow_host.services.case_view import DataLabels, data_labels
+from workflow_host.services.versions import latest_version
 from workflow_host.web.display import case_rows
 
 
@@ -72,3 +73,13 @@ def test_a_structure_reads_by_its_fields_titles_and_its_units_names(app: Flask) 
         "      pages：2",  # no form names it: its data name
         "  hearing_on：2026-11-29 09:30",
     ]
+
+
+def test_a_case_s_data_is_titled_as_its_intake_form_words_it(measures: Host) -> None:
+    """The second instance's registration form words the same names for the new instance ("收到上诉状副本或应诉
+    （再审）通知日期", "审理法院"); a first-instance case showed those titles on every page."""
+    with measures.database.transaction() as session:
+        version = latest_version(session, "litigation_case")
+        labels = data_labels(session, version, "litigation_case")
+    assert labels.titles["complaint_served_on"] == "收到起诉状副本日期"
+    assert labels.titles["court"] == "受理法院"

@@ -56,14 +56,18 @@ class DataLabels:
 
 
 def data_labels(session: Session, version: ProcessVersion, process_id: str | None = None) -> DataLabels:
-    """A title for each top-level data name, and labels for enumerated values, from the version's forms; the
-    forms of `process_id` (the case's own process) word a name first, as the case was registered with them."""
+    """A title for each data name, and labels for enumerated values, from the version's forms; the forms of
+    `process_id` (the case's own process) word a name first, in its diagram's order, so a name reads as the case
+    was registered with it (the intake's 收到起诉状副本日期, not a later instance's registration)."""
     labels = DataLabels()
     paths = session.scalars(
         select(VersionFile.path).where(VersionFile.version_id == version.id, VersionFile.path.like("forms/%"))
     )
-    own = {f"forms/{t.form_schema}" for t in catalog_of(version).user_tasks.values() if t.process_id == process_id}
-    for path in sorted(paths, key=lambda p: (p not in own, p)):
+    own: dict[str, int] = {}  # the case's own forms, in the order its diagram has them (the intake first)
+    for task in catalog_of(version).user_tasks.values():
+        if task.process_id == process_id and task.form_schema:
+            own.setdefault(f"forms/{task.form_schema}", len(own))
+    for path in sorted(paths, key=lambda p: (p not in own, own.get(p, 0), p)):
         if path.endswith(".uischema.json"):
             continue
         schema = form_file(session, version, path.removeprefix("forms/"))
