@@ -203,13 +203,18 @@ def test_under_article_13_a_missing_head_needs_a_reason_and_head_appeared_is_rec
     land = hold_hearing(host, clock, sign_in, HEARING)
 
     vice_only = {**RECORD, "attendees": [person("李某某", "vice_head_in_charge"), person("法制员1", "staff")]}
-    complete_task(land, tasks(land, "record_hearing")[0], vice_only)
-    [again] = tasks(land, "record_hearing")  # the head of the legal-affairs organ is missing, with no reason
-    assert land.get(f"/tasks/{again['id']}").get_json()["data"]["record_problems"] == [
-        "第十三条规定必须出庭的法制机构负责人未出庭，须说明原因"
-    ]
+    [record] = tasks(land, "record_hearing")
+    refused = land.post(f"/tasks/{record['id']}/complete", json={"data": vice_only})
+    # the head of the legal-affairs organ is missing, with no reason: refused in place, saying so (it used to go
+    # back to the same step, with the reason in the case data and nowhere on the page)
+    assert refused.status_code == 422
+    assert refused.get_json()["reason"] == (
+        "第十三条规定必须出庭的法制机构负责人未出庭，请在“负责人未出庭原因”中说明原因，或核对出庭人员。"
+    )
+    assert [t["id"] for t in tasks(land, "record_hearing")] == [record["id"]]
+    assert "hearing_record" not in instance(land, case_id)["data"]
     complete_task(
-        land, again, {**vice_only, "head_absence_explanation": "赵某某当日参加市级执法检查，经法院同意未出庭"}
+        land, record, {**vice_only, "head_absence_explanation": "赵某某当日参加市级执法检查，经法院同意未出庭"}
     )
 
     data = instance(land, case_id)["data"]
