@@ -305,25 +305,29 @@ def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
 
 
 MAX_REF_DEPTH = 6  # references followed inside one another: a form needs one or two; a self-reference stops here
+MAX_REF_COPIES = 200  # definitions copied in all: a definition naming itself ten times would otherwise grow 10^6-fold
 
 
 def inline_refs(schema: Any) -> Any:
     """A form schema with each local reference (`{"$ref": "#/$defs/agent"}`) replaced by the definition it names,
     for what walks a form by hand (its page fields, its labels); the validator follows references itself. A
-    reference elsewhere, to nothing, or deeper than MAX_REF_DEPTH is left as it is."""
+    reference elsewhere, to nothing, deeper than MAX_REF_DEPTH or past MAX_REF_COPIES is left as it is."""
     defs = schema.get("$defs") if isinstance(schema, dict) else None
     if not isinstance(defs, dict):
         return schema
+    copies = 0
 
     def walk(node: Any, depth: int) -> Any:
+        nonlocal copies
         if isinstance(node, list):
             return [walk(item, depth) for item in node]
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < MAX_REF_DEPTH:
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < MAX_REF_DEPTH and copies < MAX_REF_COPIES:
             target = defs.get(ref.removeprefix("#/$defs/"))
             if isinstance(target, dict):
+                copies += 1
                 return walk({**target, **{k: v for k, v in node.items() if k != "$ref"}}, depth + 1)
         return {key: walk(value, depth) for key, value in node.items() if key != "$defs"}
 
