@@ -227,7 +227,7 @@ def test_completing_a_task_someone_just_completed_shows_a_message_not_an_error(a
     late = second.post(f"/tasks/{task_id}", form)
     assert late.status_code == 302
     assert late.headers["Location"] == f"/cases/{case_id}"
-    assert "此任务刚刚已由他人办结（clerk）" in second.get(late.headers["Location"]).get_data(as_text=True)
+    assert "此任务刚刚已由他人办结（办公室科员）" in second.get(late.headers["Location"]).get_data(as_text=True)
 
 
 def walk_to_prepare(app: Flask) -> tuple[int, str]:

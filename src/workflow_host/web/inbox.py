@@ -14,6 +14,7 @@ from ..services.directory import unit_choices
 from ..services.errors import Conflict, Forbidden, NotFound, ServiceError
 from ..services.inbox import InboxQuery, inbox_page
 from .i18n import _, countdown
+from .people import person
 from .signin import host, safe_next, signed_in, signed_in_read
 
 __all__ = ["bp", "task_problem"]
@@ -86,17 +87,20 @@ def _act(db: Session, action: Any, done: str, task_id: str) -> Response:
 def task_problem(err: ServiceError) -> str:
     """What went wrong with a task action, in the user's language."""
     text = err.message
-    who = text.rsplit(" ", 1)[-1]
+
+    def who() -> str:  # the service's message ends with a username; people read names
+        return person(text.rsplit(" ", 1)[-1])
+
     if isinstance(err, Conflict):
         if "completed by" in text:
-            return _("Someone else completed this task a moment ago (%(who)s).", who=who)
+            return _("Someone else completed this task a moment ago (%(who)s).", who=who())
         if "already" in text:
             return _("This task is already done.")
         if "claimed by" in text:
-            return _("This task is claimed by %(who)s.", who=who)
+            return _("This task is claimed by %(who)s.", who=who())
         return _("Someone else changed this task a moment ago; the page shows it as it is now.")
     if isinstance(err, Forbidden):
-        return _("This task is claimed by %(who)s.", who=who) if "claimed by" in text else _("You may not do this.")
+        return _("This task is claimed by %(who)s.", who=who()) if "claimed by" in text else _("You may not do this.")
     if isinstance(err, NotFound):
         return _("This task does not exist.")
     return _("This could not be done: %(reason)s", reason=text)

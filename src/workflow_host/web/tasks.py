@@ -244,11 +244,12 @@ def submit(db: Session, user: User, task_id: str) -> Any:
         return context
     ctx = context
     if ctx.task.status != "ready":
-        flash(_("Someone else completed this task a moment ago (%(who)s).", who=ctx.task.completed_by or ""), "error")
+        done_by = person(ctx.task.completed_by)
+        flash(_("Someone else completed this task a moment ago (%(who)s).", who=done_by), "error")
         return redirect(url_for("cases.case", instance_id=ctx.case.id))
     if not tasks.may_work_on(db, user, ctx.task):
-        who = ctx.task.claimed_by
-        flash(_("This task is claimed by %(who)s.", who=who) if who else _("You may not do this."), "error")
+        holder = person(ctx.task.claimed_by)
+        flash(_("This task is claimed by %(who)s.", who=holder) if holder else _("You may not do this."), "error")
         return redirect(url_for("tasks.task", task_id=task_id))
     action = request.form.get("action", "complete")
     value: dict[str, Any] = {}
