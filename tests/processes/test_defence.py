@@ -319,6 +319,9 @@ def test_a_seal_dated_ahead_or_a_filing_before_the_seal_is_refused_in_the_diagra
     ahead = clerk.post(f"/tasks/{seal['id']}/complete", json={"data": {**SEAL, "sealed_on": "2026-09-25"}})
     assert ahead.status_code == 422
     assert ahead.get_json()["reason"] == "用印日期不能晚于今天，请按实际加盖公章的日期登记。"
+    before = clerk.post(f"/tasks/{seal['id']}/complete", json={"data": {**SEAL, "sealed_on": "2026-09-19"}})
+    assert before.status_code == 422  # before the complaint copy was served (20 September): a seal of other papers
+    assert before.get_json()["reason"].startswith("用印日期不能早于收到起诉状（上诉状）副本的日期（2026-09-20）")
     complete_task(clerk, seal, SEAL)
     [filing] = tasks(jb, "file_defence")
     early = jb.post(f"/tasks/{filing['id']}/complete", json={"data": {**FILING, "filed_on": "2026-09-20"}})
