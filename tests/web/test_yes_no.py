@@ -9,20 +9,13 @@ import re
 from flask import Flask
 
 from tests.conftest import PASSWORDS, Api
+from tests.processes.test_appeal import CASE
 from tests.web.test_pages import Web
 from workflow_host import create_app
 from workflow_host.host import Host
 
 APPEAL = {
-    "case_no": "(2026)蒙0205行初31号",
-    "court": "包头市石拐区人民法院",
-    "instance_level": "first",
-    "decision_form": "judgment",
-    "outcome": "revoked",
-    "lost": True,
-    "decision_served_on": "2026-09-21",
-    "handling_units": ["land_bureau"],
-    "significance": "ordinary",
+    **CASE,  # a first-instance judgment lost, now at the appeal (tests/processes/test_appeal.py)
     # a structure holding a yes/no, as a hearing's list of attendees does
     "attendees": [{"name": "王某", "spoke": True}, {"name": "李某", "spoke": False}],
 }
