@@ -267,23 +267,9 @@ def test_a_first_instance_loss_counts_as_a_loss_only_once_the_decision_that_stan
     desk.complete("land_officer", "record_judgment", lost)
     assert reported(desk) == (1, 0, 0, None, 1)  # lost at first instance, the appeal period runs: not yet a loss
 
-    opinion = {
-        "unit_appeal_opinion": True,
-        "appeal_grounds": "一审判决认定事实不清。",
-        "appeal_claims": "撤销一审判决。",
-    }
-    desk.complete("land_officer", "submit_appeal_opinion", opinion)
-    desk.complete("li_vice", "decide_appeal", {"government_decides_appeal": True, "government_appeal_opinion": "同意"})
-    desk.at("2026-05-08T10:00")
-    filing = {
-        "appeal_filed_on": "2026-05-08",
-        "appeal_court": "包头市中级人民法院",
-        "appeal_filed_through": "original_court",
-    }
-    desk.complete("land_officer", "file_appeal", filing)
+    appeal(desk)
     desk.at("2026-05-20T10:00")
-    second = {"case_no": "(2026)蒙02行终45号", "court": "包头市中级人民法院", "complaint_served_on": "2026-05-20"}
-    desk.complete("land_officer", "register_instance", {**second, "hearing_on": second_hearing})
+    desk.complete("land_officer", "register_instance", {**SECOND, "hearing_on": second_hearing})
     assert reported(desk) == (1, 0, 0, None, 1)  # the appeal is pending: still not a loss
 
     defend(desk, "2026-05-28")
@@ -347,8 +333,13 @@ def appealed(desk: CaseDesk) -> int:
     desk.at("2026-04-28T10:00")
     lost = {"decision_form": "judgment", "outcome": "revoked", "decision_served_on": "2026-04-28"}
     desk.complete("land_officer", "record_judgment", lost)
+    appeal(desk)
+    return case_id
 
-    # Art. 8: the unit's opinion, the government's decision to appeal, the appeal filed in time
+
+def appeal(desk: CaseDesk) -> None:
+    """Art. 8 after a first-instance loss served on 28 April: the unit's opinion, the government's decision to
+    appeal, the appeal filed in time (8 May)."""
     opinion = {
         "unit_appeal_opinion": True,
         "appeal_grounds": "一审判决认定事实不清。",
@@ -363,7 +354,6 @@ def appealed(desk: CaseDesk) -> int:
     }
     desk.at("2026-05-08T10:00")
     desk.complete("land_officer", "file_appeal", filing)
-    return case_id
 
 
 SECOND = {

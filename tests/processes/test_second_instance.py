@@ -74,6 +74,12 @@ def second_defence_reviewed(desk: CaseDesk) -> int:  # noqa: F811
     return case_id
 
 
+def seal_second_defence(desk: CaseDesk) -> None:  # noqa: F811
+    """The second instance's defence sealed on 28 May, with no registration number."""
+    desk.at("2026-05-28T09:00")
+    desk.complete("clerk", "affix_seal", {"seal_affixed": True, "sealed_on": "2026-05-28", "sealed_documents": SEALED})
+
+
 def test_the_second_instance_seal_is_registered_afresh_not_with_the_first_seal_s_number_and_date(
     desk: CaseDesk,  # noqa: F811
 ) -> None:
@@ -85,8 +91,7 @@ def test_the_second_instance_seal_is_registered_afresh_not_with_the_first_seal_s
     page = task_page(pages(desk), "clerk", seal)
     assert [field_value(page, f) for f in ("sealed_on", "seal_register_no")] == ["", ""]
     assert checked(page, "seal_affixed") == checked(page, "sealed_documents") == []
-    desk.at("2026-05-28T09:00")
-    desk.complete("clerk", "affix_seal", {"seal_affixed": True, "sealed_on": "2026-05-28", "sealed_documents": SEALED})
+    seal_second_defence(desk)
     # no number given for this seal: the case does not pass the first seal's number off as this one's
     data = desk.case(case_id)["data"]
     assert (data["sealed_on"], data.get("seal_register_no") or "") == ("2026-05-28", "")
@@ -96,8 +101,7 @@ def test_the_second_instance_defence_is_filed_on_a_form_without_the_first_filing
     desk: CaseDesk,  # noqa: F811
 ) -> None:
     case_id = second_defence_reviewed(desk)
-    desk.at("2026-05-28T09:00")
-    desk.complete("clerk", "affix_seal", {"seal_affixed": True, "sealed_on": "2026-05-28", "sealed_documents": SEALED})
+    seal_second_defence(desk)
     filing = desk.task("jb_staff", "file_defence")
     page = task_page(pages(desk), "jb_staff", filing)
     # the first filing's day, filer and receipt are not the second's; the court is the one now hearing the case
