@@ -51,3 +51,12 @@ def test_pages_speak_chinese_first_and_english_on_request(client: FlaskClient) -
     assert "Username" in page
     english = client.get("/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "Username" in english  # the chosen language wins over the browser's
+
+
+def test_a_browser_set_to_english_still_gets_chinese_pages_until_the_user_switches(client: FlaskClient) -> None:
+    english_browser = {"Accept-Language": "en-US,en;q=0.9"}
+    page = client.get("/login", headers=english_browser).get_data(as_text=True)
+    assert "用户名" in page
+    assert "Username" not in page
+    client.get("/lang/en")
+    assert "Username" in client.get("/login", headers=english_browser).get_data(as_text=True)

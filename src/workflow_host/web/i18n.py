@@ -72,10 +72,15 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
 
 
 def _select_locale() -> str:
+    """Pages speak Chinese unless the user chose English with the switch (kept across signing in and out): the
+    product is Chinese first, and a browser set to English is no choice of the user's. The JSON API follows the
+    caller's Accept-Language (its clients have no switch), Chinese when it names neither language."""
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return str(chosen)
-    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT) or DEFAULT
+    if request.blueprint == "api":
+        return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT) or DEFAULT
+    return DEFAULT
 
 
 def compile_catalogs(target: Path) -> None:
