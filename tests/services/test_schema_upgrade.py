@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from alembic import command
@@ -30,10 +31,37 @@ def test_a_sqlite_database_with_cases_upgrades_from_0006(tmp_path: Path) -> None
         connection.execute(text("INSERT INTO login_failure (username, at) VALUES ('clerk', '2026-01-01')"))
     schema.init_db(database)  # 0007 rebuilds process_version, which instance refers to
     with database.engine.begin() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0008"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0009"
         assert connection.execute(text("SELECT version_id FROM instance")).scalar_one() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # checks are back on
         connection.execute(text(VERSION))  # the same content hash again: a restored version
         # 0008: failures recorded before have no source address, and are kept
         assert connection.execute(text("SELECT username, address FROM login_failure")).one() == ("clerk", None)
+    database.dispose()
+
+
+def test_cases_stored_before_0009_are_found_by_their_units_and_every_instance_number(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    data = {
+        "handling_units": ["land_bureau"],
+        "defendant_unit": "wudangzhao",
+        "instance_level": "second",
+        "case_no": "(2026)蒙02行终8号",
+        "instance_history": [{"instance_level": "first", "case_no": "(2026)蒙0205行初12号"}],
+    }
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0008")
+        connection.execute(text(VERSION))
+        connection.execute(text(CASE.replace("'{}', 'clerk'", ":data, 'clerk'")), {"data": json.dumps(data)})
+        connection.execute(text(CASE))  # a case with no data yet
+    schema.init_db(database)
+    with database.engine.begin() as connection:
+        rows = connection.execute(text("SELECT number_keys, unit_keys FROM instance ORDER BY id")).all()
+    assert rows == [
+        ("\n(2026)蒙02行终8号\n(2026)蒙0205行初12号\n", "\nland_bureau\nwudangzhao\n"),
+        ("", ""),
+    ]
     database.dispose()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 
 from tests.conftest import PASSWORDS, Api
 from tests.web.test_pages import Web
+from workflow_host.services import case_view
 
 INTAKE = {"defendant": "unit"}
 
@@ -37,3 +39,12 @@ def test_each_user_lists_the_cases_they_may_see_and_finds_one_by_its_number(app:
     assert listed(Web(app, "land_officer")) == ["(2026)蒙0205行初12号"]  # a unit sees its own
     assert listed(Web(app, "town_officer")) == ["(2026)蒙0205行初13号"]
     assert "案号包含" in auditor.get("/cases").get_data(as_text=True)
+
+
+def test_a_full_list_shows_the_newest_the_user_may_see(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(case_view, "CASE_LIST", 2)  # a list of two, read two cases at a time
+    for number in range(1, 6):
+        registered(app, f"(2026)蒙0205行初{number}号", "land_bureau" if number % 2 else "wudangzhao")
+    assert listed(Web(app, "auditor")) == ["(2026)蒙0205行初5号", "(2026)蒙0205行初4号"]
+    assert listed(Web(app, "land_officer")) == ["(2026)蒙0205行初5号", "(2026)蒙0205行初3号"]
+    assert listed(Web(app, "town_officer"), "行初2") == ["(2026)蒙0205行初2号"]

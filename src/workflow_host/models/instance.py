@@ -26,6 +26,9 @@ class Instance(Base):
     case_no: Mapped[str | None] = mapped_column(String(128), index=True)
     meta_json: Mapped[str] = mapped_column(Text)
     data_json: Mapped[str] = mapped_column(Text)
+    # what the case list filters by, kept by every save (services/case_keys.py): "\nkey\nkey\n", "" for none
+    number_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
+    unit_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     error_message: Mapped[str | None] = mapped_column(Text)
     audit_seq: Mapped[int] = mapped_column(Integer, default=0)
@@ -33,6 +36,8 @@ class Instance(Base):
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_instance_updated", "updated_at", "id"),)  # the case list, newest first
 
 
 class InstanceStateRow(Base):

@@ -8,19 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import Runtime, now
-from ..models import AuditEvent, InboxCandidate, InboxTask, Instance, ProcessVersion, Unit, User, VersionFile
-from .assignment import keys_for_user
+from ..models import InboxTask, Instance, ProcessVersion, User, VersionFile
 from .attachments import case_attachments
+from .case_keys import INSTANCE_LEVELS, case_numbers
 from .catalog import catalog_of
 from .errors import NotFound
 from .forms import inline_refs
 from .history import record_auditor_view
 from .instances import instance_view
-from .permissions import DISTRICT_ROLES, READ_ALL, can_view_instance, require_view_instance
+from .permissions import require_view_instance, visible_cases
 from .steps import load_case
 from .versions import form_file
 
@@ -120,27 +120,6 @@ def _choices(schema: dict[str, Any], ui: Any) -> dict[str, str]:
     return found
 
 
-INSTANCE_LEVELS = ("first", "second", "retrial")  # instance_level, in the order a case goes through them
-
-
-def case_numbers(data: Any) -> list[tuple[str, str]]:
-    """The court's number of each instance of a case, (instance_level, case_no), first instance first: each
-    decided instance's as instance_history kept it, and the current one's once it is registered. `case_no` is the
-    current instance's number, so a second instance's registration replaces the first's there; until then it
-    still holds the earlier number, which is not counted twice. Empty for a case that has no instances."""
-    if not isinstance(data, dict):
-        return []
-    numbers: dict[str, str] = {}
-    history = data.get("instance_history")
-    for entry in history if isinstance(history, list) else []:
-        if isinstance(entry, dict) and entry.get("instance_level") in INSTANCE_LEVELS and entry.get("case_no"):
-            numbers.setdefault(str(entry["instance_level"]), str(entry["case_no"]))
-    current, level = data.get("case_no"), data.get("instance_level")
-    if current and level in INSTANCE_LEVELS and level not in numbers and str(current) not in numbers.values():
-        numbers[str(level)] = str(current)
-    return [(level, numbers[level]) for level in INSTANCE_LEVELS if level in numbers]
-
-
 def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) -> dict[str, Any]:
     """Everything the case page shows, for a user who may see the case."""
     row = visible_case(session, user, instance_id)
@@ -202,45 +181,18 @@ def diagram_xml(session: Session, user: User, instance_id: int, process_id: str)
 
 
 CASE_LIST = 100  # cases a list shows
-CASE_SCAN = 5000  # newest cases looked at for a user who sees only some: beyond them, search by case number
 
 
 def case_list(session: Session, user: User, number: str = "") -> list[Instance]:
-    """The newest cases `user` may see, at most CASE_LIST, those whose case number contains `number` when given:
-    for an auditor looking for a case to verify, a unit looking for one of its own."""
+    """The newest cases `user` may see, at most CASE_LIST, those whose case number (of any instance) contains
+    `number` when given: for an auditor looking for a case to verify, a unit looking for one of its own."""
     query = select(Instance).order_by(Instance.updated_at.desc(), Instance.id.desc())
-    if not user.role_names & (READ_ALL | DISTRICT_ROLES):
-        # only the cases that may be the user's (can_view_instance then decides): started, worked on, waiting
-        # for them, or naming their unit or a unit they supervise (as a JSON string in the case data)
-        units = {user.unit_id, *session.scalars(select(Unit.id).where(Unit.supervisor == user.username))} - {None}
-        mine = [
-            Instance.created_by == user.username,
-            Instance.id.in_(select(AuditEvent.instance_id).where(AuditEvent.actor == user.username)),
-            Instance.id.in_(
-                select(InboxTask.instance_id)
-                .join(InboxCandidate, InboxCandidate.task_id == InboxTask.id)
-                .where(InboxCandidate.key.in_(keys_for_user(user)))
-            ),
-            *(Instance.data_json.contains(json.dumps(unit), autoescape=True) for unit in sorted(units)),
-        ]
-        query = query.where(or_(*mine))
-    number = number.strip()
-    if number:  # the current number, or an earlier instance's (the case data holds it, checked below)
-        query = query.where(
-            or_(
-                Instance.case_no.contains(number, autoescape=True),
-                Instance.data_json.contains(number, autoescape=True),
-            )
-        )
-    found: list[Instance] = []
-    for row in session.scalars(query.limit(CASE_SCAN)):
-        if number and number not in (row.case_no or "") and not _numbered(row, number):
-            continue
-        if can_view_instance(session, user, row):
-            found.append(row)
-            if len(found) == CASE_LIST:
-                break
-    return found
+    rule = visible_cases(session, user)
+    if rule is not None:
+        query = query.where(rule)
+    if number.strip():
+        query = query.where(Instance.number_keys.contains(number.strip(), autoescape=True))
+    return list(session.scalars(query.limit(CASE_LIST)))
 
 
 def row_numbers(row: Instance) -> list[tuple[str, str]]:
@@ -249,8 +201,3 @@ def row_numbers(row: Instance) -> list[tuple[str, str]]:
         return case_numbers(json.loads(row.data_json or "{}"))
     except ValueError:
         return []
-
-
-def _numbered(row: Instance, number: str) -> bool:
-    """Whether one of the case's instances has a number containing `number`."""
-    return any(number in found for _level, found in row_numbers(row))

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, InboxCandidate, InboxTask, Instance, Unit, User
 from .assignment import keys_for_user
+from .case_keys import SEPARATOR, whole
 from .errors import Forbidden
 
-__all__ = ["can_file_for_instance", "can_view_instance", "require_any_role", "require_view_instance"]
+__all__ = [
+    "can_file_for_instance",
+    "can_view_instance",
+    "require_any_role",
+    "require_view_instance",
+    "visible_cases",
+]
 
 READ_ALL = {"auditor", "admin"}
 # District-level roles that coordinate every response (Art. 3 ¶1: the justice bureau organises and guides the
@@ -25,7 +30,6 @@ DISTRICT_ROLES = {
     "justice_bureau",
     "justice_bureau_head",
 }
-UNIT_NAMES = ("handling_units", "defendant_unit", "acting_units", "entrusting_unit", "successor_unit")
 
 
 def require_any_role(user: User, roles: set[str], action: str) -> None:
@@ -35,19 +39,8 @@ def require_any_role(user: User, roles: set[str], action: str) -> None:
 
 
 def _case_units(instance: Instance) -> set[str]:
-    """The units a case concerns, from its data: the handling units, the defendant and acting units."""
-    try:
-        data = json.loads(instance.data_json)
-    except ValueError:
-        return set()
-    found: set[str] = set()
-    for name in UNIT_NAMES:
-        value = data.get(name) if isinstance(data, dict) else None
-        if isinstance(value, str):
-            found.add(value)
-        elif isinstance(value, list):
-            found.update(v for v in value if isinstance(v, str))
-    return found
+    """The units a case concerns (case_keys.case_units), as its last save stored them."""
+    return {unit for unit in (instance.unit_keys or "").split(SEPARATOR) if unit}
 
 
 def _supervised(session: Session, user: User) -> set[str]:
@@ -57,20 +50,29 @@ def _supervised(session: Session, user: User) -> set[str]:
 def can_view_instance(session: Session, user: User, instance: Instance) -> bool:
     """Auditors and admins see all; the district-level roles see every case; a unit's staff see the cases of
     their unit, a vice head the cases of the units they supervise; anyone sees a case they started, worked on,
-    or may work on now."""
+    or may work on now (`visible_cases`, with the checks that need no query first)."""
     if user.role_names & (READ_ALL | DISTRICT_ROLES) or instance.created_by == user.username:
         return True
     units = _case_units(instance)
     if units and ((user.unit_id and user.unit_id in units) or units & _supervised(session, user)):
         return True
-    worked = session.scalar(
-        select(exists().where(AuditEvent.instance_id == instance.id, AuditEvent.actor == user.username))
-    )
-    if worked:
-        return True
+    rule = visible_cases(session, user)
+    return rule is None or bool(session.scalar(select(exists().where(Instance.id == instance.id, rule))))
+
+
+def visible_cases(session: Session, user: User) -> ColumnElement[bool] | None:
+    """can_view_instance as a condition on the instance table, None for a user who sees every case; each part
+    looks at the case's own rows (by the case's id), so a list read newest first stops when it is full."""
+    if user.role_names & (READ_ALL | DISTRICT_ROLES):
+        return None
+    units = sorted(filter(None, {user.unit_id, *_supervised(session, user)}))
     candidate = select(InboxCandidate.task_id).join(InboxTask, InboxTask.id == InboxCandidate.task_id)
-    candidate = candidate.where(InboxTask.instance_id == instance.id, InboxCandidate.key.in_(keys_for_user(user)))
-    return session.scalar(select(exists(candidate))) or False
+    return or_(
+        Instance.created_by == user.username,
+        *(Instance.unit_keys.contains(whole(unit), autoescape=True) for unit in units),
+        exists().where(AuditEvent.instance_id == Instance.id, AuditEvent.actor == user.username),
+        exists(candidate.where(InboxTask.instance_id == Instance.id, InboxCandidate.key.in_(keys_for_user(user)))),
+    )
 
 
 def can_file_for_instance(user: User, instance: Instance) -> bool:

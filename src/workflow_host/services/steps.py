@@ -18,6 +18,7 @@ from ..models import AuditEvent, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
 from .audit import GENESIS, EventSpec, chain
 from .case_deadlines import sync_deadlines
+from .case_keys import number_keys, unit_keys
 from .catalog import Catalog, catalog_of
 from .errors import Invalid, NotFound
 from .inbox_sync import OpenTask, plan_inbox
@@ -46,6 +47,8 @@ _SAVED = (
     "meta_json",
     "data_json",
     "case_no",
+    "number_keys",
+    "unit_keys",
     "next_due_at",
     "updated_at",
     "audit_seq",
@@ -193,6 +196,8 @@ def save_case(
         "meta_json": _json(changes.meta),
         "data_json": _json(data),
         "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
+        "number_keys": number_keys(data),
+        "unit_keys": unit_keys(data),
         "next_due_at": engine.next_due() if status == "running" else None,
         "updated_at": at,
         "audit_seq": chained[-1]["seq"] if chained else row.audit_seq,

@@ -1,0 +1,64 @@
+"""What a case is found by, read from its data: the units it concerns and the court's numbers of its instances.
+Saving a step keeps both on the case's row (`unit_keys`, `number_keys`), so the case list filters by them
+without reading every case's data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["INSTANCE_LEVELS", "UNIT_NAMES", "case_numbers", "case_units", "number_keys", "unit_keys", "whole"]
+
+UNIT_NAMES = ("handling_units", "defendant_unit", "acting_units", "entrusting_unit", "successor_unit")
+INSTANCE_LEVELS = ("first", "second", "retrial")  # instance_level, in the order a case goes through them
+SEPARATOR = "\n"  # between keys, and around them: a key is found as "\n<key>\n", never as a part of another
+
+
+def case_units(data: Any) -> set[str]:
+    """The units a case concerns: the handling units, the defendant and acting units, who entrusted or succeeded."""
+    found: set[str] = set()
+    for name in UNIT_NAMES:
+        value = data.get(name) if isinstance(data, dict) else None
+        if isinstance(value, str):
+            found.add(value)
+        elif isinstance(value, list):
+            found.update(v for v in value if isinstance(v, str))
+    return found
+
+
+def case_numbers(data: Any) -> list[tuple[str, str]]:
+    """The court's number of each instance of a case, (instance_level, case_no), first instance first: each
+    decided instance's as instance_history kept it, and the current one's once it is registered. `case_no` is the
+    current instance's number, so a second instance's registration replaces the first's there; until then it
+    still holds the earlier number, which is not counted twice. Empty for a case that has no instances."""
+    if not isinstance(data, dict):
+        return []
+    numbers: dict[str, str] = {}
+    history = data.get("instance_history")
+    for entry in history if isinstance(history, list) else []:
+        if isinstance(entry, dict) and entry.get("instance_level") in INSTANCE_LEVELS and entry.get("case_no"):
+            numbers.setdefault(str(entry["instance_level"]), str(entry["case_no"]))
+    current, level = data.get("case_no"), data.get("instance_level")
+    if current and level in INSTANCE_LEVELS and level not in numbers and str(current) not in numbers.values():
+        numbers[str(level)] = str(current)
+    return [(level, numbers[level]) for level in INSTANCE_LEVELS if level in numbers]
+
+
+def unit_keys(data: Any) -> str:
+    """`case_units` as stored on the case row: "\\nunit_a\\nunit_b\\n" (sorted), empty when none."""
+    return _joined(sorted(case_units(data)))
+
+
+def number_keys(data: Any) -> str:
+    """Every number the case is searched by, as stored on the case row: the current `case_no` and each instance's."""
+    current = [str(data["case_no"])] if isinstance(data, dict) and data.get("case_no") else []
+    return _joined(dict.fromkeys([*current, *(number for _level, number in case_numbers(data))]))
+
+
+def _joined(keys: Any) -> str:
+    keys = [key.replace(SEPARATOR, " ") for key in keys]
+    return SEPARATOR + SEPARATOR.join(keys) + SEPARATOR if keys else ""
+
+
+def whole(key: str) -> str:
+    """What a stored column contains when it holds `key` whole (unit ids are matched whole, numbers in part)."""
+    return SEPARATOR + key + SEPARATOR
