@@ -1,5 +1,7 @@
 """Does the inbox stay fast as the database fills? The inbox page and GET /api/v1/tasks with 1,000 cases and
-with 100,000 cases stored, side by side, p50/p95 and their ratio (target: 100k / 1k at most 1.5).
+with 100,000 cases stored, side by side, p50/p95 and their ratio (target: 100k / 1k at most 1.5); the case list
+(/cases, the newest cases one may see) and its search by part of a case number beside them (no target: a search
+by part of a number reads the numbers of every case the user may see, so it grows with them).
 
 What is held equal: the work in progress. Both databases hold the same number of open cases (500, spread
 over the six steps of `six_steps` and over 60 units, a third of the units' steps the land bureau's); the rest
@@ -40,6 +42,7 @@ from workflow_host.services.directory import load_directory
 STAGES = ["intake", "check", "review", "prepare", "approve", "file"]
 UNITS = 60
 BATCH = 2000
+UNTARGETED = {"case list, one number"}  # measured beside the inbox, not held to its target
 ROUNDS = 10  # the sizes are timed in turn, a tenth of the requests at a time
 
 
@@ -132,13 +135,14 @@ def copy_cases(host: Host, total: int, open_cases: int) -> None:
             number = start + offset
             template, instance_id = templates[kind], next_id + number
             case_no = f"(2025)蒙0205行初{number}号"
-            instances.append(template["instance"] | {"id": instance_id, "case_no": case_no})
+            # Land and demolition cases are the commonest: a third of the units' work is the land bureau's.
+            unit = "land_bureau" if number % 3 == 0 else units[number % len(units)]
+            keys = {"case_no": case_no, "number_keys": f"\n{case_no}\n", "unit_keys": f"\n{unit}\n"}
+            instances.append(template["instance"] | {"id": instance_id, **keys})
             states += [s | {"instance_id": instance_id} for s in template["states"]]
             events += [
                 {k: v for k, v in e.items() if k != "id"} | {"instance_id": instance_id} for e in template["events"]
             ]
-            # Land and demolition cases are the commonest: a third of the units' work is the land bureau's.
-            unit = "land_bureau" if number % 3 == 0 else units[number % len(units)]
             for task in template["tasks"]:
                 task_id = str(uuid.uuid4())
                 row = {k: v for k, v in task.items() if k != "_keys"} | {"id": task_id, "instance_id": instance_id}
@@ -188,6 +192,8 @@ class Caller:
             "inbox page": lambda: page_client.get("/inbox"),
             "inbox page 2, due sort": lambda: page_client.get("/inbox?page=2&sort=due"),
             "GET /api/v1/tasks": lambda: api_client.get("/api/v1/tasks", headers=api.headers),
+            "case list": lambda: page_client.get("/cases"),
+            "case list, one number": lambda: page_client.get("/cases?q=行初77号"),
         }
 
     def measure(self, name: str, requests: int) -> list[float]:
@@ -259,12 +265,14 @@ def report(kind: str, results: dict[int, dict[str, dict[str, list[float]]]], cas
         for name in results[small][user]:
             a, b = results[small][user][name], results[large][user][name]
             r50, r95 = pct(b, 50) / pct(a, 50), pct(b, 95) / pct(a, 95)
-            ok = ok and r50 <= 1.5
+            ok = ok and (r50 <= 1.5 or name in UNTARGETED)
             print(
                 f"  {user:<13}{name:<26}{ms(pct(a, 50)):>11}{ms(pct(a, 95)):>9}{ms(pct(b, 50)):>13}{ms(pct(b, 95)):>9}"
                 f"{r50:>11.2f}{r95:>11.2f}"
             )
-    print(f"  TARGET {'MET' if ok else 'MISSED'}: every p50 ratio {large:,}/{small:,} at most 1.5")
+    print(
+        f"  TARGET {'MET' if ok else 'MISSED'}: every p50 ratio {large:,}/{small:,} at most 1.5 (but {', '.join(UNTARGETED)})"
+    )
     return ok
 
 
