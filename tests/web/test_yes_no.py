@@ -93,7 +93,8 @@ def test_the_history_says_yes_and_no_for_what_changed(measures: Host) -> None:
     assert changes(page, "unit_appeal_opinion") == ["—", "— → 不服，要求上诉"]
     assert changes(page, "outcome") == ["判决撤销（含部分撤销）"]  # a choice by its label, as the case page words it
     [attendees] = changes(page, "attendees")
-    assert "&#34;spoke&#34;: &#34;是&#34;" in attendees
+    # a structure in words: each field by its form's title, its yes/no as the form words it
+    assert "（姓名：王某，参与庭审发言（第十四条）：是）" in attendees
     timeline = page.split('class="timeline"')[1].split("</table>")[0]
     shown = re.sub(r'title="[^"]*"', "", timeline)  # the stored values stay in the tooltips, for the record
     assert not re.search(r"\b(true|false)\b", re.sub(r"<[^>]+>", "", shown))

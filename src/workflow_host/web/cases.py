@@ -17,7 +17,8 @@ from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.history import export_history
 from ..services.history_view import HistoryFilters, history_page
 from ..services.verification import verify_instance
-from .display import case_rows, change_text
+from .display import case_rows
+from .history_text import event_changes
 from .i18n import _
 from .signin import host, signed_in, signed_in_read
 
@@ -214,7 +215,7 @@ def history(db: Session, user: User, instance_id: int) -> Any:
         named=named,
         other=other,
         unit_names=units,
-        shown=lambda name, value: change_text(name, value, page.labels, units),
+        changes={entry.event.seq: event_changes(entry.changes, page.labels, units) for entry in page.entries},
     )
 
 

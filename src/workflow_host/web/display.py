@@ -11,9 +11,9 @@ from typing import Any
 
 from ..services.case_view import DataLabels
 from ..services.history_view import CHANGE_LENGTH
-from .i18n import _, local_datetime
+from .i18n import DATA_TITLES, _, code_word, local_datetime
 
-__all__ = ["DataRow", "case_rows", "change_text"]
+__all__ = ["DataRow", "case_rows", "change_text", "data_title", "deadline_title"]
 
 
 # an instant as the forms store it (a hearing's time): `2026-11-29T09:30:00+08:00`
@@ -37,8 +37,31 @@ class DataRow:
     text: str
 
 
+def data_title(key: str, labels: DataLabels) -> str | None:
+    """A top-level data name's title: the forms', else the data dictionary's; None for a working value."""
+    return labels.titles.get(key) or (str(DATA_TITLES[key]) if key in DATA_TITLES else None)
+
+
+def deadline_title(value: Any) -> str | None:
+    """The title a statutory deadline the deadline service computed carries (`答辩期限（…）`); None for other values."""
+    if isinstance(value, dict) and value.get("kind") == "statutory_deadline" and value.get("title"):
+        return str(value["title"])
+    return None
+
+
+def _deadline(value: dict[str, Any]) -> str:
+    """A computed deadline as the case page's deadlines table words it: `2026-03-17（15 日，自 2026-03-02 起算）`."""
+    text = _(
+        "%(due)s (%(rule)s from %(start)s)",
+        due=value.get("due_on") or "—",
+        rule=value.get("rule") or "",
+        start=value.get("start") or "—",
+    )
+    return f"{text} {_('(provisional)')}" if value.get("provisional") else text
+
+
 def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> str:
-    if value is None or value == "" or value == []:
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
         return _choice(key, value, labels) or (_("Yes") if value else _("No"))
@@ -50,9 +73,13 @@ def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> st
             return label
         if isinstance(value, str) and value in units:
             return units[value]
+        if isinstance(value, str) and (word := code_word(key, value)):
+            return word
         if isinstance(value, str) and (shown := _instant(value)):
             return shown
         return str(value)
+    if deadline_title(value):
+        return _deadline(value)
     if isinstance(value, dict | list):
         return "\n".join(_structure(key, value, labels, units, 0))
     return str(value)
@@ -75,7 +102,8 @@ def _choice(key: str, value: Any, labels: DataLabels) -> str | None:
 
 
 def _title(path: str, labels: DataLabels) -> str | None:
-    return next((labels.titles[name] for name in _suffixes(path) if name in labels.titles), None)
+    found = next((labels.titles[name] for name in _suffixes(path) if name in labels.titles), None)
+    return found or data_title(path.rsplit(".", 1)[-1], labels)
 
 
 MAX_STRUCTURE_LINES = 400  # of one structure on a page; the history's export has all of it
@@ -106,23 +134,31 @@ def _structure(key: str, value: Any, labels: DataLabels, units: dict[str, str], 
     return lines
 
 
-def _yes_no(value: Any) -> Any:
-    """A structure with its yes/no values as words (an attendee's "spoke" inside a hearing's list, say)."""
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, dict):
-        return {key: _yes_no(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_yes_no(item) for item in value]
-    return value
+INLINE_ITEMS = 30  # fields or list items of one structure a change's line words (it is shortened anyway)
+
+
+def _inline(key: str, value: Any, labels: DataLabels, units: dict[str, str], depth: int = 0) -> str:
+    """A structure on one line, each field by its title as on the case page: `出庭人员：1. （姓名：李某某，…）`."""
+    if depth > 6:
+        return "…"
+    if isinstance(value, dict) and value and not deadline_title(value):
+        parts = []
+        for name, inner in list(value.items())[:INLINE_ITEMS]:
+            path = f"{key}.{name}"
+            words = _title(path, labels) or units.get(name) or name
+            parts.append(f"{words}：{_inline(key if name in units else path, inner, labels, units, depth + 1)}")
+        text = "，".join(parts)
+    elif isinstance(value, list) and value and not _plain_list(value):
+        items = enumerate(value[:INLINE_ITEMS], start=1)
+        text = "；".join(f"{n}. {_inline(key, inner, labels, units, depth + 1)}" for n, inner in items)
+    else:
+        return _text(key, value, labels, units)
+    return f"（{text}）" if depth else text
 
 
 def change_text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> str:
     """A value as the history's list of changes shows it: as the case page words it, on one line, shortened."""
-    if isinstance(value, dict | list) and not _plain_list(value):
-        text = json.dumps(_yes_no(value), ensure_ascii=False, sort_keys=True, default=str)
-    else:
-        text = _text(key, value, labels, units)
+    text = _inline(key, value, labels, units)
     return text if len(text) <= CHANGE_LENGTH else text[: CHANGE_LENGTH - 1] + "…"
 
 
@@ -139,7 +175,8 @@ def case_rows(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -
             continue
         if isinstance(value, dict) and value.get("kind") == "statutory_deadline":
             continue  # shown in the deadlines table
-        row = DataRow(key, labels.titles.get(key, key), _text(key, value, labels, units))
+        title = data_title(key, labels)
+        row = DataRow(key, title or key, _text(key, value, labels, units))
         simple = not isinstance(value, dict) and not (isinstance(value, list) and value and isinstance(value[0], dict))
-        (named if key in labels.titles and simple else other).append(row)
+        (named if title and simple else other).append(row)
     return named, other

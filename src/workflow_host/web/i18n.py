@@ -18,7 +18,19 @@ from flask_babel import ngettext as _ngettext
 
 from ..engine import LOCAL_TZ, now
 
-__all__ = ["LANES", "LANGUAGES", "_", "countdown", "init_i18n", "local_date", "local_datetime", "ngettext"]
+__all__ = [
+    "DATA_TITLES",
+    "INSTANCE_LEVELS",
+    "LANES",
+    "LANGUAGES",
+    "_",
+    "code_word",
+    "countdown",
+    "init_i18n",
+    "local_date",
+    "local_datetime",
+    "ngettext",
+]
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT = "zh"
@@ -37,6 +49,23 @@ LANES = {  # the lanes of ../shared/design/process-map.md, for tasks not routed 
     "justice_bureau": lazy_gettext("District justice bureau"),
     "justice_bureau_head": lazy_gettext("Head of the justice bureau"),
     "handling_unit": lazy_gettext("Handling unit"),
+}
+INSTANCE_LEVELS = {  # instance_level's values
+    "first": lazy_gettext("First instance"),
+    "second": lazy_gettext("Second instance"),
+    "retrial": lazy_gettext("Retrial"),
+}
+DATA_TITLES = {  # names of the data dictionary (process-map.md) and of the sign-off that no form titles
+    "instance_level": lazy_gettext("Instance"),
+    "handling_units": lazy_gettext("Handling units"),
+    "justice_bureau_reconsideration_part": lazy_gettext("Justice bureau handles the reconsideration part"),
+    "lost_first_instance": lazy_gettext("Lost at first instance"),
+    "head_appeared_first_instance": lazy_gettext("Head appeared at first instance"),
+    "head_must_appear": lazy_gettext("The head must appear in court (Art. 13)"),
+    "appearance_reasons": lazy_gettext("Art. 13 items that apply"),
+    "signer_role": lazy_gettext("Next to sign"),
+    "signoff_chain": lazy_gettext("Sign-off order"),
+    "appeal_decider_role": lazy_gettext("Decides on the appeal"),
 }
 SOURCES = Path(__file__).resolve().parent.parent / "translations"
 
@@ -165,6 +194,14 @@ def _working_days_between(calendar: Any, start: date, end: date) -> int | None:
         if calendar.is_working_day(day):
             count += 1
     return count
+
+
+def code_word(key: str, value: str) -> str | None:
+    """A code the diagrams store, in words: a role (a lane of process-map.md) or, under `instance_level`, an
+    instance; None for other text."""
+    if key.rsplit(".", 1)[-1] == "instance_level" and value in INSTANCE_LEVELS:
+        return str(INSTANCE_LEVELS[value])
+    return str(LANES[value]) if value in LANES else None
 
 
 def number_label(level: str) -> str:

@@ -1,0 +1,54 @@
+"""The auditor's history in the words of the case page: each change by the field's title, codes the diagrams store
+(roles, instances, deadlines) in words, and the working values the diagrams keep apart from what a form names."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from tests.web.test_pages import Web
+from tests.web.test_yes_no import appeal_waiting_for_the_decision
+from workflow_host import create_app
+from workflow_host.host import Host
+
+
+def history(measures: Host) -> tuple[Flask, int, str]:
+    """An appeal at the vice head's decision (tests/web/test_yes_no.py) and its history page as the clerk sees it."""
+    app = create_app({"TESTING": True, "HOST": measures})
+    case_id, _task = appeal_waiting_for_the_decision(app)
+    return app, case_id, Web(app, "clerk").get(f"/cases/{case_id}/history").get_data(as_text=True)
+
+
+def change(html: str, name: str) -> tuple[str, str]:
+    """(the title, the words) the timeline shows for the data name `name` where it first appears."""
+    found = re.search(rf'<li class="change-\w+"><strong title="{name}">(.*?)</strong>(.*?)</li>', html, re.S)
+    assert found, name
+    return found.group(1).strip(), re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(2))).strip()
+
+
+def visible(html: str) -> str:
+    """The page's text as read: tags, attributes and the diagram's script dropped."""
+    return re.sub(r"<[^>]+>", " ", html.split('<script id="diagram-states"')[0])
+
+
+def test_changes_show_field_titles_and_codes_in_words(measures: Host) -> None:
+    _app, _case_id, html = history(measures)
+    assert change(html, "instance_level") == ("审级", "一审")
+    assert change(html, "appeal_decider_role") == ("上诉决定人", "分管副区长")
+    deadline = ("上诉意见报送期限（第八条）", "2026-09-28（5 日，自 2026-09-21 起算）")
+    assert change(html, "appeal_opinion_deadline") == deadline
+    assert change(html, "handling_units") == ("承办单位", "石拐区自然资源局")
+    shown = visible(html)
+    for code in ("instance_level", "vice_head_in_charge", "statutory_deadline", '"due_at"', "first"):
+        assert code not in shown, code
+
+
+def test_changes_show_the_english_words_in_english(measures: Host) -> None:
+    app, case_id, _html = history(measures)
+    clerk = Web(app, "clerk")
+    clerk.get("/lang/en")
+    html = clerk.get(f"/cases/{case_id}/history").get_data(as_text=True)
+    assert change(html, "instance_level") == ("Instance", "First instance")
+    assert change(html, "appeal_decider_role") == ("Decides on the appeal", "Vice district head in charge")
+    assert change(html, "appeal_opinion_deadline")[1] == "2026-09-28 (5 日 from 2026-09-21)"
