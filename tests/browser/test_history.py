@@ -52,6 +52,13 @@ def test_the_step_slider_shows_the_case_as_it_was(
     assert "(2026)蒙0205行初21号" in auditor.locator("#moment-data").inner_text()
     assert auditor.locator("g[data-element-id='intake'].state-completed").count() == 1
     intake_row = auditor.locator("#event-2")
+    assert intake_row.locator("details.event-changes").get_attribute("open") is None  # one line until opened
+    assert "案号" in intake_row.locator("details.event-changes > summary").inner_text()
+    link = intake_row.locator("td.moment-link a")
+    line = auditor.evaluate("parseFloat(getComputedStyle(document.querySelector('td.moment-link a')).lineHeight)")
+    assert link.bounding_box()["height"] < 1.5 * line  # 查看此刻 on one line, not a character a line
+    auditor.click("#open-all")
+    assert intake_row.locator("details.event-changes").get_attribute("open") is not None
     added = intake_row.locator("li:has(strong[title='case_no'])")
     assert added.locator("strong").inner_text() == "案号"
     assert "(2026)蒙0205行初21号" in added.locator("ins").inner_text()

@@ -52,3 +52,22 @@ def test_changes_show_the_english_words_in_english(measures: Host) -> None:
     assert change(html, "instance_level") == ("Instance", "First instance")
     assert change(html, "appeal_decider_role") == ("Decides on the appeal", "Vice district head in charge")
     assert change(html, "appeal_opinion_deadline")[1] == "2026-09-28 (5 日 from 2026-09-21)"
+
+
+def test_each_event_is_one_summary_line_and_working_values_are_tucked_away(measures: Host) -> None:
+    app, case_id, html = history(measures)
+    timeline = dict(re.findall(r'<tr id="event-(\d+)"(.*?)</tr>', html, re.S))
+    created = timeline["1"]  # the case started with the judgment's data: many changes, closed to one line
+    assert re.search(r'<details class="event-changes">\s*<summary>改动 \d+ 项：', created)
+    assert "案号" in created.split("<summary>")[1].split("</summary>")[0]
+    working = created.split('<details class="working">')[1]
+    assert "<summary>办理过程数据（" in working
+    assert 'title="appeal_period_days"' in working
+    moment = Web(app, "clerk").get(f"/cases/{case_id}/history?at=1").get_data(as_text=True)
+    opened = moment.split('id="event-1"')[1].split("</tr>")[0]
+    assert '<details class="event-changes" open>' in opened  # the moment looked at shows what it changed
+    data = moment.split('id="moment-data"')[1].split("</details>")[0]
+    named, tucked = data.split('<details class="working">')
+    assert '<dt title="case_no">案号</dt>' in named
+    assert 'title="appeal_period_days"' not in named
+    assert 'title="appeal_period_days"' in tucked

@@ -76,7 +76,7 @@ def test_the_case_page_says_yes_and_no_inside_structures_too(measures: Host) -> 
     # nobody has decided yet, and nobody said whether the other side appealed: no answer is shown for them
     assert shown["审议决定"] == "—"
     assert shown["原告或者相关当事人是否上诉"] == "—"
-    assert shown["lost"] == "是"
+    assert shown["败诉"] == "是"  # a data-dictionary name no form titles, by its title
     # a structure reads as its form words it: entries numbered, each field by its title (hearing_record's attendees)
     entries = [line.strip() for line in shown["出庭人员"].splitlines()]
     spoke = "参与庭审发言（第十四条）"

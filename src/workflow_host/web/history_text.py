@@ -13,7 +13,7 @@ from .i18n import _
 
 __all__ = ["ChangeRow", "EventChanges", "event_changes"]
 
-SUMMARY_TITLES = 4  # titles an event's summary line names before "…"
+SUMMARY_LENGTH = 60  # characters of the titles an event's summary line names before "…"
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ class EventChanges:
         """`3 changes: 案号、原告、受理法院`, or how many working values changed when no named field did."""
         if not self.named:
             return _("%(n)s working values", n=len(self.working))
-        titles = "、".join(row.title for row in self.named[:SUMMARY_TITLES])
-        if len(self.named) > SUMMARY_TITLES:
-            titles += "…"
+        titles = "、".join(row.title for row in self.named)
+        if len(titles) > SUMMARY_LENGTH:
+            titles = titles[: SUMMARY_LENGTH - 1] + "…"
         return _("%(n)s changes: %(titles)s", n=len(self.named) + len(self.working), titles=titles)
 
 

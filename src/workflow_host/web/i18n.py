@@ -66,6 +66,19 @@ DATA_TITLES = {  # names of the data dictionary (process-map.md) and of the sign
     "signer_role": lazy_gettext("Next to sign"),
     "signoff_chain": lazy_gettext("Sign-off order"),
     "appeal_decider_role": lazy_gettext("Decides on the appeal"),
+    "retrial_decider_role": lazy_gettext("Decides on the retrial"),
+    "lost": lazy_gettext("Lost"),
+    "appeal_filed": lazy_gettext("Appeal filed"),
+    # the records the diagrams keep of what the forms entered
+    "signoff_records": lazy_gettext("Sign-off records"),
+    "defence_materials": lazy_gettext("Defence materials"),
+    "appearance_plan": lazy_gettext("Court appearance plan"),
+    "hearing_preparation": lazy_gettext("Hearing preparation"),
+    "hearing_record": lazy_gettext("Hearing record"),
+    "instance_history": lazy_gettext("Instances heard"),
+    "loss_report": lazy_gettext("Loss analysis report"),
+    "compliance_record": lazy_gettext("Performance of the decision"),
+    "archive_record": lazy_gettext("Archiving"),
 }
 SOURCES = Path(__file__).resolve().parent.parent / "translations"
 
