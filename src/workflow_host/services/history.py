@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from .audit import append_events, event_dict
 from .errors import Invalid, NotFound
 from .permissions import READ_ALL, require_view_instance
 
-__all__ = ["RECORDED_VIEWS", "ViewToRecord", "export_history", "record_auditor_view", "record_view"]
+__all__ = ["RECORDED_VIEWS", "ViewToRecord", "case_events", "export_history", "record_auditor_view", "record_view"]
 
 CSV_COLUMNS = ["seq", "type", "actor", "at", "version_hash", "state_hash", "prev_hash", "hash", "payload"]
 RECORDED_VIEWS = "workflow_host_recorded_views"  # session.info: (instance id, what) already recorded for this read
@@ -58,20 +59,33 @@ def record_view(session: Session, user: User, instance_id: int, what: str) -> No
     record_auditor_view(session, user, row, what)
 
 
-def export_history(session: Session, user: User, instance_id: int, fmt: str) -> tuple[str, str]:
-    """(content type, body) of the case's events, with the chain head an outside party can check."""
+def _visible(session: Session, user: User, instance_id: int) -> Instance:
     row = session.get(Instance, instance_id)
     if row is None:
         raise NotFound(f"instance {instance_id} does not exist")
     require_view_instance(session, user, row)
-    if fmt not in ("json", "csv"):
-        raise Invalid("format must be json or csv")
-    record_auditor_view(session, user, row, f"export {fmt}")
+    return row
+
+
+def case_events(session: Session, user: User, instance_id: int, what: str) -> tuple[Instance, list[dict[str, Any]]]:
+    """The case and its events in order (as the API gives them), for a user who may see it; an auditor's reading
+    (`what`: "export csv") is recorded first, so the events include it."""
+    row = _visible(session, user, instance_id)
+    record_auditor_view(session, user, row, what)
     session.refresh(row)
     events = [
         event_dict(e)
         for e in session.scalars(select(AuditEvent).where(AuditEvent.instance_id == row.id).order_by(AuditEvent.seq))
     ]
+    return row, events
+
+
+def export_history(session: Session, user: User, instance_id: int, fmt: str) -> tuple[str, str]:
+    """(content type, body) of the case's events, with the chain head an outside party can check."""
+    _visible(session, user, instance_id)
+    if fmt not in ("json", "csv"):
+        raise Invalid("format must be json or csv")
+    row, events = case_events(session, user, instance_id, f"export {fmt}")
     if fmt == "json":
         body = {"instance_id": row.id, "process_id": row.process_id, "head_hash": row.audit_head, "events": events}
         return "application/json", json.dumps(body, ensure_ascii=False, indent=1)

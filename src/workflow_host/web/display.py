@@ -13,7 +13,7 @@ from ..services.case_view import DataLabels
 from ..services.history_view import CHANGE_LENGTH
 from .i18n import DATA_TITLES, _, code_word, local_datetime
 
-__all__ = ["DataRow", "case_rows", "change_text", "data_title", "deadline_title"]
+__all__ = ["DataRow", "case_rows", "change_text", "data_title", "deadline_text", "deadline_title", "worded"]
 
 
 # an instant as the forms store it (a hearing's time): `2026-11-29T09:30:00+08:00`
@@ -49,7 +49,7 @@ def deadline_title(value: Any) -> str | None:
     return None
 
 
-def _deadline(value: dict[str, Any]) -> str:
+def deadline_text(value: dict[str, Any]) -> str:
     """A computed deadline as the case page's deadlines table words it: `2026-03-17（15 日，自 2026-03-02 起算）`."""
     text = _(
         "%(due)s (%(rule)s from %(start)s)",
@@ -79,7 +79,7 @@ def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> st
             return shown
         return str(value)
     if deadline_title(value):
-        return _deadline(value)
+        return deadline_text(value)
     if isinstance(value, dict | list):
         return "\n".join(_structure(key, value, labels, units, 0))
     return str(value)
@@ -154,6 +154,13 @@ def _inline(key: str, value: Any, labels: DataLabels, units: dict[str, str], dep
     else:
         return _text(key, value, labels, units)
     return f"（{text}）" if depth else text
+
+
+def worded(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> str:
+    """Data on one line, each name by its title and each value in words: `案号：(2026)…；审级：一审`."""
+    return "；".join(
+        f"{data_title(key, labels) or key}：{_inline(key, value, labels, units)}" for key, value in data.items()
+    )
 
 
 def change_text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> str:

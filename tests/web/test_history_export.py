@@ -1,0 +1,72 @@
+"""The history page's CSV export reads in Excel as the page does (Chinese headers, events in words, people by
+name, Beijing time, UTF-8 with a byte order mark); the API's export and events keep their format."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask
+
+from tests.conftest import PASSWORDS, Api
+from tests.web.test_pages import Web
+from tests.web.test_yes_no import appeal_waiting_for_the_decision
+from workflow_host import create_app
+from workflow_host.host import Host
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+def case(measures: Host) -> tuple[Flask, int]:
+    app = create_app({"TESTING": True, "HOST": measures})
+    case_id, _task = appeal_waiting_for_the_decision(app)
+    return app, case_id
+
+
+def exported(web: Web, path: str) -> tuple[str, list[list[str]]]:
+    response = web.get(path)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    body = response.get_data(as_text=True)
+    return body, list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+
+
+def test_the_page_export_is_in_chinese_words_and_beijing_time(measures: Host) -> None:
+    app, case_id = case(measures)
+    body, rows = exported(Web(app, "clerk"), f"/cases/{case_id}/history/export?format=csv")
+    assert body.startswith("\ufeff")  # Excel opens it as UTF-8
+    assert rows[0][0].startswith("(2026)蒙0205行初31号 办理记录；哈希链末端 ")
+    assert rows[1][:6] == ["序号", "时间（北京时间）", "事件", "办理人", "环节", "登记或决定的内容"]
+    events = Api(app.test_client(), "clerk", PASSWORDS["clerk"]).get(f"/instances/{case_id}/events").get_json()
+    first = events["events"][0]
+    local = datetime.fromisoformat(first["at"]).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    assert rows[2][:4] == ["1", local, "登记立案", "办公室科员（clerk）"]
+    opinion = next(row for row in rows[2:] if row[4] == "报送上诉意见")
+    assert opinion[2] == "办结环节"
+    assert opinion[3] == "自然资源局法制员（land_officer）"
+    assert "是否要求上诉：不服，要求上诉" in opinion[5]
+    assert "审级：一审" in rows[2][5]
+    assert [row[6] for row in rows[2:]] == [e["hash"] for e in events["events"]]  # still checkable
+    assert not any("task_completed" in cell for row in rows for cell in row[:6])
+
+
+def test_the_page_export_speaks_english_in_english(measures: Host) -> None:
+    app, case_id = case(measures)
+    clerk = Web(app, "clerk")
+    clerk.get("/lang/en")
+    _body, rows = exported(clerk, f"/cases/{case_id}/history/export?format=csv")
+    assert rows[1][:4] == ["No.", "Time (Beijing)", "Event", "Who"]
+    assert rows[2][2] == "Case registered"
+
+
+def test_the_raw_export_and_the_api_keep_their_format(measures: Host) -> None:
+    app, case_id = case(measures)
+    _body, raw = exported(Web(app, "clerk"), f"/cases/{case_id}/history/export?format=csv&raw=1")
+    assert raw[0][0].startswith("# instance ")
+    assert raw[1] == ["seq", "type", "actor", "at", "version_hash", "state_hash", "prev_hash", "hash", "payload"]
+    assert raw[2][1:3] == ["instance_created", "clerk"]
+    api = Api(app.test_client(), "clerk", PASSWORDS["clerk"])
+    from_api = api.get(f"/instances/{case_id}/export?format=csv").get_data(as_text=True)
+    assert from_api.startswith("# instance ")
+    assert list(csv.reader(io.StringIO(from_api)))[1] == raw[1]
