@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -205,6 +206,32 @@ def test_the_assessment_page_asks_item_2_only_at_second_instance(host: Host, sig
 
     second_page = web.get(f"/tasks/{assessment_of(jb, second)['id']}").get_data(as_text=True)
     assert 'name="f.head_wants_to_appear"' in second_page
+
+
+def test_the_assessment_opens_with_no_item_answered_and_each_must_be_answered(host: Host, sign_in: SignIn) -> None:
+    jb = sign_in("jb_staff")
+    second = start(jb, instance_level="second")
+    task = assessment_of(jb, second)
+    assert {flag: task["data"][flag] for flag in ART13_FLAGS} == dict.fromkeys(ART13_FLAGS)
+    web = Web(create_app({"TESTING": True, "HOST": host}), "jb_staff")
+    page = web.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    for flag in ART13_FLAGS:  # asked, with 是 and 否 offered and neither chosen for the bureau
+        radios = re.findall(rf'<input type="radio" name="f\.{flag}"[^>]*>', page)
+        assert [("checked" in r) for r in radios] == [False, False], flag
+
+    answers = {f"f.{flag}": "false" for flag in ART13_FLAGS if flag != "head_helps_resolve"}
+    refused = web.post(f"/tasks/{task['id']}", {**answers, "action": "complete"})
+    assert refused.status_code == 422  # item 8 left unanswered
+    assert "head_must_appear" not in case_data(jb, second)
+
+
+def test_a_suit_against_a_unit_records_no_article_13_answer(sign_in: SignIn) -> None:
+    jb, land = sign_in("jb_staff"), sign_in("land_officer")
+    case_id = start(jb, defendant="unit", defendant_unit="land_bureau", instance_level="second")
+    complete_task(land, tasks(land, "arrange_appearance")[0], HEAD_APPEARS)
+    data = case_data(jb, case_id)
+    assert {flag: data[flag] for flag in ART13_FLAGS} == dict.fromkeys(ART13_FLAGS)  # nobody was asked
+    assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)
 
 
 def test_items_1_and_2_do_not_apply_at_first_instance_whatever_the_data_says(sign_in: SignIn) -> None:
