@@ -16,6 +16,7 @@ from ..models import InboxTask, Instance, ProcessVersion, User, VersionFile
 from .attachments import case_attachments
 from .case_keys import INSTANCE_LEVELS, case_numbers
 from .catalog import catalog_of
+from .directory import extra_units
 from .errors import NotFound
 from .forms import inline_refs
 from .history import record_auditor_view
@@ -105,8 +106,8 @@ def _label_fields(labels: DataLabels, schema: Any, ui: Any, prefix: str, depth: 
 
 
 def _choices(schema: dict[str, Any], ui: Any) -> dict[str, str]:
-    """value → label of an enumerated field (`oneOf` of const + title, or `enum` with `ui:enumNames`), and of a
-    yes/no field that names its two answers in `ui:enumNames`."""
+    """value → label of an enumerated field (`oneOf` of const + title, or `enum` with `ui:enumNames`), of a
+    yes/no field that names its two answers in `ui:enumNames`, and of a unit picker's `extraUnits`."""
     found: dict[str, str] = {}
     for option in schema.get("oneOf") or schema.get("anyOf") or []:
         if isinstance(option, dict) and "const" in option and option.get("title"):
@@ -117,6 +118,7 @@ def _choices(schema: dict[str, Any], ui: Any) -> dict[str, str]:
             found[json.dumps(value, ensure_ascii=False)] = str(label)
     elif schema.get("type") == "boolean" and isinstance(names, list) and len(names) == 2:  # "同意上诉" / "不上诉"
         found.update({"true": str(names[0]), "false": str(names[1])})
+    found.update({json.dumps(key, ensure_ascii=False): name for key, name in extra_units(ui).items()})
     return found
 
 

@@ -16,7 +16,7 @@ from .errors import Invalid, TooManyAttempts
 from .forms import values_at
 from .passwords import hash_password, is_known_hash, needs_rehash, verify_nobody, verify_password
 
-__all__ = ["DirectorySummary", "authenticate", "check_unit_values", "load_directory", "unit_choices"]
+__all__ = ["DirectorySummary", "authenticate", "check_unit_values", "extra_units", "load_directory", "unit_choices"]
 
 UNIT_KINDS = {"gov_office", "justice_bureau", "department", "township", "subdistrict", "park", "other"}
 
@@ -141,6 +141,17 @@ def authenticate(session: Session, username: str, password: str, address: str | 
 def unit_choices(session: Session) -> list[tuple[str, str]]:
     """(id, name) of every unit, grouped by kind, for pickers and for showing unit ids by name."""
     return [(u.id, u.name) for u in session.scalars(select(Unit).order_by(Unit.kind, Unit.id))]
+
+
+def extra_units(ui: Any) -> dict[str, str]:
+    """The choices a unit picker offers besides the directory's units, id → name, from its UI schema's
+    `ui:options.extraUnits`: where someone came from may be the district government itself, which is no unit of
+    the directory (a picker that routes the case never names one: check_unit_values refuses it)."""
+    options = ui.get("ui:options") if isinstance(ui, dict) and ui.get("ui:widget") == "unit" else None
+    extra = options.get("extraUnits") if isinstance(options, dict) else None
+    if not isinstance(extra, dict):
+        return {}
+    return {str(key): str(name) for key, name in extra.items() if isinstance(name, str)}
 
 
 def check_unit_values(session: Session, pointers: list[str], data: Any) -> list[dict[str, str]]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..engine import LOCAL_TZ
 from ..services.attachments import Upload
+from ..services.directory import extra_units
 from ..services.forms import inline_refs
 
 __all__ = ["Field", "build_fields", "parse_form", "resize_arrays"]
@@ -207,7 +208,7 @@ def build_fields(
         if isinstance(names, list) and len(names) == 2:
             options = [("true", str(names[0])), ("false", str(names[1]))]
     elif scalar == "unit":
-        options = units
+        options = [*extra_units(ui).items(), *units]
     text_rows = int((_ui(ui, "ui:options") or {}).get("rows", 4))
     return Field(kind=scalar, value=value, options=options, rows=text_rows, **common)
 
