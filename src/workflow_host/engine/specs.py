@@ -63,6 +63,9 @@ class UserTaskInfo:
     # fields the form does not take from the case data: what this step registers anew, where the case holds an
     # earlier instance's value under the same name (`startBlank`, names separated by spaces or commas)
     start_blank: list[str] = field(default_factory=list)
+    # fields the page fills from the signed-in person's directory entry when the form has no value for them
+    # (`startFromSignedIn`: `field.path=attribute` pairs separated by spaces: name, unit, role, post)
+    start_from_user: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -337,4 +340,7 @@ def _user_task(process_id: str, node: etree._Element, lane: str | None) -> UserT
         deadline_met_on_variable=props.get("deadlineMetOn"),
         start_from_last=props.get("startFromLastSubmission") == "true",
         start_blank=props.get("startBlank", "").replace(",", " ").split(),
+        start_from_user=dict(
+            pair.partition("=")[::2] for pair in props.get("startFromSignedIn", "").replace(",", " ").split()
+        ),
     )

@@ -17,6 +17,7 @@ from ..services.directory import unit_choices
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
 from ..services.form_explain import field_label, pointer_parts
 from ..services.forms import FormError, asked_form, form_errors
+from ..services.signed_in import signed_in_values
 from ..services.versions import form_file
 from .cases import document_response
 from .display import DataRow, case_rows
@@ -101,7 +102,11 @@ def task(db: Session, user: User, task_id: str) -> Any:
     context = _context_or_page(db, user, task_id)
     if not isinstance(context, TaskContext):
         return context
-    return _render(db, user, context, context.start_value(db, tasks.may_see_draft(db, user, context.task)), {})
+    value = context.start_value(db, tasks.may_see_draft(db, user, context.task))
+    info = context.info
+    if info and info.start_from_user and not context.task.draft_json and tasks.may_work_on(db, user, context.task):
+        value = signed_in_values(user, context.schema, info.start_from_user, value)
+    return _render(db, user, context, value, {})
 
 
 def _render(
