@@ -484,6 +484,12 @@ def test_a_suit_against_the_district_government_lost_twice_runs_to_the_archive(d
     assert [d["status"] for d in case["deadlines"] if d["variable"] == "defence_deadline"] == ["met", "met"]
     verified = desk("clerk").post(f"/instances/{case_id}/verify").get_json()
     assert verified["ok"] is True, verified
+    # Art. 19: the land bureau's head appeared at first instance (Art. 16), the vice head at second (Art. 13)
+    with desk.host.database.transaction() as session:
+        reader = session.get(User, "jb_staff")
+        assert reader is not None
+        total = annual_report(session, reader, 2026).total
+    assert (total.hearings, total.heads_appeared, total.art13_hearings, total.art13_heads_appeared) == (2, 2, 1, 1)
 
 
 def test_a_loss_report_finished_before_the_retrial_question_waits_for_it(desk: CaseDesk) -> None:

@@ -8,7 +8,10 @@ is counted as pending, neither won nor lost; the loss rate is of the cases whose
 
 Read from what the cases store: `litigation_case` instances registered in the year (Beijing time), their
 `handling_units` and `instance_history` (one entry per instance's decision, with whether Art. 13 required a
-head to appear and whether one did), and their recorded deadlines.
+head to appear, whether the defendant's head appeared and whether a handling unit's head did), and their recorded
+deadlines. A hearing counts as one a head appeared at when the district government's principal head or head in
+charge, or a handling unit's head (Art. 16), appeared: Art. 19 reports 行政机关负责人出庭应诉, and Art. 16 names the
+unit's head a 行政机关负责人. The Art. 13 figures count the government's head only (what that article requires).
 """
 
 from __future__ import annotations
@@ -127,7 +130,9 @@ def _add_case(row: Figures, data: dict[str, Any], history: list[dict[str, Any]],
         if decision.get("outcome") in ("withdrawn",):
             continue  # no hearing behind a withdrawal
         row.hearings += 1
-        row.heads_appeared += bool(decision.get("head_appeared"))
+        # Art. 19 counts 行政机关负责人出庭应诉: the district government's heads, and a handling unit's head, whom
+        # Art. 16 calls on to appear in principle (its absence statement is 行政机关负责人不能出庭应诉的书面文件)
+        row.heads_appeared += bool(decision.get("head_appeared") or decision.get("unit_head_appeared"))
         if decision.get("head_must_appear"):
             row.art13_hearings += 1
             row.art13_heads_appeared += bool(decision.get("head_appeared"))
