@@ -16,7 +16,7 @@ NOW = "2026-11-01T09:00"
 
 def page_of(host: Host, username: str, task_id: str) -> tuple[Web, str]:
     web = Web(create_app({"TESTING": True, "HOST": host}), username)
-    return web, web.get(f"/tasks/{task_id}").get_data(as_text=True)
+    return web, web.get(task_id if task_id.startswith("/") else f"/tasks/{task_id}").get_data(as_text=True)
 
 
 def value_of(page: str, name: str) -> str | None:
@@ -53,3 +53,27 @@ def test_each_head_finds_their_name_and_post_filled_in_and_confirms_with_one_tic
         "区司法局局长",
     )
     assert instance(jb, case_id)["data"].get("appearance_plan") is None  # the legal-affairs head has not confirmed
+
+
+ITEM_TITLES = ["（二）", "（三）", "（四）", "（五）", "（六）", "（七）", "（八）"]
+
+
+def titles_in(html: str) -> list[str]:
+    """The Art. 13 item titles of a list of data (`<dt>（二）…</dt>`), in the order the page shows them."""
+    return re.findall(r"<dt[^>]*>(（[二三四五六七八]）)", html)
+
+
+def test_the_assessment_reads_in_the_article_s_order_on_the_case_and_the_next_step(host: Host, sign_in: SignIn) -> None:
+    jb = sign_in("jb_staff")
+    case_id = int(
+        jb.post(
+            "/instances", json={"process_id": "appearance", "data": {**CASE, "instance_level": "second"}}
+        ).get_json()["id"]
+    )
+    assess(jb, head_wants_to_appear=False, large_compensation=True)
+    _web, case_page = page_of(host, "jb_staff", f"/cases/{case_id}")
+    assert titles_in(case_page) == ITEM_TITLES
+    [head] = tasks(sign_in("li_vice"), "confirm_head_appearance")
+    _web, task_page = page_of(host, "li_vice", head["id"])
+    earlier = task_page.split("earlier-steps", 1)[1]
+    assert titles_in(earlier) == ITEM_TITLES  # what the justice bureau answered, beside the head's form

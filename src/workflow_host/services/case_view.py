@@ -50,10 +50,12 @@ def visible_case(session: Session, user: User, instance_id: int) -> Instance:
 @dataclass
 class DataLabels:
     """Titles of data names and labels of their values, as the version's forms word them: a top-level name by
-    itself, a name inside a structure by its dotted path without list positions (`hearing_record.attendees.name`)."""
+    itself, a name inside a structure by its dotted path without list positions (`hearing_record.attendees.name`);
+    and the order the forms ask the top-level names in, for pages to list them so."""
 
     titles: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)  # a top-level name's place: the forms' order, then each's
 
 
 def data_labels(session: Session, version: ProcessVersion, process_id: str | None = None) -> DataLabels:
@@ -78,7 +80,20 @@ def data_labels(session: Session, version: ProcessVersion, process_id: str | Non
         except NotFound:
             ui = {}
         _label_fields(labels, inline_refs(schema), ui, "")
+        for name in _form_order(schema, ui):
+            labels.order.setdefault(name, len(labels.order))
     return labels
+
+
+def _form_order(schema: Any, ui: Any) -> list[str]:
+    """A form's top-level fields in the order it asks them (`ui:order`, then the rest as declared): the Art. 13
+    items read (二) to (八), as the article lists them, not by their data names."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return []
+    order = ui.get("ui:order") if isinstance(ui, dict) else None
+    first = [name for name in order if isinstance(name, str) and name in properties] if isinstance(order, list) else []
+    return first + [name for name in properties if name not in first]
 
 
 def _label_fields(labels: DataLabels, schema: Any, ui: Any, prefix: str, depth: int = 0) -> None:

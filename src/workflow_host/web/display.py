@@ -174,10 +174,12 @@ def _plain_list(value: Any) -> bool:
 
 
 def case_rows(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> tuple[list[DataRow], list[DataRow]]:
-    """(rows a form named, in title order; the other rows: working values and structures)."""
+    """(rows a form named, in the order the forms ask them; the other rows: working values and structures, by
+    name)."""
     named: list[DataRow] = []
     other: list[DataRow] = []
-    for key, value in sorted(data.items()):
+    last = len(labels.order)
+    for key, value in sorted(data.items(), key=lambda item: (labels.order.get(item[0], last), item[0])):
         if key.startswith("_"):
             continue
         if isinstance(value, dict) and value.get("kind") == "statutory_deadline":
