@@ -271,7 +271,8 @@ def report(kind: str, results: dict[int, dict[str, dict[str, list[float]]]], cas
                 f"{r50:>11.2f}{r95:>11.2f}"
             )
     print(
-        f"  TARGET {'MET' if ok else 'MISSED'}: every p50 ratio {large:,}/{small:,} at most 1.5 (but {', '.join(UNTARGETED)})"
+        f"  TARGET {'MET' if ok else 'MISSED'}: every p50 ratio {large:,}/{small:,} at most 1.5"
+        f" (but {', '.join(UNTARGETED)})"
     )
     return ok
 
