@@ -51,7 +51,7 @@ def legal_representative_certificate(doc: Any) -> None:
     para(doc, "法定代表人身份证明书", "公文标题")
     case_line(doc)
     para(doc, "{{ representative }}，在{{ organ }}任{{ representative_position }}职务，系我单位法定代表人。")
-    para(doc, "本证明书用于{{ court }}审理的{{ plaintiff }}诉{{ organ }}{{ cause }}一案。")
+    para(doc, "本证明书用于{{ court }}审理的{{ case_title }}。")
     para(doc, "特此证明。")
     signature(doc, "{{ organ }}（盖章）", "{{ today }}")
 
@@ -69,7 +69,7 @@ def power_of_attorney(doc: Any) -> None:
         "for a in agents",
         [17, 22, 33, 22, 40, 22],
     )
-    para(doc, "现委托上列受委托人在{{ plaintiff }}诉{{ principal }}{{ cause }}一案中，作为我方诉讼代理人。")
+    para(doc, "现委托上列受委托人在{{ case_title }}中，作为我方诉讼代理人。")
     para(doc, "代理事项：{{ matters }}")
     para(doc, "代理权限：{{ scope }}")
     loop(doc, "for power in powers", "{{ power }}")
@@ -85,7 +85,7 @@ def head_absence_statement(doc: Any) -> None:
     para(doc, "{{ court }}：", "顶格")
     para(
         doc,
-        "贵院受理的{{ plaintiff }}诉{{ defendant }}{{ cause }}一案，定于{{ hearing }}开庭审理。"
+        "贵院受理的{{ case_title }}，定于{{ hearing }}开庭审理。"
         "{{ unit_name }}负责人{{ head }}因下列正当理由不能出庭应诉：",
     )
     loop(doc, "for text in reasons", "{{ text }}")
@@ -111,7 +111,7 @@ def loss_analysis_report(doc: Any) -> None:
     para(doc, "区人民政府：", "顶格")
     para(
         doc,
-        "{{ plaintiff }}诉{{ defendant }}{{ cause }}一案，{{ court }}作出的{{ decision_kind }}已于{{ effective_on }}"
+        "{{ case_title }}，{{ court }}作出的{{ decision_kind }}已于{{ effective_on }}"
         "发生法律效力，本案行政机关败诉。根据《包头市石拐区人民政府行政应诉工作办法》第七条规定，现将有关情况报告如下：",
     )
     para(doc, "一、诉讼案件的基本案情", "一级标题")
@@ -144,7 +144,7 @@ def appeal_opinion(doc: Any) -> None:
     para(doc, "区人民政府：", "顶格")
     para(
         doc,
-        "{{ plaintiff }}诉{{ defendant }}{{ cause }}一案，{{ court }}作出{{ decision_kind }}（{{ outcome }}），"
+        "{{ case_title }}，{{ court }}作出{{ decision_kind }}（{{ outcome }}），"
         "本单位于{{ served_on }}收到。本单位对该{{ decision_kind }}不服，要求上诉。根据《包头市石拐区人民政府"
         "行政应诉工作办法》第八条规定，现将上诉意见报送如下：",
     )

@@ -181,7 +181,7 @@ def test_the_statement_of_defence_is_filled_from_the_case_and_the_draft(case: tu
     assert "委托诉讼代理人：刘某，本机关工作人员，工作单位：石拐区自然资源局，职务：法规科科长。" in lines
     assert "委托诉讼代理人：陈某，公职律师，工作单位：石拐区司法局，职务：公职律师。" in lines
     assert "被答辩人（原告）：王某某。" in lines
-    assert "答辩人因被答辩人王某某诉石拐区自然资源局不服责令限期拆除决定一案，现提出答辩意见如下：" in lines
+    assert "答辩人因被答辩人王某某诉石拐区自然资源局责令限期拆除决定一案，现提出答辩意见如下：" in lines
     start = lines.index("一、被诉决定认定事实清楚。")
     assert lines[start : start + 3] == [
         "一、被诉决定认定事实清楚。",
@@ -434,3 +434,76 @@ def test_a_second_instance_defence_answers_the_appellant_about_the_first_judgmen
     assert opponent in lines
     assert opening in lines
     assert lines[lines.index("此致") + 1] == "包头市中级人民法院"
+
+
+GOVERNMENT_CASE = {
+    **FULL,
+    "defendant": "district_government",
+    "cause": "不服石拐区人民政府作出的收回国有土地使用权决定",
+    "legal_representative_certificate": {},
+    "power_of_attorney": {},
+}
+UNIT_CASE = {**FULL, "cause": "不服区自然资源局作出的责令限期拆除决定"}
+SECOND_INSTANCE = {
+    "instance_level": "second",
+    "case_no": "（2026）蒙02行终45号",
+    "court": "包头市中级人民法院",
+    "instance_history": [{**FIRST_JUDGMENT, "outcome": "revoked", "lost": True}],
+}
+
+
+def document_lines(key: str, data: dict[str, Any]) -> list[str]:
+    return texts(opened(documents.render(key, data, "land_bureau", NAMES, date(2026, 9, 21))))
+
+
+@pytest.mark.parametrize(
+    ("data", "title"),
+    [
+        (GOVERNMENT_CASE, "原告王某某诉包头市石拐区人民政府收回国有土地使用权决定一案"),
+        (UNIT_CASE, "原告王某某诉石拐区自然资源局责令限期拆除决定一案"),
+        ({**GOVERNMENT_CASE, **SECOND_INSTANCE}, "王某某诉包头市石拐区人民政府收回国有土地使用权决定上诉一案"),
+        ({**UNIT_CASE, **SECOND_INSTANCE}, "王某某诉石拐区自然资源局责令限期拆除决定上诉一案"),
+        (
+            {**GOVERNMENT_CASE, "reconsideration": "upheld", "acting_units": ["land_bureau"]},
+            "原告王某某诉石拐区自然资源局、包头市石拐区人民政府收回国有土地使用权决定一案",
+        ),
+    ],
+    ids=["government, first", "unit, first", "government, second", "unit, second", "co-defendants"],
+)
+def test_each_document_names_the_case_once_and_cleanly(data: dict[str, Any], title: str) -> None:
+    # a clerk types the cause as the complaint words it ("不服石拐区人民政府作出的…"); the documents name the
+    # defendant once and the act after it, never "诉石拐区人民政府不服石拐区人民政府作出的…"
+    court = data["court"]
+    assert f"本证明书用于{court}审理的{title}。" in document_lines("legal_representative_certificate", data)
+    assert f"现委托上列受委托人在{title}中，作为我方诉讼代理人。" in document_lines("power_of_attorney", data)
+    statement = document_lines("head_absence_statement", data)
+    assert any(line.startswith(f"贵院受理的{title}，定于2026年11月3日9时30分开庭审理。") for line in statement)
+    assert any(
+        line.startswith(f"{title}，{court}作出的判决已于") for line in document_lines("loss_analysis_report", data)
+    )
+    for key in documents.catalog():
+        everything = "".join(document_lines(key, data))
+        assert "诉包头市石拐区人民政府不服" not in everything, key
+        assert "作出的收回国有土地使用权决定" not in everything, key
+        assert "不服区自然资源局作出的" not in everything, key
+
+
+def test_a_defence_names_the_parties_by_their_roles_at_each_instance() -> None:
+    first = document_lines("statement_of_defence", GOVERNMENT_CASE)
+    assert "被答辩人（原告）：王某某。" in first
+    opening = "答辩人因被答辩人王某某诉包头市石拐区人民政府收回国有土地使用权决定一案，现提出答辩意见如下："
+    assert opening in first
+    # the government appealed the judgment it lost: at second instance it is the appellant, the plaintiff the appellee
+    second = document_lines("statement_of_defence", {**GOVERNMENT_CASE, **SECOND_INSTANCE, "appeal_filed": True})
+    assert second[2].startswith("答辩人（上诉人、原审被告）：包头市石拐区人民政府，住所地：")
+    assert "被答辩人（被上诉人、原审原告）：王某某。" in second
+    assert "答辩人因被答辩人王某某诉包头市石拐区人民政府收回国有土地使用权决定上诉一案，现提出答辩意见如下：" in second
+
+
+def test_the_appeal_opinion_names_the_first_instance_case() -> None:
+    data = {**GOVERNMENT_CASE, **SECOND_INSTANCE}
+    lines = document_lines("appeal_opinion", data)
+    assert any(
+        line.startswith("原告王某某诉包头市石拐区人民政府收回国有土地使用权决定一案，包头市石拐区人民法院作出判决")
+        for line in lines
+    )

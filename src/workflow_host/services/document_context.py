@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..engine import LOCAL_TZ
+from .case_wording import case_title
 
 __all__ = ["BLANK", "CONTEXTS", "GOVERNMENT", "Names", "chinese_date", "chinese_datetime"]
 
@@ -117,6 +118,28 @@ def defendant_name(data: dict[str, Any], names: Names) -> str:
     return _unit_name(names, data.get("defendant_unit"))
 
 
+def defendants(data: dict[str, Any], names: Names) -> list[str]:
+    """Who the suit is against: the district government beside the original organ when its reconsideration upheld
+    the act (ALL Art. 26 ¶2: the unit that continues the power, or the entrusting unit, or the acting units)."""
+    if data.get("defendant") != "district_government":
+        return [defendant_name(data, names)]
+    if data.get("reconsideration") != "upheld":
+        return [GOVERNMENT]
+    original = data.get("successor_unit") or data.get("entrusting_unit")
+    units = (
+        [original] if isinstance(original, str) else [u for u in _list(data.get("acting_units")) if isinstance(u, str)]
+    )
+    return [_unit_name(names, u) for u in units] + [GOVERNMENT]
+
+
+def title_of(data: dict[str, Any], names: Names, level: Any = None, with_role: bool = True) -> str:
+    """The case as the documents name it, at `level` (by default the case's instance)."""
+    level = level or data.get("instance_level")
+    return case_title(
+        text(data.get("plaintiff")), defendants(data, names), str(data.get("cause") or ""), level, with_role
+    )
+
+
 def _part(data: dict[str, Any], unit: str | None) -> dict[str, Any]:
     """A unit's defence materials: being entered on its task, else as submitted (the reconsideration part for
     the justice bureau when it prepares one)."""
@@ -164,19 +187,25 @@ def common(data: dict[str, Any], names: Names, today: date) -> dict[str, Any]:
         "plaintiff": text(data.get("plaintiff")),
         "cause": text(data.get("cause")),
         "defendant": defendant_name(data, names),
+        "case_title": title_of(data, names),
         "today": chinese_date(today),
         "blank": BLANK,
     }
 
 
-def _parties(data: dict[str, Any], respondent: str) -> dict[str, str]:
+def _parties(data: dict[str, Any], names: Names) -> dict[str, str]:
     """How a statement of defence names the parties: at first instance the defendant answers the plaintiff about
     the suit; at second instance, when the other side appealed, the appellee answers the appellant about the
-    first-instance decision (a third party's name is not in the case data: a line to fill in)."""
+    first-instance decision (a third party's name is not in the case data: a line to fill in); when only the organ
+    appealed, it is the appellant and the plaintiff the appellee."""
     plaintiff = text(data.get("plaintiff"))
-    if data.get("instance_level") != "second" or data.get("plaintiff_appealed") is not True:
-        opening = f"答辩人因被答辩人{plaintiff}诉{respondent}{text(data.get('cause'))}一案"
-        return {"respondent_role": "", "opponent": plaintiff, "opponent_role": "（原告）", "opening": opening}
+    level = data.get("instance_level")
+    if level != "second" or data.get("plaintiff_appealed") is not True:
+        opening = f"答辩人因被答辩人{title_of(data, names, with_role=False)}"
+        roles = ("（上诉人、原审被告）", "（被上诉人、原审原告）") if level == "second" else ("", "（原告）")
+        if level == "retrial":
+            roles = ("", "（原审原告）")
+        return {"respondent_role": roles[0], "opponent": plaintiff, "opponent_role": roles[1], "opening": opening}
     opponent, role = {
         "third_party": (BLANK, "（上诉人、原审第三人）"),
         "plaintiff_and_third_party": (f"{plaintiff}、{BLANK}", "（上诉人）"),
@@ -200,7 +229,7 @@ def _defence_set(data: dict[str, Any], unit: str | None, names: Names) -> dict[s
     powers = [p for p in _list(attorney.get("special_powers")) if isinstance(p, str)]
     scope = attorney.get("authority_scope")
     return {
-        **_parties(data, respondent),
+        **_parties(data, names),
         "respondent": respondent,
         "respondent_address": BLANK,
         "organ": text(certificate.get("organ") or respondent),
@@ -294,6 +323,7 @@ def _first_decision(data: dict[str, Any]) -> dict[str, Any]:
 def _appeal_opinion(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
     decided = _first_decision(data)
     return {
+        "case_title": title_of(data, names, "first"),
         "case_no": text(decided.get("case_no")),
         "court": text(decided.get("court")),
         "decision_kind": text(DECISION_KINDS.get(str(decided.get("decision_form")))),
