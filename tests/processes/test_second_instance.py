@@ -20,6 +20,7 @@ from tests.processes.test_litigation_case import (  # noqa: F401  (NOW and desk 
     desk,
     heard_twice,
     materials,
+    open_case,
     second_hearing_arranged,
 )
 from tests.web.test_pages import Web
@@ -243,3 +244,55 @@ def test_a_second_instance_step_summarises_the_case_under_both_numbers_and_the_f
     # the only decision so far is the first instance's: it is not shown as this instance's
     assert rows["一审裁判结果"] == "判决撤销（含部分撤销）"
     assert "裁判结果" not in rows
+
+
+def textarea(page: str, name: str) -> str:
+    """What the form's textarea `f.<name>` starts with."""
+    found = re.search(rf'<textarea[^>]* name="f\.{name}"[^>]*>(.*?)</textarea>', page, re.S)
+    assert found, name
+    return html_lib.unescape(found.group(1))
+
+
+def test_a_suit_against_the_government_starts_its_certificate_and_power_of_attorney_from_the_directory(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
+    open_case(desk, defendant="district_government", **government)
+    desk.complete("clerk", "submit_for_signoff", {"submission_note": "拟请区自然资源局会同区司法局办理。"})
+    for signer in ("office_deputy", "director_wang", "li_vice"):
+        desk.complete(signer, "sign", {"signoff_decision": "agree", "signoff_opinion": "同意"})
+    desk.at("2026-03-03T09:00")
+    desk.complete("clerk", "forward_notice", {"forwarded_on": "2026-03-03"})
+    page = task_page(pages(desk), "land_officer", desk.task("land_officer", "prepare_defence"))
+    # Art. 6: the organ that answers is the district government; its legal representative is the district head
+    certificate = [field_value(page, f"legal_representative_certificate.{f}") for f in ("organ", "name", "position")]
+    assert certificate == ["包头市石拐区人民政府", "区长", "区长"]  # the directory's district head is named 区长
+    assert field_value(page, "power_of_attorney.principal") == "包头市石拐区人民政府"
+    matters = "代理本机关参加(2026)蒙0205行初12号行政诉讼案件第一审诉讼"
+    assert textarea(page, "power_of_attorney.entrusted_matters") == matters
+    assert textarea(page, "statement_of_defence") == ""
+    assert "第一审诉讼" not in page.replace(matters, "")  # no first-instance example beside a field
+
+
+def test_the_second_instance_defence_starts_from_the_unit_s_first_instance_certificate_and_power_of_attorney(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    appealed(desk)
+    desk.at("2026-05-20T10:00")
+    desk.complete("land_officer", "register_instance", SECOND)
+    page = task_page(pages(desk), "land_officer", desk.task("land_officer", "prepare_defence"))
+    given = materials("石拐区自然资源局")  # what the land bureau gave at first instance
+    certificate = [field_value(page, f"legal_representative_certificate.{f}") for f in ("organ", "name", "position")]
+    assert certificate == ["石拐区自然资源局", "张某某", "局长"]
+    agent = given["power_of_attorney"]["agents"][0]
+    assert [field_value(page, f"power_of_attorney.agents.0.{f}") for f in ("name", "position", "id_number")] == [
+        agent["name"],
+        agent["position"],
+        agent["id_number"],
+    ]
+    assert checked(page, "power_of_attorney.authority_scope") == ["general"]
+    # the matter is this instance's, and the defence itself is written anew against the appeal
+    matters = textarea(page, "power_of_attorney.entrusted_matters")
+    assert matters == f"代理本机关参加{SECOND['case_no']}行政诉讼案件第二审诉讼"
+    assert textarea(page, "statement_of_defence") == ""
+

@@ -507,3 +507,18 @@ def test_the_appeal_opinion_names_the_first_instance_case() -> None:
         line.startswith("原告王某某诉包头市石拐区人民政府收回国有土地使用权决定一案，包头市石拐区人民法院作出判决")
         for line in lines
     )
+
+
+def test_a_power_of_attorney_not_yet_typed_names_the_government_s_head_and_the_matter_at_the_case_s_instance() -> None:
+    names = Names(NAMES.units, NAMES.heads, "刘某")  # the directory's one district head (区长)
+    first = texts(
+        opened(documents.render("power_of_attorney", GOVERNMENT_CASE, "land_bureau", names, date(2026, 9, 21)))
+    )
+    assert "委托人：包头市石拐区人民政府。" in first
+    assert "法定代表人：刘某，职务：区长。" in first
+    assert "代理事项：代理本机关参加（2026）蒙0205行初12号行政诉讼案件第一审诉讼" in first
+    second = {**GOVERNMENT_CASE, **SECOND_INSTANCE}
+    lines = texts(opened(documents.render("power_of_attorney", second, "land_bureau", names, date(2026, 9, 21))))
+    assert "代理事项：代理本机关参加（2026）蒙02行终45号行政诉讼案件第二审诉讼" in lines
+    certificate = documents.render("legal_representative_certificate", second, "land_bureau", names, date(2026, 9, 21))
+    assert "刘某，在包头市石拐区人民政府任区长职务，系我单位法定代表人。" in texts(opened(certificate))

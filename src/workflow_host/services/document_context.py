@@ -10,12 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from ..engine import LOCAL_TZ
-from .case_wording import case_title
+from .case_wording import case_title, entrusted_matters
 
-__all__ = ["BLANK", "CONTEXTS", "GOVERNMENT", "Names", "chinese_date", "chinese_datetime"]
+__all__ = ["BLANK", "CONTEXTS", "GOVERNMENT", "Names", "chinese_date", "chinese_datetime", "formalities"]
 
 BLANK = "＿＿＿＿＿＿"  # full-width: a line may break inside it, as between Chinese characters
 GOVERNMENT = "包头市石拐区人民政府"
+GOVERNMENT_HEAD = "区长"  # the legal representative of a people's government is its head
 AGENT_KINDS = {"staff": "本机关工作人员", "public_lawyer": "公职律师", "legal_adviser": "法律顾问"}
 POWERS = {
     "admit_claims": "代为承认诉讼请求",
@@ -56,10 +57,11 @@ NUMERALS = "一二三四五六七八九十"
 
 @dataclass
 class Names:
-    """What the directory knows: unit names and the names of unit heads."""
+    """What the directory knows: unit names, the names of unit heads and of the district head (区长)."""
 
     units: dict[str, str] = field(default_factory=dict)
     heads: dict[str, str] = field(default_factory=dict)
+    district_head: str | None = None
 
 
 def text(value: Any) -> str:
@@ -102,6 +104,11 @@ def chinese_datetime(value: Any) -> str:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _filled(value: Any) -> dict[str, Any]:
+    """The entries of an object someone typed, without those left empty."""
+    return {k: v for k, v in _dict(value).items() if v not in (None, "", [], {})}
 
 
 def _list(value: Any) -> list[Any]:
@@ -160,6 +167,23 @@ def _respondent(data: dict[str, Any], part: dict[str, Any], unit: str | None, na
     if data.get("defendant") == "district_government" or reconsideration_part:
         return GOVERNMENT
     return _unit_name(names, data.get("defendant_unit") or unit)
+
+
+def formalities(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, dict[str, str]]:
+    """What a unit's certificate and power of attorney say before anyone types them: the organ that answers (the
+    district government in a suit against it), its legal representative as the directory knows them (the district
+    head, 区长; a unit's head), and the matter entrusted at the case's instance."""
+    organ = _respondent(data, {}, unit, names)
+    government = organ == GOVERNMENT
+    head = names.district_head if government else names.heads.get(unit or "")
+    certificate = {"organ": organ} | ({"name": head} if head else {})
+    if government:
+        certificate["position"] = GOVERNMENT_HEAD
+    matters = entrusted_matters(data.get("case_no"), data.get("instance_level"))
+    return {
+        "legal_representative_certificate": certificate,
+        "power_of_attorney": {"principal": organ, "entrusted_matters": matters},
+    }
 
 
 def _agent(agent: Any, names: Names) -> dict[str, str]:
@@ -223,8 +247,9 @@ def _parties(data: dict[str, Any], names: Names) -> dict[str, str]:
 
 def _defence_set(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
     part = _part(data, unit)
-    certificate = _dict(part.get("legal_representative_certificate"))
-    attorney = _dict(part.get("power_of_attorney"))
+    start = formalities(data, unit, names)
+    certificate = start["legal_representative_certificate"] | _filled(part.get("legal_representative_certificate"))
+    attorney = start["power_of_attorney"] | _filled(part.get("power_of_attorney"))
     respondent = _respondent(data, part, unit, names)
     powers = [p for p in _list(attorney.get("special_powers")) if isinstance(p, str)]
     scope = attorney.get("authority_scope")

@@ -25,13 +25,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine import LOCAL_TZ, now
-from ..models import InboxTask, Instance, ProcessVersion, Unit, User
+from ..models import InboxTask, Instance, ProcessVersion, Unit, User, UserRole
 from .attachments import Upload, clean_name, store_upload
 from .audit import append_events
-from .document_context import BLANK, CONTEXTS, Names, common
+from .document_context import BLANK, CONTEXTS, Names, common, formalities
 from .errors import Forbidden, Invalid, NotFound
 from .permissions import can_file_for_instance, require_view_instance
-from .tasks import may_see_draft
+from .tasks import earlier_instance_submission, may_see_draft
 
 __all__ = [
     "DOCUMENTS_DIR",
@@ -42,6 +42,7 @@ __all__ = [
     "Offer",
     "case_offers",
     "catalog",
+    "formalities_start",
     "may_upload",
     "prepare_for_case",
     "prepare_for_task",
@@ -138,7 +139,13 @@ def _names(session: Session) -> Names:
     units = list(session.scalars(select(Unit)))
     heads = {u.head for u in units if u.head}
     people = {u.username: u.name for u in session.scalars(select(User).where(User.username.in_(heads)))}
-    return Names({u.id: u.name for u in units}, {u.id: people[u.head] for u in units if u.head in people})
+    district = select(User.name).join(UserRole).where(UserRole.role == "district_head", User.active.is_(True))
+    found = session.scalars(district.limit(2)).all()
+    return Names(
+        {u.id: u.name for u in units},
+        {u.id: people[u.head] for u in units if u.head in people},
+        found[0] if len(found) == 1 else None,  # one district head: the government's legal representative
+    )
 
 
 def _task_unit(task: InboxTask, data: dict[str, Any]) -> str | None:
@@ -182,6 +189,26 @@ def case_offers(session: Session, row: Instance) -> list[Offer]:
     """The documents the case page offers: per-unit ones once for each unit preparing a part."""
     infos = [d for d in catalog().values() if row.process_id in d.cases]
     return _offers(infos, None, _case_data(row), _names(session))
+
+
+def formalities_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]:
+    """What a form asking for the legal-representative certificate and the power of attorney (`fields`) starts
+    with, beneath what the case or a send-back holds: at a later instance what the same unit gave at the earlier one
+    (its defence text is written anew), the matter entrusted at this instance; else what the documents print from
+    the directory and the case (the organ, its legal representative, the matter)."""
+    wanted = [name for name in ("legal_representative_certificate", "power_of_attorney") if name in fields]
+    if not wanted:
+        return {}
+    row = session.get(Instance, task.instance_id)
+    data = (_case_data(row) if row else {}) | _task_data(task, with_draft=False)
+    start = formalities(data, _task_unit(task, data), _names(session))
+    earlier = earlier_instance_submission(session, task)
+    given = earlier["data"] if earlier else {}
+    for name in wanted:
+        typed = given.get(name)
+        if isinstance(typed, dict):
+            start[name] = typed | {k: v for k, v in start[name].items() if k == "entrusted_matters"}
+    return {name: start[name] for name in wanted}
 
 
 def _choose(offers: list[Offer], key: str, unit: str | None) -> Offer:

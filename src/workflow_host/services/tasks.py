@@ -30,6 +30,7 @@ __all__ = [
     "assignable_users",
     "claim_task",
     "complete_task",
+    "earlier_instance_submission",
     "get_task",
     "is_candidate",
     "list_tasks",
@@ -204,6 +205,20 @@ def previous_submission(session: Session, task: InboxTask) -> dict[str, Any] | N
     (materials sent back for supplement, a hearing record sent back) whose user task says
     `startFromLastSubmission` starts from it instead of a blank form.
     {"task_id", "data", "completed_at", "completed_by"}, or None when the step is done for the first time."""
+    found = _last_submission(session, task)
+    return None if found is None or found[1] else found[0]
+
+
+def earlier_instance_submission(session: Session, task: InboxTask) -> dict[str, Any] | None:
+    """What the same unit submitted the last time it did this step before the case went on elsewhere: at a later
+    instance, the first instance's (as previous_submission), or None."""
+    found = _last_submission(session, task)
+    return found[0] if found is not None and found[1] else None
+
+
+def _last_submission(session: Session, task: InboxTask) -> tuple[dict[str, Any], bool] | None:
+    """The last submission of this step by the same unit, and whether the case did another process's step since
+    (a later instance's step, not one sent back)."""
     same_unit = InboxTask.unit.is_(None) if task.unit is None else InboxTask.unit == task.unit
     earlier = {
         row.id: row
@@ -233,14 +248,13 @@ def previous_submission(session: Session, task: InboxTask) -> dict[str, Any] | N
     for payload in map(json.loads, events):
         found = earlier.get(payload.get("task_id"))
         if found is not None and isinstance(payload.get("data"), dict):
-            if _left_since(session, task, found.completed_at):
-                return None  # the case went on elsewhere since (a first instance's step, not one sent back)
-            return {
+            submitted = {
                 "task_id": found.id,
                 "data": payload["data"],
                 "completed_at": found.completed_at.isoformat() if found.completed_at else None,
                 "completed_by": found.completed_by,
             }
+            return submitted, _left_since(session, task, found.completed_at)
     return None
 
 
