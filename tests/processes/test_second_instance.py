@@ -296,3 +296,14 @@ def test_the_second_instance_defence_starts_from_the_unit_s_first_instance_certi
     assert matters == f"代理本机关参加{SECOND['case_no']}行政诉讼案件第二审诉讼"
     assert textarea(page, "statement_of_defence") == ""
 
+
+def test_the_second_instance_s_court_is_offered_from_the_appeal_but_not_filled_in(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    appealed(desk)  # the appeal was filed with 包头市中级人民法院
+    page = task_page(pages(desk), "land_officer", desk.task("land_officer", "register_instance"))
+    assert field_value(page, "court") == ""  # still typed or chosen by the clerk (startBlank)
+    offered = re.search(r'<input [^>]*name="f\.court"[^>]*list="([^"]+)"', page)
+    assert offered, "the court field offers no suggestions"
+    assert re.search(rf'<datalist id="{offered.group(1)}"><option value="包头市中级人民法院">', page)
+    assert "本案此前登记（如适用，可在该栏中选用）：包头市中级人民法院" in page

@@ -287,9 +287,12 @@ def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
     """The form as a task asks it of the case with `data`. A top-level field whose UI schema has `ui:onlyWhen`
     ({case data name: [values]}, e.g. Art. 13 item 2 only at second instance) is asked only when the case holds one
     of those values; otherwise it is neither shown nor required (a value sent for it is still checked by its
-    schema, and the diagram decides what it means). Returns new objects; the stored form is left as it is."""
+    schema, and the diagram decides what it means). A top-level field whose UI schema has `ui:suggestFrom` (case
+    data names) is offered what the case holds under them (`ui:suggestions`), never filled with it: the court an
+    appeal was filed with, for the second instance's court. Returns new objects; the stored form is left as it is."""
     if not isinstance(schema, dict) or not isinstance(ui, dict):
         return schema, ui
+    ui = _suggested(ui, data)
     skipped = [
         name
         for name, sub in ui.items()
@@ -302,6 +305,17 @@ def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
         schema = {**schema, "required": [name for name in required if name not in skipped]}
     ui = {**ui, **{name: {**ui[name], "ui:widget": "hidden"} for name in skipped}}
     return schema, ui
+
+
+def _suggested(ui: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The UI schema with each `ui:suggestFrom` resolved to the case's texts under those names (once each)."""
+    resolved = {}
+    for name, sub in ui.items():
+        names = sub.get("ui:suggestFrom") if isinstance(sub, dict) else None
+        if isinstance(names, list):
+            texts = [data.get(n).strip() for n in names if isinstance(n, str) and isinstance(data.get(n), str)]
+            resolved[name] = {**sub, "ui:suggestions": list(dict.fromkeys(t for t in texts if t))}
+    return {**ui, **resolved} if resolved else ui
 
 
 MAX_REF_DEPTH = 6  # references followed inside one another: a form needs one or two; a self-reference stops here

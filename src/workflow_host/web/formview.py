@@ -42,6 +42,7 @@ class Field:
     errors: list[str] = field(default_factory=list)
     min_items: int = 0
     max_items: int | None = None
+    suggestions: list[str] = field(default_factory=list)  # what the case recorded elsewhere, offered, not filled in
 
     @property
     def name(self) -> str:
@@ -157,6 +158,7 @@ def build_fields(
         "help": str(_ui(ui, "ui:help") or schema.get("description") or ""),
         "required": required,
         "placeholder": str(_ui(ui, "ui:placeholder") or ""),
+        "suggestions": [s for s in _ui(ui, "ui:suggestions") or [] if isinstance(s, str)],
     }
     if kind == "object" and "properties" in schema:
         needed = set(schema.get("required", []))
