@@ -307,14 +307,18 @@ def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
     return schema, ui
 
 
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _suggested(ui: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """The UI schema with each `ui:suggestFrom` resolved to the case's texts under those names (once each)."""
     resolved = {}
     for name, sub in ui.items():
         names = sub.get("ui:suggestFrom") if isinstance(sub, dict) else None
         if isinstance(names, list):
-            texts = [data.get(n).strip() for n in names if isinstance(n, str) and isinstance(data.get(n), str)]
-            resolved[name] = {**sub, "ui:suggestions": list(dict.fromkeys(t for t in texts if t))}
+            texts = [str(data[n]).strip() for n in names if isinstance(n, str) and _text(data.get(n))]
+            resolved[name] = {**sub, "ui:suggestions": list(dict.fromkeys(texts))}
     return {**ui, **resolved} if resolved else ui
 
 
