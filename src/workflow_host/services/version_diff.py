@@ -13,7 +13,7 @@ from ..models import ProcessVersion, VersionProcess
 from .errors import NotFound
 from .versions import version_source
 
-__all__ = ["DiagramDiff", "diagram_diff", "process_versions", "version_of"]
+__all__ = ["DiagramDiff", "diagram_diff", "process_name", "process_versions", "version_of"]
 
 
 @dataclass
@@ -43,6 +43,12 @@ def version_of(session: Session, process_id: str, version_id: int) -> ProcessVer
     if version is None:
         raise NotFound(f"version {version_id} does not define '{process_id}'")
     return version
+
+
+def process_name(session: Session, process_id: str) -> str:
+    """The name the newest version gives the process (its id when it has none, or when it is not deployed)."""
+    newest = select(VersionProcess.name).where(VersionProcess.process_id == process_id)
+    return session.scalar(newest.order_by(VersionProcess.version_id.desc()).limit(1)) or process_id
 
 
 def process_versions(session: Session, process_id: str) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from ..services.directory import unit_choices
 from ..services.errors import Invalid, NotFound
 from ..services.forms import check_form_schema
 from ..services.migration import MIGRATORS, MigrationCheck, check_migrations, migrate_cases
-from ..services.version_diff import diagram_diff, process_versions, version_of
+from ..services.version_diff import diagram_diff, process_name, process_versions, version_of
 from .formview import Field, build_fields
 from .i18n import _
 from .migration_text import reason_text
@@ -47,12 +47,11 @@ def modeller(db: Session, user: User, process_id: str) -> Any:
         version = versions.latest_version(db, process_id)
     except NotFound:
         return render_template("message.html", user=user, title=_("This process is not deployed.")), 404
-    names = {p["process_id"]: p["name"] for p in versions.list_processes(db)}
     return render_template(
         "modeller.html",
         user=user,
         process_id=process_id,
-        process_name=names.get(process_id, process_id),
+        process_name=process_name(db, process_id),
         can_save=bool(user.role_names & SAVERS),
         version={
             "id": version.id,
@@ -134,7 +133,14 @@ def versions_page(db: Session, user: User, process_id: str) -> Any:
     if not listed:
         return render_template("message.html", user=user, title=_("This process is not deployed.")), 404
     may_migrate = bool(user.role_names & MIGRATORS)
-    return render_template("versions.html", user=user, process_id=process_id, listed=listed, may_migrate=may_migrate)
+    return render_template(
+        "versions.html",
+        user=user,
+        process_id=process_id,
+        process_name=process_name(db, process_id),
+        listed=listed,
+        may_migrate=may_migrate,
+    )
 
 
 @bp.get("/modeller/<process_id>/versions/<int:version_id>.bpmn")
@@ -154,7 +160,8 @@ def diff(db: Session, user: User, process_id: str) -> Any:
         found = diagram_diff(db, process_id, old_id, new_id)
     except NotFound:
         return render_template("message.html", user=user, title=_("This version does not exist.")), 404
-    return render_template("diff.html", user=user, process_id=process_id, diff=found)
+    name = process_name(db, process_id)
+    return render_template("diff.html", user=user, process_id=process_id, process_name=name, diff=found)
 
 
 @bp.route("/modeller/<process_id>/migrate", methods=["GET", "POST"])

@@ -6,9 +6,10 @@ from flask import Flask, g
 from sqlalchemy import select
 
 from ..models import User
+from .i18n import _
 from .signin import host
 
-__all__ = ["init_app", "person"]
+__all__ = ["deployer", "init_app", "person"]
 
 
 def person(username: str | None) -> str:
@@ -27,5 +28,17 @@ def person(username: str | None) -> str:
     return known[username]
 
 
+CLI_ACTOR = "cli"  # who `workflow-host deploy` (and the other commands) record as the actor
+
+
+def deployer(username: str | None) -> str:
+    """Who deployed a version, by name; a deploy from the command line said so (not "cli")."""
+    name = person(username)
+    if username == CLI_ACTOR and name == CLI_ACTOR:
+        return _("Deployed from the command line")
+    return name
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["person"] = person
+    app.jinja_env.globals["deployer"] = deployer

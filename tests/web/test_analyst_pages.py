@@ -1,0 +1,35 @@
+"""The analyst's pages as an analyst reads them: processes, forms and decisions by their names, versions by who
+deployed them and by their place in the item's own history, changes by the element's kind and name."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+
+from tests.web.test_pages import Web
+from workflow_host.host import Host
+from workflow_host.services import versions
+
+
+def save_as(app: Flask, actor: str, old: bytes, new: bytes) -> int:
+    """A new version of six_steps with `old` replaced by `new` in its diagram, deployed by `actor`."""
+    host: Host = app.extensions["workflow_host"]
+    with host.database.transaction() as session:
+        name, xml = versions.version_source(session, versions.latest_version(session, "six_steps"), "six_steps")
+        assert old in xml
+        deployed = versions.deploy_upload(session, host.runtime, "six_steps", {name: xml.replace(old, new)}, actor)
+        return deployed.version.id
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_versions_page_names_the_process_and_a_deploy_from_the_command_line(app: Flask) -> None:
+    save_as(app, "cli", "司法局审查".encode(), "司法局合法性审查".encode())
+    page = text_of(Web(app, "analyst").get("/modeller/six_steps/versions").get_data(as_text=True))
+    assert "六步测试流程的版本" in page
+    assert "six_steps 的版本" not in page
+    assert "命令行部署" in page
+    assert " cli " not in page
