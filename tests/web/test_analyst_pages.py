@@ -33,3 +33,13 @@ def test_the_versions_page_names_the_process_and_a_deploy_from_the_command_line(
     assert "six_steps 的版本" not in page
     assert "命令行部署" in page
     assert " cli " not in page
+
+
+def test_the_diff_names_a_changed_element_by_its_kind_and_name(app: Flask) -> None:
+    old = save_as(app, "analyst", "司法局审查".encode(), "司法局合法性审查".encode())
+    new = save_as(app, "analyst", "司法局合法性审查".encode(), "司法局审查".encode())
+    page = Web(app, "analyst").get(f"/modeller/six_steps/diff?from={old}&to={new}").get_data(as_text=True)
+    changed = text_of(page.split('class="diff-changed"')[1].split("</ul>")[0])
+    assert "用户任务「司法局审查」 (review)" in changed
+    assert "userTask" not in changed
+    assert "六步测试流程" in text_of(page.split("</h1>")[0])

@@ -80,7 +80,7 @@ def test_versions_are_listed_and_a_diff_names_the_changed_elements(app: Flask) -
     assert "<strong>已修改</strong>" in listing
     page = analyst.get(f"/modeller/six_steps/diff?from={new_id - 1}&to={new_id}").get_data(as_text=True)
     lists = page.split('id="diff-lists"')[1]
-    assert '<ul class="diff-changed"><li><code>review</code>' in lists
+    assert '<ul class="diff-changed"><li data-element="review">' in lists
     assert "diff-added" not in lists
     assert "diff-removed" not in lists
     assert analyst.get(f"/modeller/six_steps/versions/{new_id}.bpmn").data == changed

@@ -7,7 +7,7 @@ from .runtime import Instance, ReadyTask, Runtime
 from .sandbox import Budget
 from .serializer import StateChanges
 from .specs import CompiledBundle, ProcessInfo, SourceFile, UserTaskInfo, task_key
-from .xml import called_decisions, decision_ids, decision_names, element_signatures
+from .xml import ElementSignature, called_decisions, decision_ids, decision_names, element_signatures
 
 __all__ = [
     "LOCAL_TZ",
@@ -16,6 +16,7 @@ __all__ = [
     "CompiledBundle",
     "DiagramError",
     "DiagramErrors",
+    "ElementSignature",
     "EngineError",
     "FixedClock",
     "Instance",

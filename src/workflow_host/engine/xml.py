@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
 from .errors import DiagramError
 
-__all__ = ["MAX_XML_BYTES", "called_decisions", "decision_ids", "decision_names", "element_signatures", "parse_xml"]
+__all__ = [
+    "MAX_XML_BYTES",
+    "ElementSignature",
+    "called_decisions",
+    "decision_ids",
+    "decision_names",
+    "element_signatures",
+    "parse_xml",
+]
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 
@@ -85,16 +93,25 @@ def _own_content(element: etree._Element) -> str:
     return "\n".join([*parts, text])
 
 
-def element_signatures(content: bytes, filename: str) -> dict[str, tuple[str, str]]:
-    """For comparing two versions of a diagram: each semantic element's id → (kind, what it says), the
+class ElementSignature(NamedTuple):
+    """One element as a diff compares it: its kind (the BPMN tag, `userTask`), its name and what it says."""
+
+    kind: str
+    name: str
+    content: str
+
+
+def element_signatures(content: bytes, filename: str) -> dict[str, ElementSignature]:
+    """For comparing two versions of a diagram: each semantic element's id → (kind, name, what it says), the
     drawing (DI) left out, so that moving a shape is not a change but editing a script or a name is."""
     root = parse_xml(content, filename)
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, ElementSignature] = {}
     for element in root.iter():
         if not isinstance(element.tag, str) or element.get("id") is None:
             continue
         namespace, _, local = element.tag[1:].partition("}")
         if namespace in DI_NAMESPACES:
             continue
-        found[str(element.get("id"))] = (local, _own_content(element))
+        name = " ".join(str(element.get("name") or "").split())
+        found[str(element.get("id"))] = ElementSignature(local, name, _own_content(element))
     return found

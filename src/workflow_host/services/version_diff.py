@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..engine import element_signatures
+from ..engine import ElementSignature, element_signatures
 from ..models import ProcessVersion, VersionProcess
 from .errors import NotFound
 from .versions import version_source
@@ -26,6 +26,7 @@ class DiagramDiff:
     removed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # the element's name (the newer one where both have it)
 
     @property
     def same(self) -> bool:
@@ -71,7 +72,7 @@ def process_versions(session: Session, process_id: str) -> list[dict[str, Any]]:
     return list(reversed(listed))
 
 
-def _signatures(session: Session, version: ProcessVersion, process_id: str) -> dict[str, tuple[str, str]]:
+def _signatures(session: Session, version: ProcessVersion, process_id: str) -> dict[str, ElementSignature]:
     name, xml = version_source(session, version, process_id)
     return element_signatures(xml, name)
 
@@ -85,5 +86,6 @@ def diagram_diff(session: Session, process_id: str, old_id: int, new_id: int) ->
     diff.added = sorted(after.keys() - before.keys())
     diff.removed = sorted(before.keys() - after.keys())
     diff.changed = sorted(k for k in before.keys() & after.keys() if before[k] != after[k])
-    diff.kinds = {k: v[0] for k, v in {**before, **after}.items()}
+    diff.kinds = {k: v.kind for k, v in {**before, **after}.items()}
+    diff.names = {k: v.name for k, v in {**before, **after}.items()}
     return diff

@@ -20,6 +20,7 @@ from ..services.version_diff import diagram_diff, process_name, process_versions
 from .formview import Field, build_fields
 from .i18n import _
 from .migration_text import reason_text
+from .modeller_text import element_label
 from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
@@ -161,7 +162,9 @@ def diff(db: Session, user: User, process_id: str) -> Any:
     except NotFound:
         return render_template("message.html", user=user, title=_("This version does not exist.")), 404
     name = process_name(db, process_id)
-    return render_template("diff.html", user=user, process_id=process_id, process_name=name, diff=found)
+    return render_template(
+        "diff.html", user=user, process_id=process_id, process_name=name, diff=found, element_label=element_label
+    )
 
 
 @bp.route("/modeller/<process_id>/migrate", methods=["GET", "POST"])
