@@ -43,3 +43,15 @@ def test_the_diff_names_a_changed_element_by_its_kind_and_name(app: Flask) -> No
     assert "用户任务「司法局审查」 (review)" in changed
     assert "userTask" not in changed
     assert "六步测试流程" in text_of(page.split("</h1>")[0])
+
+
+def test_forms_are_listed_by_their_title_and_the_steps_that_show_them(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    listing = analyst.get("/modeller").get_data(as_text=True)
+    row = text_of(listing.split('data-form="intake"')[1].split("</tr>")[0])
+    assert "登记应诉通知书" in row
+    assert "六步测试流程 · 登记应诉通知书" in row
+    page = analyst.get("/modeller/forms/intake").get_data(as_text=True)
+    editor = text_of(page.split('class="form-editor"')[1].split("</header>")[0])
+    assert "表单「登记应诉通知书」" in editor
+    assert "六步测试流程 · 登记应诉通知书" in editor

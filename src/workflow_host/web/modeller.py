@@ -14,6 +14,7 @@ from ..models import User
 from ..services import decision_tables, versions
 from ..services.directory import unit_choices
 from ..services.errors import Invalid, NotFound
+from ..services.form_list import form_entry, list_forms
 from ..services.forms import check_form_schema
 from ..services.migration import MIGRATORS, MigrationCheck, check_migrations, migrate_cases
 from ..services.version_diff import diagram_diff, process_name, process_versions, version_of
@@ -195,10 +196,7 @@ def migrate(db: Session, user: User, process_id: str) -> Any:
 @signed_in_read
 def index(db: Session, user: User) -> str:
     processes = versions.list_processes(db)
-    forms: list[str] = []
-    if processes:
-        catalog = versions.version_catalog(db, versions.latest_version(db))
-        forms = [name.removesuffix(".schema.json") for name in catalog["forms"]]
+    forms = list_forms(db)
     decisions = decision_tables.list_decisions(db)
     return render_template("processes.html", user=user, processes=processes, forms=forms, decisions=decisions)
 
@@ -220,6 +218,7 @@ def form_editor(db: Session, user: User, name: str) -> Any:
         "form_editor.html",
         user=user,
         name=name,
+        form=form_entry(db, name),
         schema_text=schema.decode(),
         ui_text=ui.decode() if ui else "{}",
         can_save=bool(user.role_names & SAVERS),
