@@ -5,6 +5,7 @@ import DmnModeler from "dmn-js/lib/Modeler";
 import DmnViewer from "dmn-js/lib/Viewer";
 
 import { translate, translateModule } from "./i18n";
+import { showVersion } from "./version-header";
 
 const byId = (id) => document.getElementById(id);
 
@@ -86,11 +87,10 @@ function report(action, { status, body }, config) {
   } else if (body.ok && body.version) {
     showProblems([]);
     config.version = body.version;
-    byId("version-id").textContent = String(body.version.id);
-    byId("version-id").dataset.versionId = String(body.version.id);
+    showVersion(body.version);
     delete holder.dataset.dirty;
     const template = body.created ? "Saved as version {id}." : "Nothing changed; version {id} stays the newest.";
-    say(translate(template, { id: body.version.id }), "ok");
+    say(body.message || translate(template, { id: body.version.id }), "ok");
   } else if (body.ok) {
     showProblems([]);
     say(translate("No problems found."), "ok");

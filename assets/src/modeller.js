@@ -7,6 +7,7 @@ import { translate, translateModule } from "./i18n";
 import { keepLoopReferences } from "./loop-references";
 import { Problems } from "./problems";
 import { spiffPropertiesModule } from "./provider/index";
+import { showVersion } from "./version-header";
 import spiffworkflow from "./spiffworkflow.json";
 
 const byId = (id) => document.getElementById(id);
@@ -97,11 +98,10 @@ function wire(modeler, config, problems) {
     } else if (body.ok && body.version) {
       problems.clear();
       config.version = Object.assign({}, config.version, body.version);
-      byId("version-id").textContent = String(body.version.id);
-      byId("version-id").dataset.versionId = String(body.version.id);
+      showVersion(body.version);
       delete holder.dataset.dirty;
       const template = body.created ? "Saved as version {id}." : "Nothing changed; version {id} stays the newest.";
-      say(translate(template, { id: body.version.id }), "ok");
+      say(body.message || translate(template, { id: body.version.id }), "ok");
     } else if (body.ok) {
       problems.clear();
       say(translate("No problems found."), "ok");

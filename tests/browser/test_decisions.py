@@ -53,7 +53,11 @@ def test_an_analyst_changes_a_cell_and_saves_a_version_that_decides_with_it(
     analyst.wait_for_selector("#modeller-status[data-tone='ok']")
     saved = shown_version(analyst)
     assert saved > first
-    assert str(saved) in analyst.inner_text("#modeller-status")
+    assert analyst.inner_text("#modeller-status") == f"已保存：第 2 版（系统版本 {saved}）。"
+    # the header follows the save: this file's second revision, deployed now by the analyst
+    assert analyst.inner_text("#version-revision") == "2"
+    assert analyst.inner_text("#version-deployed-at") == "2026-09-21 09:00"
+    assert analyst.inner_text("#version-deployed-by") == "分析员"
     screenshot(analyst, "decision-saved")
 
     analyst.goto("/modeller/signoff/versions")  # the process calling the table lists the version

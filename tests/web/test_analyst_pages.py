@@ -3,6 +3,7 @@ deployed them and by their place in the item's own history, changes by the eleme
 
 from __future__ import annotations
 
+import html
 import re
 
 from flask import Flask
@@ -55,3 +56,21 @@ def test_forms_are_listed_by_their_title_and_the_steps_that_show_them(app: Flask
     editor = text_of(page.split('class="form-editor"')[1].split("</header>")[0])
     assert "表单「登记应诉通知书」" in editor
     assert "六步测试流程 · 登记应诉通知书" in editor
+
+
+def test_a_diagram_is_numbered_by_its_own_revisions_beside_the_system_version(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    intake = analyst.get("/modeller/forms/intake").get_data(as_text=True)
+    assert 'id="version-revision">1<' in intake
+    schema = html.unescape(intake.split('name="schema"')[1].split(">", 1)[1].split("</textarea>")[0])
+    form = analyst.post("/modeller/forms/intake/save", {"schema": schema.replace("登记应诉通知书", "登记通知书")})
+    assert form.get_json()["message"] == "已保存：第 2 版（系统版本 2）。"
+    changed = save_as(app, "analyst", "司法局审查".encode(), "司法局合法性审查".encode())
+    page = analyst.get("/modeller/six_steps").get_data(as_text=True)
+    assert "本流程图版次" in page
+    assert 'id="version-revision">2<' in page
+    assert f'data-version-id="{changed}"' in page
+    listing = analyst.get("/modeller/six_steps/versions").get_data(as_text=True)
+    row = text_of(listing.split(f'data-version="{changed}"')[1].split("</tr>")[0])
+    assert changed == 3
+    assert row.startswith("> 2 3 ")  # the diagram's second revision, in the third version of everything

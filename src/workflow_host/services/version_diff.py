@@ -53,7 +53,8 @@ def process_name(session: Session, process_id: str) -> str:
 
 
 def process_versions(session: Session, process_id: str) -> list[dict[str, Any]]:
-    """Every version defining the process, newest first, with whether its diagram differs from the one before."""
+    """Every version defining the process, newest first, with whether its diagram differs from the one before and
+    the diagram's revision in it."""
     rows = list(
         session.scalars(
             select(ProcessVersion)
@@ -62,12 +63,12 @@ def process_versions(session: Session, process_id: str) -> list[dict[str, Any]]:
             .order_by(ProcessVersion.id)
         )
     )
-    listed, previous = [], None
+    listed, previous, revision = [], None, 0
     for version in rows:
         _name, xml = version_source(session, version, process_id)
-        listed.append(
-            {"version": version, "diagram_changed": previous is not None and xml != previous, "first": previous is None}
-        )
+        changed = previous is not None and xml != previous
+        revision += changed or previous is None  # the diagram's own number: counts only the versions changing it
+        listed.append({"version": version, "diagram_changed": changed, "first": previous is None, "revision": revision})
         previous = xml
     return list(reversed(listed))
 

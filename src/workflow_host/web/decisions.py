@@ -13,6 +13,7 @@ from ..services import decision_tables, versions
 from ..services.errors import Conflict, Invalid, NotFound
 from .i18n import _
 from .modeller import SAVERS
+from .saving import refused, saved, version_facts
 from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
@@ -41,6 +42,7 @@ def editor(db: Session, user: User, decision_id: str) -> Any:
         user=user,
         decision=found,
         version=version,
+        facts=version_facts(db, version, [found.file]),
         can_save=bool(user.role_names & SAVERS),
         urls=_urls(decision_id),
     )
@@ -56,11 +58,6 @@ def source(db: Session, user: User, decision_id: str) -> Any:
     return Response(xml, content_type="application/xml; charset=utf-8")
 
 
-def _refused(err: Invalid) -> tuple[Response, int]:
-    errors = err.details.get("errors") or [{"element_id": None, "message": err.message, "line": None, "file": None}]
-    return jsonify({"ok": False, "message": err.message, "errors": errors}), 422
-
-
 @bp.post("/modeller/decisions/<decision_id>/validate")
 @signed_in
 def validate(db: Session, user: User, decision_id: str) -> Any:
@@ -69,7 +66,7 @@ def validate(db: Session, user: User, decision_id: str) -> Any:
     except NotFound:
         return jsonify({"error": "not_found", "message": _("This decision does not exist.")}), 404
     except Invalid as err:
-        return _refused(err)
+        return refused(err)
     return jsonify({"ok": True})
 
 
@@ -91,6 +88,6 @@ def save(db: Session, user: User, decision_id: str) -> Any:
         message = _("Someone saved version %(id)s meanwhile; reload the page to edit it.", id=latest)
         return jsonify({"ok": False, "error": "conflict", "message": message, "latest": latest}), 409
     except Invalid as err:
-        return _refused(err)
-    body = {"ok": True, "created": deployed.created, "version": {"id": deployed.version.id}}
-    return jsonify(body), 201 if deployed.created else 200
+        return refused(err)
+    files = [d.file for d in decision_tables.list_decisions(db) if d.decision_id == decision_id]
+    return saved(db, deployed, files)

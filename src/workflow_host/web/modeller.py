@@ -22,6 +22,7 @@ from .formview import Field, build_fields
 from .i18n import _
 from .migration_text import reason_text
 from .modeller_text import element_label
+from .saving import refused, saved, version_facts
 from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
@@ -49,18 +50,14 @@ def modeller(db: Session, user: User, process_id: str) -> Any:
         version = versions.latest_version(db, process_id)
     except NotFound:
         return render_template("message.html", user=user, title=_("This process is not deployed.")), 404
+    file_name, _xml = versions.version_source(db, version, process_id)
     return render_template(
         "modeller.html",
         user=user,
         process_id=process_id,
         process_name=process_name(db, process_id),
         can_save=bool(user.role_names & SAVERS),
-        version={
-            "id": version.id,
-            "hash": version.content_hash,
-            "created_at": version.created_at,
-            "created_by": version.created_by,
-        },
+        version={"hash": version.content_hash, **version_facts(db, version, [file_name])},
         urls=_urls(process_id),
     )
 
@@ -89,18 +86,13 @@ def _upload(db: Session, process_id: str) -> dict[str, bytes]:
     return {name: body}
 
 
-def _refused(err: Invalid) -> tuple[Response, int]:
-    errors = err.details.get("errors") or [{"element_id": None, "message": err.message, "line": None, "file": None}]
-    return jsonify({"ok": False, "message": err.message, "errors": errors}), 422
-
-
 @bp.post("/modeller/<process_id>/validate")
 @signed_in
 def validate(db: Session, user: User, process_id: str) -> Any:
     try:
         versions.check_upload(db, host().runtime, process_id, _upload(db, process_id))
     except Invalid as err:
-        return _refused(err)
+        return refused(err)
     return jsonify({"ok": True})
 
 
@@ -119,13 +111,8 @@ def save(db: Session, user: User, process_id: str) -> Any:
         with db.begin_nested():
             deployed = versions.deploy_upload(db, host().runtime, process_id, _upload(db, process_id), user.username)
     except Invalid as err:
-        return _refused(err)
-    body = {
-        "ok": True,
-        "created": deployed.created,
-        "version": {"id": deployed.version.id, "hash": deployed.version.content_hash},
-    }
-    return jsonify(body), 201 if deployed.created else 200
+        return refused(err)
+    return saved(db, deployed, [versions.version_source(db, deployed.version, process_id)[0]])
 
 
 @bp.get("/modeller/<process_id>/versions")
@@ -219,6 +206,7 @@ def form_editor(db: Session, user: User, name: str) -> Any:
         user=user,
         name=name,
         form=form_entry(db, name),
+        version=version_facts(db, versions.latest_version(db), [f"{name}.schema.json", f"{name}.uischema.json"]),
         schema_text=schema.decode(),
         ui_text=ui.decode() if ui else "{}",
         can_save=bool(user.role_names & SAVERS),
@@ -262,6 +250,5 @@ def form_save(db: Session, user: User, name: str) -> Any:
         with db.begin_nested():
             deployed = versions.deploy_forms(db, host().runtime, uploads, user.username)
     except Invalid as err:
-        return _refused(err)
-    body = {"ok": True, "created": deployed.created, "version": {"id": deployed.version.id}}
-    return jsonify(body), 201 if deployed.created else 200
+        return refused(err)
+    return saved(db, deployed, [f"{name}.schema.json", f"{name}.uischema.json"])

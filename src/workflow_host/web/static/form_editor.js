@@ -24,6 +24,18 @@
     });
   }
 
+  // the header's version facts follow a save (the page would otherwise show the version it was opened on)
+  function showVersion(version) {
+    var fields = { "version-id": "id", "version-revision": "revision", "version-deployed-at": "deployed_at",
+                   "version-deployed-by": "deployed_by" };
+    Object.keys(fields).forEach(function (id) {
+      var holder = document.getElementById(id);
+      var value = version[fields[id]];
+      if (holder && value !== undefined && value !== null) { holder.textContent = String(value); }
+    });
+    document.getElementById("version-id").setAttribute("data-version-id", String(version.id));
+  }
+
   function refresh() {
     preview.setAttribute("data-state", "loading");
     post(form.getAttribute("data-preview")).then(function (answer) {
@@ -46,7 +58,9 @@
         var body = answer.body;
         if (body.ok) {
           form.removeAttribute("data-dirty");
-          status.textContent = form.getAttribute("data-saved") + " " + body.version.id;
+          showProblems([]);
+          showVersion(body.version);
+          status.textContent = body.message;
           status.setAttribute("data-tone", "ok");
         } else {
           showProblems((body.errors || []).map(function (e) { return e.message; }).concat(body.errors ? [] : [body.message]));
