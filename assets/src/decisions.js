@@ -15,16 +15,15 @@ function say(text, tone) {
   status.dataset.tone = tone || "info";
 }
 
-const RULE = /decision rule \d+ \(([^)]+)\)/; // how the server names the rule a problem is in
 const MARKER = "validation-error";
 
-/** Mark the cells of the rule a problem names; the rule's first cell, or null. */
+/** Mark the cells of the rule a problem names (`rule`: the server words the message in the page's language); the
+ * rule's first cell, or null. */
 function markRule(error) {
-  const found = RULE.exec(error.message || "");
-  if (!found) {
+  if (!error.rule) {
     return null;
   }
-  const cells = byId("decision").querySelectorAll(`td[data-row-id="${CSS.escape(found[1])}"]`);
+  const cells = byId("decision").querySelectorAll(`td[data-row-id="${CSS.escape(error.rule)}"]`);
   cells.forEach((cell) => cell.classList.add(MARKER));
   return cells[0] || null;
 }

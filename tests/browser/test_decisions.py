@@ -83,7 +83,7 @@ def test_an_expression_the_sandbox_refuses_is_listed_and_nothing_is_saved(new_pa
     analyst.wait_for_selector("#modeller-status[data-tone='error']")
     problems = analyst.inner_text("#errors")
     assert "sc_ordinary" in problems
-    assert "refused" in problems
+    assert "规则 1（sc_ordinary）的输出值不被接受" in problems  # in the page's language
     assert "__subclasses__" in problems
     assert "未保存" in analyst.inner_text("#modeller-status")  # "nothing was saved"
     assert analyst.locator("#decision[data-dirty]").count() == 1  # the change stays on the page to be mended

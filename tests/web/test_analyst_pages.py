@@ -4,6 +4,7 @@ deployed them and by their place in the item's own history, changes by the eleme
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from flask import Flask
@@ -74,3 +75,20 @@ def test_a_diagram_is_numbered_by_its_own_revisions_beside_the_system_version(ap
     row = text_of(listing.split(f'data-version="{changed}"')[1].split("</tr>")[0])
     assert changed == 3
     assert row.startswith("> 2 3 ")  # the diagram's second revision, in the third version of everything
+
+
+def test_a_form_refused_at_save_is_told_in_the_pages_language(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    analyst.get("/modeller/forms/intake")
+    remote = {"type": "object", "properties": {"x": {"$ref": "https://evil.example/s.json"}}}
+    refused = analyst.post("/modeller/forms/intake/save", {"schema": json.dumps(remote), "ui_schema": "{}"})
+    assert refused.status_code == 422
+    assert refused.get_json()["message"] == "表单有错误。"
+    [error] = refused.get_json()["errors"]
+    assert (
+        error["message"]
+        == "intake.schema.json：只能引用本表单内的定义（'#/...'），不能引用 'https://evil.example/s.json'"
+    )
+    wrong = {"type": "object", "properties": {"x": {"type": "text"}}}
+    preview = analyst.post("/modeller/forms/intake/preview", {"schema": json.dumps(wrong), "ui_schema": "{}"})
+    assert preview.get_json()["problems"] == ["form.schema.json：不是有效的 JSON Schema：'text' 不是此处允许的值"]

@@ -86,19 +86,19 @@ def test_a_save_on_an_older_version_is_taken_when_this_table_did_not_change_sinc
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        pytest.param(MAJOR_CHAIN, b'"district_head"].__class__', "refused", id="sandbox"),
-        pytest.param(b"</definitions>", b"", "not well-formed", id="not-xml"),
-        pytest.param(b'<decision id="signoff_chain"', b'<decision id="renamed"', "no longer defines", id="renamed"),
-        pytest.param(b'hitPolicy="UNIQUE"', b'hitPolicy="PRIORITY"', "hit policy PRIORITY", id="priority"),
-        pytest.param(b'<text>"larger"</text>', b'<text>"larger","major"</text>', "? in [", id="feel-list"),
-        pytest.param(b'<text>"larger"</text>', b'<text>not("larger")</text>', "? not in [", id="feel-not"),
+        pytest.param(MAJOR_CHAIN, b'"district_head"].__class__', "第 1 行：不允许使用“__class__”", id="sandbox"),
+        pytest.param(b"</definitions>", b"", "XML 格式不正确", id="not-xml"),
+        pytest.param(b'<decision id="signoff_chain"', b'<decision id="renamed"', "文件中已没有决策", id="renamed"),
+        pytest.param(b'hitPolicy="UNIQUE"', b'hitPolicy="PRIORITY"', "不支持命中策略 PRIORITY", id="priority"),
+        pytest.param(b'<text>"larger"</text>', b'<text>"larger","major"</text>', "请写 ? in [", id="feel-list"),
+        pytest.param(b'<text>"larger"</text>', b'<text>not("larger")</text>', "请写 ? not in [", id="feel-not"),
         pytest.param(
             b'<text>["office_deputy_director", "office_director", "vice_head_in_charge"]</text>',
             b"<text>null</text>",
-            "write None",
+            "请写 None，不要写 null",
             id="feel-null",
         ),
-        pytest.param(b'hitPolicy="UNIQUE"', b'hitPolicy="COLLECT" aggregation="COUNT"', "aggregation", id="count"),
+        pytest.param(b'hitPolicy="UNIQUE"', b'hitPolicy="COLLECT" aggregation="COUNT"', "带聚合 COUNT", id="count"),
     ],
 )
 def test_a_broken_table_is_refused_with_its_problem_and_nothing_is_stored(

@@ -22,6 +22,7 @@ from .formview import Field, build_fields
 from .i18n import _
 from .migration_text import reason_text
 from .modeller_text import element_label
+from .problem_text import problem_text
 from .saving import refused, saved, version_facts
 from .signin import host, signed_in, signed_in_read
 
@@ -224,7 +225,7 @@ def _preview_fields(db: Session, schema_text: str, ui_text: str) -> tuple[Field 
     except ValueError as err:
         return None, [_("Not valid JSON: %(reason)s", reason=str(err))]
     except Invalid as err:
-        return None, [err.message]
+        return None, [problem_text(err.message)]
     return build_fields(schema, ui, {}, unit_choices(db)), []
 
 

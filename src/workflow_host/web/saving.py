@@ -15,6 +15,7 @@ from ..services.revisions import file_revisions
 from ..services.versions import Deployment
 from .i18n import _, local_datetime
 from .people import deployer
+from .problem_text import problem_text, problems_text
 
 __all__ = ["refused", "saved", "version_facts"]
 
@@ -46,6 +47,6 @@ def saved(session: Session, deployed: Deployment, files: Iterable[str]) -> tuple
 
 
 def refused(err: Invalid) -> tuple[Response, int]:
-    """The answer to a check or save that found problems: 422 with every problem."""
+    """The answer to a check or save that found problems: 422 with every problem, in the page's language."""
     errors = err.details.get("errors") or [{"element_id": None, "message": err.message, "line": None, "file": None}]
-    return jsonify({"ok": False, "message": err.message, "errors": errors}), 422
+    return jsonify({"ok": False, "message": problem_text(err.message), "errors": problems_text(errors)}), 422
