@@ -92,3 +92,11 @@ def test_a_form_refused_at_save_is_told_in_the_pages_language(app: Flask) -> Non
     wrong = {"type": "object", "properties": {"x": {"type": "text"}}}
     preview = analyst.post("/modeller/forms/intake/preview", {"schema": json.dumps(wrong), "ui_schema": "{}"})
     assert preview.get_json()["problems"] == ["form.schema.json：不是有效的 JSON Schema：'text' 不是此处允许的值"]
+
+
+def test_a_report_year_out_of_range_is_said_not_silently_replaced(app: Flask) -> None:
+    analyst = Web(app, "analyst")
+    page = text_of(analyst.get("/reports?year=1999").get_data(as_text=True))
+    assert "没有 1999 年的报告：统计报告只涵盖 2000 年至" in page
+    assert "现显示 2000 年" in page
+    assert 'id="year-out-of-range"' not in analyst.get("/reports?year=2001").get_data(as_text=True)

@@ -26,11 +26,32 @@ def _globals() -> dict[str, Any]:
     return {"may_read_reports": lambda user: bool(user and user.role_names & REPORT_READERS)}
 
 
+FIRST_YEAR = 2000  # no report is asked for before this year (nor after the next one)
+
+
 def _year(db: Session) -> tuple[int, list[int]]:
     this_year = now().astimezone(LOCAL_TZ).year
     years = list(range(first_year(db) or this_year, this_year + 1))
-    chosen = min(max(request.args.get("year", type=int) or this_year, 2000), this_year + 1)
+    chosen = min(max(_asked_year() or this_year, FIRST_YEAR), this_year + 1)
     return chosen, sorted(set(years) | {chosen}, reverse=True)
+
+
+def _asked_year() -> int | None:
+    return request.args.get("year", type=int)
+
+
+def _out_of_range(shown: int) -> str | None:
+    """What to say when the year asked for is not the one shown (it lies outside the years a report may cover)."""
+    asked = _asked_year()
+    if asked is None or asked == shown:
+        return None
+    return _(
+        "There is no report for %(asked)s; the report covers %(first)s to %(last)s. Shown: %(shown)s.",
+        asked=asked,
+        first=FIRST_YEAR,
+        last=now().astimezone(LOCAL_TZ).year + 1,
+        shown=shown,
+    )
 
 
 @bp.errorhandler(Forbidden)
@@ -45,7 +66,13 @@ def report(db: Session, user: User) -> Any:
     figures = annual_report(db, user, year)
     peak = max(figures.months) or 1
     return render_template(
-        "reports.html", user=user, report=figures, years=years, unit_names=dict(unit_choices(db)), peak=peak
+        "reports.html",
+        user=user,
+        report=figures,
+        years=years,
+        unit_names=dict(unit_choices(db)),
+        peak=peak,
+        out_of_range=_out_of_range(year),
     )
 
 
