@@ -1,5 +1,6 @@
 """The case row keeps the units a case concerns and the numbers of its instances, and is indexed by its last
-change: the case list filters and searches those small columns instead of every case's whole data.
+change: the case list filters and searches those small columns instead of every case's whole data. The audit
+events are indexed by (actor, instance_id) instead of actor: the cases a person worked on, from the index alone.
 
 Revision ID: 0009
 Revises: 0008
@@ -26,6 +27,8 @@ def upgrade() -> None:
     op.add_column("instance", sa.Column("number_keys", sa.Text(), nullable=False, server_default=""))
     op.add_column("instance", sa.Column("unit_keys", sa.Text(), nullable=False, server_default=""))
     op.create_index("ix_instance_updated", "instance", ["updated_at", "id"])
+    op.create_index("ix_audit_event_actor_instance", "audit_event", ["actor", "instance_id"])
+    op.drop_index("ix_audit_event_actor", table_name="audit_event")
     instance = sa.table(
         "instance", sa.column("id", sa.Integer), sa.column("data_json", sa.Text),
         sa.column("number_keys", sa.Text), sa.column("unit_keys", sa.Text),
@@ -57,6 +60,8 @@ def _keys(data_json: str | None) -> dict[str, str]:
 
 
 def downgrade() -> None:
+    op.create_index("ix_audit_event_actor", "audit_event", ["actor"])
+    op.drop_index("ix_audit_event_actor_instance", table_name="audit_event")
     op.drop_index("ix_instance_updated", table_name="instance")
     with op.batch_alter_table("instance") as batch:
         batch.drop_column("unit_keys")
