@@ -25,6 +25,8 @@ from .people import person
 __all__ = ["BOM", "worded_csv"]
 
 BOM = "\ufeff"  # Excel reads a CSV file as UTF-8 only when it starts with one
+# what makes Excel or WPS read a cell as a formula (=HYPERLINK(…) typed as a case number would run on opening)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _headers() -> list[str]:
@@ -39,6 +41,11 @@ def _headers() -> list[str]:
         _("Previous record hash"),
         _("Record as stored"),
     ]
+
+
+def _cell(value: Any) -> Any:
+    """A cell as Excel shows it: text that would start a formula is kept as text by a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
 
 def _when(at: str) -> str:
@@ -75,12 +82,13 @@ def worded_csv(session: Session, user: User, instance_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     case = row.case_no or _("Case %(id)s", id=row.id)
-    writer.writerow([_("History of %(case)s; chain head %(hash)s", case=case, hash=row.audit_head)])
+    writer.writerow([_cell(_("History of %(case)s; chain head %(hash)s", case=case, hash=row.audit_head))])
     writer.writerow(_headers())
     for event in events:
         payload = event["payload"] if isinstance(event["payload"], dict) else {}
         writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 event["seq"],
                 _when(event["at"]),
                 str(EVENTS.get(event["type"], event["type"])),
