@@ -59,12 +59,15 @@ def _who(username: str | None) -> str:
     return name if name == username else f"{name}（{username}）"
 
 
-def _details(payload: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> str:
-    """What an event carries, in words: a step's data, a deadline's due date, the time a timer was due."""
+def _details(kind: str, payload: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> str:
+    """What an event carries, in words: a step's data, a deadline's due date, the day the act that closed a deadline
+    was done (on time or late, as the event says), the time a timer was due."""
     if isinstance(payload.get("data"), dict):
         return worded(payload["data"], labels, units)
     if deadline_title(payload):
         return deadline_text(payload)
+    if payload.get("met_on") and kind == "deadline_missed":
+        return _("Done on %(day)s, after the deadline", day=payload["met_on"])
     if payload.get("met_on"):
         return _("Met on %(day)s", day=payload["met_on"])
     if isinstance(payload.get("due_at"), str):
@@ -94,7 +97,7 @@ def worded_csv(session: Session, user: User, instance_id: int) -> str:
                 str(EVENTS.get(event["type"], event["type"])),
                 _who(event["actor"]),
                 payload.get("title") or "",
-                _details(payload, labels, units),
+                _details(event["type"], payload, labels, units),
                 event["hash"],
                 event["prev_hash"],
                 json.dumps(event["payload"], ensure_ascii=False, sort_keys=True),
