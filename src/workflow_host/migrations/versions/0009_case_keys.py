@@ -9,11 +9,10 @@ Revises: 0008
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from alembic import op
-
-from workflow_host.services.case_keys import number_keys, unit_keys
 
 revision = "0009"
 down_revision = "0008"
@@ -51,12 +50,35 @@ def upgrade() -> None:
         last = rows[-1].id
 
 
+# What services/case_keys.py computed when this migration was written, kept here as it was: a later change to
+# that module must not change what this migration wrote.
+UNIT_NAMES = ("handling_units", "defendant_unit", "acting_units", "entrusting_unit", "successor_unit")
+LEVELS = ("first", "second", "retrial")
+
+
 def _keys(data_json: str | None) -> dict[str, str]:
     try:
         data = json.loads(data_json or "{}")
     except ValueError:
         data = {}
-    return {"numbers": number_keys(data), "units": unit_keys(data)}
+    if not isinstance(data, dict):
+        data = {}
+    units: set[str] = set()
+    for name in UNIT_NAMES:
+        value = data.get(name)
+        values = value if isinstance(value, list) else [value]
+        units.update(v for v in values if isinstance(v, str))
+    numbers = [str(data["case_no"])] if data.get("case_no") else []
+    history = data.get("instance_history")
+    for entry in history if isinstance(history, list) else []:
+        if isinstance(entry, dict) and entry.get("instance_level") in LEVELS and entry.get("case_no"):
+            numbers.append(str(entry["case_no"]))
+    return {"numbers": _joined(dict.fromkeys(numbers)), "units": _joined(sorted(units))}
+
+
+def _joined(keys: Iterable[str]) -> str:
+    found = [key.replace("\n", " ") for key in keys]
+    return "\n" + "\n".join(found) + "\n" if found else ""
 
 
 def downgrade() -> None:
