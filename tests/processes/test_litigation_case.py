@@ -295,9 +295,9 @@ def test_a_suit_the_government_defends_as_co_defendant_after_upholding_the_act_i
     assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], True)
 
 
-def appealed(desk: CaseDesk) -> int:
+def appealed(desk: CaseDesk, hearing_notice: dict[str, str] | None = None) -> int:
     """A suit against the district government: signed off, lost at first instance, appealed; the second instance
-    waits to be registered."""
+    waits to be registered. `hearing_notice`: what the first instance's summons gave besides the hearing time."""
     government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
     case_id = open_case(desk, defendant="district_government", **government)
 
@@ -319,7 +319,8 @@ def appealed(desk: CaseDesk) -> int:
 
     # first instance: the summons came after the notice, so the unit records the hearing time
     defend(desk, "2026-03-12")
-    desk.complete("land_officer", "record_hearing_notice", {"hearing_on": "2026-04-14T09:30:00+08:00"})
+    notice = {"hearing_on": "2026-04-14T09:30:00+08:00", **(hearing_notice or {})}
+    desk.complete("land_officer", "record_hearing_notice", notice)
     desk.complete("jb_staff", "assess_art13", NO_ART13_ITEM)
     data = desk.case(case_id)["data"]
     assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)
