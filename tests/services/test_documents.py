@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from docx import Document
-from docx.shared import Pt
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 from lxml import etree
 from sqlalchemy import select
 
@@ -206,6 +207,21 @@ def test_the_power_of_attorney_lists_the_agents_and_each_special_power(case: tup
     powers = lines[lines.index("代理权限：特别授权，具体如下：") + 1 :][:3]
     assert powers == ["（一）代为进行和解、参加调解；", "（二）代为提起上诉；", "（三）代为签收法律文书；"]
     assert "委托人：石拐区自然资源局（盖章）" in lines
+
+
+def test_a_table_row_is_never_cut_across_a_page_and_its_header_repeats(case: tuple[Host, int, str]) -> None:
+    """An agent's identity number or a measure's due date printed half on one page, half on the next, is no
+    document a court or the government takes."""
+    host, _case_id, task_id = case
+    doc = opened(generate(host, task_id, "power_of_attorney").data)
+    for row in doc.tables[0].rows:
+        properties = row._tr.trPr
+        assert properties is not None, row.cells[0].text
+        assert properties.find(qn("w:cantSplit")) is not None, row.cells[0].text
+    header = doc.tables[0].rows[0]._tr.trPr
+    assert header.find(qn("w:tblHeader")) is not None
+    # wide enough for an 18-digit identity number on one line
+    assert doc.tables[0].columns[4].width >= Mm(46)
 
 
 def test_a_general_authority_lists_no_special_power() -> None:
