@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 
 from tests.processes.support import NO_ART13_ITEM, Desk, SignIn, answered_as_read, at, id_number, inbox, tasks
+from tests.web.test_pages import Web
+from tests.web.test_yes_no import rows
+from workflow_host import create_app
 from workflow_host.engine import FixedClock
 from workflow_host.host import Host
 from workflow_host.models import User
@@ -194,11 +197,16 @@ def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgm
     assert desk.holders() == {"land_officer": ["prepare_defence"], "land_head": ["prepare_defence"]}  # no sign-off
     data = desk.case(case_id)["data"]
     assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], False)
+    # nothing decided yet: no answer, rather than a "no" the case page would show as a fact
     assert (data["instance_level"], data["lost_first_instance"], data["head_appeared_first_instance"]) == (
         "first",
-        False,
-        False,
+        None,
+        None,
     )
+    case_page = Web(create_app({"TESTING": True, "HOST": desk.host}), "clerk").get(f"/cases/{case_id}")
+    shown = rows(case_page.get_data(as_text=True))
+    undecided = ("败诉", "一审败诉", "一审负责人已出庭", "已提起上诉")
+    assert [shown.get(title, "—") for title in undecided] == ["—"] * 4  # not 否 before any judgment
     defend(desk, "2026-03-10")
 
     arrange = desk.task("land_officer", "arrange_appearance")  # Art. 16: a unit defendant, no Art. 13 assessment
