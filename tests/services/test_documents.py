@@ -232,6 +232,21 @@ def test_a_general_authority_lists_no_special_power() -> None:
     assert not [line for line in lines if line.startswith("（一）")]
 
 
+def test_a_departments_staff_acting_for_the_district_government_are_named_as_the_departments() -> None:
+    """ALL Art. 31: an organ's own staff may act for it; the land bureau's officer acting for the district
+    government is no 本机关工作人员 of the government."""
+    sued = {**FULL, "defendant": "district_government", "defendant_unit": None}
+    attorney = {**MATERIALS["power_of_attorney"], "principal": "包头市石拐区人民政府"}  # type: ignore[dict-item]
+    doc = opened(
+        documents.render(
+            "power_of_attorney", {**sued, "power_of_attorney": attorney}, "land_bureau", NAMES, date(2026, 9, 21)
+        )
+    )
+    assert table_rows(doc)[1][:3] == ["刘某", "石拐区自然资源局工作人员", "石拐区自然资源局"]
+    own = opened(documents.render("power_of_attorney", FULL, "land_bureau", NAMES, date(2026, 9, 21)))
+    assert table_rows(own)[1][:3] == ["刘某", "本机关工作人员", "石拐区自然资源局"]
+
+
 def test_the_documents_are_typeset_as_government_documents(case: tuple[Host, int, str]) -> None:
     host, _case_id, task_id = case
     doc = opened(generate(host, task_id, "legal_representative_certificate").data)
