@@ -247,6 +247,19 @@ def test_a_departments_staff_acting_for_the_district_government_are_named_as_the
     assert table_rows(own)[1][:3] == ["刘某", "本机关工作人员", "石拐区自然资源局"]
 
 
+def test_only_the_step_that_drafts_a_document_asks_to_save_the_draft_first() -> None:
+    """The unit writing its appeal opinion saves its draft before downloading it; the vice head deciding on the
+    appeal downloads the opinion as the unit gave it, with nothing of the decision's form in it."""
+
+    def step(process_id: str, element_id: str) -> InboxTask:
+        return InboxTask(process_id=process_id, element_id=element_id)
+
+    assert documents.drafted_at(step("appeal", "submit_appeal_opinion"))
+    assert documents.drafted_at(step("defence", "prepare_defence"))
+    assert not documents.drafted_at(step("appeal", "decide_appeal"))
+    assert not documents.drafted_at(step("defence", "formal_review"))
+
+
 def test_the_documents_are_typeset_as_government_documents(case: tuple[Host, int, str]) -> None:
     host, _case_id, task_id = case
     doc = opened(generate(host, task_id, "legal_representative_certificate").data)
