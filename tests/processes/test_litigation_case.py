@@ -3,6 +3,7 @@ over the JSON API by the people each step names."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -207,6 +208,8 @@ def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgm
     shown = rows(case_page.get_data(as_text=True))
     undecided = ("败诉", "一审败诉", "一审负责人已出庭", "已提起上诉")
     assert [shown.get(title, "—") for title in undecided] == ["—"] * 4  # not 否 before any judgment
+    offered = re.findall(r"/documents/(\w+)", case_page.get_data(as_text=True))
+    assert set(offered) == {"statement_of_defence", "legal_representative_certificate", "power_of_attorney"}
     defend(desk, "2026-03-10")
 
     arrange = desk.task("land_officer", "arrange_appearance")  # Art. 16: a unit defendant, no Art. 13 assessment

@@ -195,8 +195,15 @@ def drafted_at(task: InboxTask) -> bool:
 
 
 def case_offers(session: Session, row: Instance) -> list[Offer]:
-    """The documents the case page offers: per-unit ones once for each unit preparing a part."""
-    infos = [d for d in catalog().values() if row.process_id in d.cases]
+    """The documents the case page offers: those of the steps the case has reached (no loss report before a
+    judgment), per-unit ones once for each unit preparing a part."""
+    reached = {
+        f"{process_id}/{element_id}"
+        for process_id, element_id in session.execute(
+            select(InboxTask.process_id, InboxTask.element_id).where(InboxTask.instance_id == row.id).distinct()
+        )
+    }
+    infos = [d for d in catalog().values() if row.process_id in d.cases and reached & set(d.tasks)]
     return _offers(infos, None, _case_data(row), _names(session))
 
 
