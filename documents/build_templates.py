@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from layout import FIXED_TIME, case_line, loop, new_document, para, signature, table
+from layout import FIXED_TIME, case_line, closing, loop, new_document, para, signature, table
 
 HERE = Path(__file__).resolve().parent
 
@@ -29,8 +29,7 @@ def statement_of_defence(doc: Any) -> None:
     para(doc, "被答辩人{{ opponent_role }}：{{ opponent }}。")
     para(doc, "{{ opening }}，现提出答辩意见如下：")
     loop(doc, "for text in statement", "{{ text }}")
-    para(doc, "此致")
-    para(doc, "{{ court }}", "顶格")
+    closing(doc)
     signature(doc, "答辩人：{{ respondent }}（盖章）", "法定代表人（签字）：{{ blank }}", "{{ today }}")
     para(doc, "", "顶格")
     para(doc, "附：1. 本答辩状副本{{ blank }}份；", "顶格")
@@ -74,8 +73,7 @@ def power_of_attorney(doc: Any) -> None:
     para(doc, "代理权限：{{ scope }}")
     loop(doc, "for power in powers", "{{ power }}")
     para(doc, "受委托人应当在委托权限范围内进行诉讼活动，并及时报告诉讼过程中的重大问题。")
-    para(doc, "此致")
-    para(doc, "{{ court }}", "顶格")
+    closing(doc)
     signature(doc, "委托人：{{ principal }}（盖章）", "法定代表人（签字）：{{ blank }}", "{{ today }}")
 
 

@@ -196,10 +196,18 @@ def table(doc: Any, headers: list[str], cells: list[str], head: str, widths: lis
                     _fonts(run._r, HEI, TABLE)
 
 
+def closing(doc: Any, court: str = "{{ court }}") -> None:
+    """此致 and the court, kept on the page of the signature that follows."""
+    for text, style in (("此致", "正文"), (court, "顶格")):
+        para(doc, text, style).paragraph_format.keep_with_next = True
+
+
 def signature(doc: Any, *lines: str) -> None:
-    para(doc, "", "顶格")
-    for line in lines:
-        para(doc, line, "落款")
+    """The signer, the legal representative's signature and the date, on one page (a signature alone on a page
+    after the text it signs is no signature a court takes)."""
+    para(doc, "", "顶格").paragraph_format.keep_with_next = True
+    for number, line in enumerate(lines, start=1):
+        para(doc, line, "落款").paragraph_format.keep_with_next = number < len(lines)
 
 
 def case_line(doc: Any, text: str = "{{ case_no }}") -> None:

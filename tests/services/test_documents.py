@@ -374,21 +374,31 @@ def _fontconfig(tmp: Path) -> Path:
     return path
 
 
-def test_every_document_opens_in_libreoffice(tmp_path: Path) -> None:
-    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
-    if not (soffice and pdftoppm):
+def _to_pdf(tmp_path: Path, made: dict[str, bytes]) -> None:
+    """Each document of `made` (name → .docx) converted by LibreOffice to <name>.pdf in `tmp_path`."""
+    soffice = shutil.which("soffice")
+    if not (soffice and shutil.which("pdftoppm")):
         if os.environ.get("CI"):
             pytest.fail("CI must render the documents: install libreoffice-writer and poppler-utils")
         pytest.skip("LibreOffice (soffice) or pdftoppm is not installed")
     sources = []
-    for key in documents.catalog():
-        path = tmp_path / f"{key}.docx"
-        path.write_bytes(documents.render(key, FULL, "land_bureau", NAMES, date(2026, 12, 20)))
+    for name, data in made.items():
+        path = tmp_path / f"{name}.docx"
+        path.write_bytes(data)
         sources.append(str(path))
     env = {**os.environ, "FONTCONFIG_FILE": str(_fontconfig(tmp_path)), "HOME": str(tmp_path)}
     profile = f"-env:UserInstallation=file://{tmp_path / 'profile'}"
     command = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), *sources]
     subprocess.run(command, check=True, env=env, capture_output=True, timeout=300)
+
+
+def test_every_document_opens_in_libreoffice(tmp_path: Path) -> None:
+    _to_pdf(
+        tmp_path,
+        {key: documents.render(key, FULL, "land_bureau", NAMES, date(2026, 12, 20)) for key in documents.catalog()},
+    )
+    pdftoppm = shutil.which("pdftoppm")
+    assert pdftoppm is not None
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     for key in documents.catalog():
         pdf = tmp_path / f"{key}.pdf"
@@ -566,3 +576,17 @@ def test_a_power_of_attorney_not_yet_typed_names_the_government_s_head_and_the_m
     assert "代理事项：代理本机关参加（2026）蒙02行终45号行政诉讼案件第二审诉讼" in lines
     certificate = documents.render("legal_representative_certificate", second, "land_bureau", names, date(2026, 9, 21))
     assert "刘某，在包头市石拐区人民政府任区长职务，系我单位法定代表人。" in texts(opened(certificate))
+
+
+def test_the_signature_stays_on_the_page_of_the_closing(tmp_path: Path) -> None:
+    """With one agent the power of attorney's 委托人（盖章） and 法定代表人（签字） fell on a page of their own,
+    after 此致 and the court: a signature under no text."""
+    one = {**MATERIALS["power_of_attorney"], "agents": AGENTS[:1]}  # type: ignore[dict-item]
+    data = {**FULL, "power_of_attorney": one}
+    _to_pdf(tmp_path, {"poa": documents.render("power_of_attorney", data, "land_bureau", NAMES, date(2026, 12, 20))})
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed")
+    text = subprocess.run(["pdftotext", str(tmp_path / "poa.pdf"), "-"], capture_output=True, check=True).stdout
+    pages = text.decode().split("\f")
+    [closing] = [n for n, page in enumerate(pages) if "此致" in page]
+    assert [n for n, page in enumerate(pages) if "法定代表人（签字）" in page] == [closing]
