@@ -75,3 +75,10 @@ def test_the_api_keeps_its_words_and_names_the_problem(app: Flask, login: Any) -
     [error] = answer.get_json()["errors"]
     assert error["message"].startswith("lane 'jb_team' is not a role (gov_office, ")
     assert (error["code"], error["params"]["lane"]) == ("lane_not_role", "jb_team")
+
+
+def test_a_flow_left_without_its_end_is_told_in_chinese(app: Flask) -> None:
+    """The modeller drops the end of a flow whose element is gone; the schema check's words are told in Chinese."""
+    errors = refused(app, (b' targetRef="decide_units"', b""))
+    assert [e["element_id"] for e in errors] == [None]
+    assert errors[0]["message"] == "sequenceFlow 元素缺少必需的属性 targetRef"

@@ -102,6 +102,11 @@ WORDINGS: list[tuple[re.Pattern[str], LazyString]] = [
             r'"(?P<name>.+)" is an invalid (?:variable|attribute) name because it starts with "_"\.?',
             lazy_gettext("“%(name)s” is not allowed: names may not start with “_”"),
         ),
+        (
+            r"Element '(?:\{[^}]*\})?(?P<element>[\w.\-]+)': The attribute '(?P<attribute>[\w.\-:]+)' is required but"
+            r" missing\.*\s*",
+            lazy_gettext("the %(element)s element lacks its attribute %(attribute)s, which it must have"),
+        ),
         (r"not well-formed XML: (?P<reason>.+)", lazy_gettext("not well-formed XML: %(reason)s")),
         (
             r"document type declarations (and entities )?are not allowed",
