@@ -67,7 +67,7 @@ def power_of_attorney(doc: Any) -> None:
         ["姓名", "代理人身份", "工作单位", "职务", "居民身份证号码", "联系电话"],
         ["{{ a.name }}", "{{ a.kind }}", "{{ a.work_unit }}", "{{ a.position }}", "{{ a.id_number }}", "{{ a.phone }}"],
         "for a in agents",
-        [17, 22, 33, 22, 40, 22],
+        [15, 22, 31, 20, 46, 22],
     )
     para(doc, "现委托上列受委托人在{{ case_title }}中，作为我方诉讼代理人。")
     para(doc, "代理事项：{{ matters }}")
@@ -129,7 +129,7 @@ def loss_analysis_report(doc: Any) -> None:
         ["序号", "整改措施", "责任单位（人）", "完成时限"],
         ["{{ m.number }}", "{{ m.measure }}", "{{ m.responsible }}", "{{ m.due_on }}"],
         "for m in measures",
-        [14, 78, 36, 28],
+        [14, 70, 36, 36],
     )
     para(doc, "四、其他需要说明的事项", "一级标题")
     loop(doc, "for text in other", "{{ text }}")

@@ -179,14 +179,20 @@ def table(doc: Any, headers: list[str], cells: list[str], head: str, widths: lis
         column.set(qn("w:w"), str(Mm(width).twips))
     rows = [headers, ["{%tr " + head + " %}"] + [""] * (len(headers) - 1), cells, ["{%tr endfor %}"]]
     rows[3] += [""] * (len(headers) - 1)
-    for row, texts in zip(grid.rows, rows, strict=True):
+    for number, (row, texts) in enumerate(zip(grid.rows, rows, strict=True)):
+        # a row kept on one page (a date or an identity number is not cut in two by a page break); the header
+        # row repeated on the next page
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if number == 0:
+            properties.append(OxmlElement("w:tblHeader"))
         for cell, text, width in zip(row.cells, texts, widths, strict=True):
             cell.width = Mm(width)
             paragraph = cell.paragraphs[0]
             paragraph.style = doc.styles["表格文字"]
             if text:
                 run = paragraph.add_run(text)
-                if row is grid.rows[0]:
+                if number == 0:
                     _fonts(run._r, HEI, TABLE)
 
 

@@ -46,7 +46,7 @@ def test_the_unit_downloads_its_documents_and_files_the_sealed_copy(
     assert download.value.suggested_filename == "授权委托书-石拐区自然资源局-(2026)蒙0205行初21号.docx"
     lines = [p.text for p in Document(io.BytesIO(saved.read_bytes())).paragraphs]
     assert lines[:2] == ["授权委托书", "(2026)蒙0205行初21号"]
-    assert "现委托上列受委托人在李某诉石拐区自然资源局不服行政处罚决定一案中，作为我方诉讼代理人。" in lines
+    assert "现委托上列受委托人在原告李某诉石拐区自然资源局行政处罚决定一案中，作为我方诉讼代理人。" in lines
 
     page.goto(f"/cases/{case_id}")
     form = page.locator("form.upload-document")

@@ -145,12 +145,20 @@ def test_the_plan_names_the_government_head_and_the_legal_affairs_head(sign_in: 
     assert jb.post(f"/instances/{case_id}/verify").get_json()["ok"] is True
 
 
-def test_item_2_does_not_apply_when_the_head_appeared_at_first_instance(sign_in: SignIn) -> None:
+def test_item_2_is_not_asked_when_the_head_appeared_at_first_instance(sign_in: SignIn) -> None:
     jb, land = sign_in("jb_staff"), sign_in("land_officer")
     case_id = start(jb, instance_level="second", head_appeared_first_instance=True)
-    assess(jb, head_wants_to_appear=True)
+    [task] = tasks(jb, "assess_art13")
+    form = jb.get(f"/tasks/{task['id']}").get_json()["form"]
+    assert "head_wants_to_appear" not in form["schema"]["required"]  # 一审中未出庭 is the item's premise
+    assert form["ui_schema"]["head_wants_to_appear"]["ui:widget"] == "hidden"
+    items = {flag: False for flag in ART13_FLAGS if flag != "head_wants_to_appear"}
+    refused = jb.post(f"/tasks/{task['id']}/complete", json={"data": {**items, "head_wants_to_appear": True}})
+    assert refused.status_code == 422
+    assert "本案一审负责人已出庭" in refused.get_json()["reason"]
+    complete_task(jb, task, items)
     data = case_data(jb, case_id)
-    assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)
+    assert (data["head_wants_to_appear"], data["appearance_reasons"], data["head_must_appear"]) == (False, [], False)
     assert len(tasks(land, "arrange_appearance")) == 1
 
 

@@ -49,6 +49,7 @@ def test_the_record_starts_with_the_heads_who_confirmed_and_the_agents(
     assert government is not None
     assert '<option value="district_government" selected>石拐区人民政府</option>' in government.group(0)
     assert 'name="f.attendees.0.spoke" value="true" checked' not in page  # who spoke is the unit's to say
+    assert "未实际出庭的请删除该行" in page  # a planned head is no record of an appearance until checked
 
     attendees = [{**a, "spoke": True} for a in land.get(f"/tasks/{task_id}").get_json()["data"]["attendees"]]
     complete_task(land, {"id": task_id}, {**RECORD, "attendees": attendees})

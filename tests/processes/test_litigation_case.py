@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 
 from tests.processes.support import NO_ART13_ITEM, Desk, SignIn, answered_as_read, at, id_number, inbox, tasks
+from tests.web.test_pages import Web
+from tests.web.test_yes_no import rows
+from workflow_host import create_app
 from workflow_host.engine import FixedClock
 from workflow_host.host import Host
 from workflow_host.models import User
@@ -194,11 +197,16 @@ def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgm
     assert desk.holders() == {"land_officer": ["prepare_defence"], "land_head": ["prepare_defence"]}  # no sign-off
     data = desk.case(case_id)["data"]
     assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], False)
+    # nothing decided yet: no answer, rather than a "no" the case page would show as a fact
     assert (data["instance_level"], data["lost_first_instance"], data["head_appeared_first_instance"]) == (
         "first",
-        False,
-        False,
+        None,
+        None,
     )
+    case_page = Web(create_app({"TESTING": True, "HOST": desk.host}), "clerk").get(f"/cases/{case_id}")
+    shown = rows(case_page.get_data(as_text=True))
+    undecided = ("败诉", "一审败诉", "一审负责人已出庭", "已提起上诉")
+    assert [shown.get(title, "—") for title in undecided] == ["—"] * 4  # not 否 before any judgment
     defend(desk, "2026-03-10")
 
     arrange = desk.task("land_officer", "arrange_appearance")  # Art. 16: a unit defendant, no Art. 13 assessment
@@ -295,9 +303,9 @@ def test_a_suit_the_government_defends_as_co_defendant_after_upholding_the_act_i
     assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], True)
 
 
-def appealed(desk: CaseDesk) -> int:
+def appealed(desk: CaseDesk, hearing_notice: dict[str, str] | None = None) -> int:
     """A suit against the district government: signed off, lost at first instance, appealed; the second instance
-    waits to be registered."""
+    waits to be registered. `hearing_notice`: what the first instance's summons gave besides the hearing time."""
     government = {"notice_received_on": "2026-03-02", "complaint_served_on": "2026-03-02"}
     case_id = open_case(desk, defendant="district_government", **government)
 
@@ -319,7 +327,8 @@ def appealed(desk: CaseDesk) -> int:
 
     # first instance: the summons came after the notice, so the unit records the hearing time
     defend(desk, "2026-03-12")
-    desk.complete("land_officer", "record_hearing_notice", {"hearing_on": "2026-04-14T09:30:00+08:00"})
+    notice = {"hearing_on": "2026-04-14T09:30:00+08:00", **(hearing_notice or {})}
+    desk.complete("land_officer", "record_hearing_notice", notice)
     desk.complete("jb_staff", "assess_art13", NO_ART13_ITEM)
     data = desk.case(case_id)["data"]
     assert (data["appearance_reasons"], data["head_must_appear"]) == ([], False)

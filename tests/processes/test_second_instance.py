@@ -17,6 +17,7 @@ from tests.processes.test_litigation_case import (  # noqa: F401  (NOW and desk 
     SECOND,
     CaseDesk,
     appealed,
+    defend,
     desk,
     heard_twice,
     materials,
@@ -307,3 +308,20 @@ def test_the_second_instance_s_court_is_offered_from_the_appeal_but_not_filled_i
     assert offered, "the court field offers no suggestions"
     assert re.search(rf'<datalist id="{offered.group(1)}"><option value="包头市中级人民法院">', page)
     assert "本案此前登记（如适用，可在该栏中选用）：包头市中级人民法院" in page
+
+
+def test_the_second_instance_hearing_notice_starts_without_the_first_hearing_s_place_and_summons(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    first = {"hearing_place": "石拐区人民法院第一法庭", "summons_received_on": "2026-03-12"}
+    case_id = appealed(desk, hearing_notice=first)
+    desk.at("2026-05-20T10:00")
+    desk.complete("land_officer", "register_instance", {k: v for k, v in SECOND.items() if k != "hearing_on"})
+    defend(desk, "2026-05-28")
+    notice = desk.task("land_officer", "record_hearing_notice")
+    page = task_page(pages(desk), "land_officer", notice)
+    # the second instance is heard by 包头市中级人民法院: the first hearing's room and summons are not its own
+    assert [field_value(page, f) for f in ("hearing_place", "summons_received_on")] == ["", ""]
+    desk.complete("land_officer", "record_hearing_notice", {"hearing_on": "2026-06-16T09:30:00+08:00"})
+    data = desk.case(case_id)["data"]
+    assert "石拐区人民法院第一法庭" not in (data.get("hearing_place"), data.get("summons_received_on"))

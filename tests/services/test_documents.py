@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 from docx import Document
-from docx.shared import Pt
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 from lxml import etree
 from sqlalchemy import select
 
@@ -208,12 +209,55 @@ def test_the_power_of_attorney_lists_the_agents_and_each_special_power(case: tup
     assert "委托人：石拐区自然资源局（盖章）" in lines
 
 
+def test_a_table_row_is_never_cut_across_a_page_and_its_header_repeats(case: tuple[Host, int, str]) -> None:
+    """An agent's identity number or a measure's due date printed half on one page, half on the next, is no
+    document a court or the government takes."""
+    host, _case_id, task_id = case
+    doc = opened(generate(host, task_id, "power_of_attorney").data)
+    for row in doc.tables[0].rows:
+        properties = row._tr.trPr
+        assert properties is not None, row.cells[0].text
+        assert properties.find(qn("w:cantSplit")) is not None, row.cells[0].text
+    header = doc.tables[0].rows[0]._tr.trPr
+    assert header.find(qn("w:tblHeader")) is not None
+    # wide enough for an 18-digit identity number on one line
+    assert doc.tables[0].columns[4].width >= Mm(46)
+
+
 def test_a_general_authority_lists_no_special_power() -> None:
     general = {**MATERIALS["power_of_attorney"], "authority_scope": "general", "special_powers": []}  # type: ignore[dict-item]
     data = {**FULL, "power_of_attorney": general}
     lines = texts(opened(documents.render("power_of_attorney", data, "land_bureau", NAMES, date(2026, 9, 21))))
     assert "代理权限：一般代理。" in lines
     assert not [line for line in lines if line.startswith("（一）")]
+
+
+def test_a_departments_staff_acting_for_the_district_government_are_named_as_the_departments() -> None:
+    """ALL Art. 31: an organ's own staff may act for it; the land bureau's officer acting for the district
+    government is no 本机关工作人员 of the government."""
+    sued = {**FULL, "defendant": "district_government", "defendant_unit": None}
+    attorney = {**MATERIALS["power_of_attorney"], "principal": "包头市石拐区人民政府"}  # type: ignore[dict-item]
+    doc = opened(
+        documents.render(
+            "power_of_attorney", {**sued, "power_of_attorney": attorney}, "land_bureau", NAMES, date(2026, 9, 21)
+        )
+    )
+    assert table_rows(doc)[1][:3] == ["刘某", "石拐区自然资源局工作人员", "石拐区自然资源局"]
+    own = opened(documents.render("power_of_attorney", FULL, "land_bureau", NAMES, date(2026, 9, 21)))
+    assert table_rows(own)[1][:3] == ["刘某", "本机关工作人员", "石拐区自然资源局"]
+
+
+def test_only_the_step_that_drafts_a_document_asks_to_save_the_draft_first() -> None:
+    """The unit writing its appeal opinion saves its draft before downloading it; the vice head deciding on the
+    appeal downloads the opinion as the unit gave it, with nothing of the decision's form in it."""
+
+    def step(process_id: str, element_id: str) -> InboxTask:
+        return InboxTask(process_id=process_id, element_id=element_id)
+
+    assert documents.drafted_at(step("appeal", "submit_appeal_opinion"))
+    assert documents.drafted_at(step("defence", "prepare_defence"))
+    assert not documents.drafted_at(step("appeal", "decide_appeal"))
+    assert not documents.drafted_at(step("defence", "formal_review"))
 
 
 def test_the_documents_are_typeset_as_government_documents(case: tuple[Host, int, str]) -> None:

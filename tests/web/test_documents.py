@@ -48,6 +48,7 @@ def test_the_task_page_offers_its_documents_filled_in(defence: tuple[Flask, int,
     html = officer.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "文书" in html
     assert "在案件页面的“文书”栏上传盖章文本" in html
+    assert "请先保存草稿" in html  # the documents print this form's draft
     found = links(html)
     assert found == [
         f"/tasks/{task_id}/documents/statement_of_defence?unit=land_bureau",

@@ -11,7 +11,7 @@ from flask import Flask
 
 from tests.conftest import PASSWORDS, Api
 from tests.web.test_pages import Web
-from tests.web.test_yes_no import appeal_waiting_for_the_decision
+from tests.web.test_yes_no import APPEAL, appeal_waiting_for_the_decision
 from workflow_host import create_app
 from workflow_host.host import Host
 
@@ -70,3 +70,17 @@ def test_the_raw_export_and_the_api_keep_their_format(measures: Host) -> None:
     from_api = api.get(f"/instances/{case_id}/export?format=csv").get_data(as_text=True)
     assert from_api.startswith("# instance ")
     assert list(csv.reader(io.StringIO(from_api)))[1] == raw[1]
+
+
+def test_text_typed_as_a_formula_stays_text_in_excel(measures: Host) -> None:
+    """A case number typed as =HYPERLINK(…) (or anything starting = + - @) would run as a formula when the auditor
+    opens the export in Excel or WPS: every cell that would start one starts with an apostrophe instead."""
+    app = create_app({"TESTING": True, "HOST": measures})
+    clerk = Api(app.test_client(), "clerk", PASSWORDS["clerk"])
+    typed = '=HYPERLINK("http://evil.example/","点此查看")'
+    created = clerk.post("/instances", json={"process_id": "appeal", "data": {**APPEAL, "case_no": typed}})
+    case_id = created.get_json()["id"]
+    _body, rows = exported(Web(app, "clerk"), f"/cases/{case_id}/history/export?format=csv")
+    assert rows[0][0].startswith(f"'{typed} 办理记录")
+    starts = [cell[:1] for row in rows for cell in row if cell]
+    assert not {"=", "+", "-", "@"} & set(starts)

@@ -186,12 +186,18 @@ def formalities(data: dict[str, Any], unit: str | None, names: Names) -> dict[st
     }
 
 
-def _agent(agent: Any, names: Names) -> dict[str, str]:
+def _agent(agent: Any, names: Names, principal: str) -> dict[str, str]:
+    """An agent as the documents list them. A staff member is 本机关工作人员 of the organ that entrusts them, but
+    the staff of a department (the handling unit) acting for the district government are that department's
+    (ALL Art. 31: 当事人的工作人员), and say so."""
     agent = _dict(agent)
     work_unit = agent.get("work_unit") or names.units.get(str(agent.get("unit")), agent.get("unit"))
+    kind = AGENT_KINDS.get(str(agent.get("agent_type")))
+    if agent.get("agent_type") == "staff" and work_unit and principal == GOVERNMENT and work_unit != GOVERNMENT:
+        kind = f"{work_unit}工作人员"
     return {
         "name": text(agent.get("name")),
-        "kind": text(AGENT_KINDS.get(str(agent.get("agent_type")))),
+        "kind": text(kind),
         "work_unit": text(work_unit),
         "position": text(agent.get("position")),
         "id_number": text(agent.get("id_number")),
@@ -199,8 +205,8 @@ def _agent(agent: Any, names: Names) -> dict[str, str]:
     }
 
 
-def _agents(value: Any, names: Names) -> list[dict[str, str]]:
-    return [_agent(a, names) for a in _list(value)] or [_agent({}, names)]
+def _agents(value: Any, names: Names, principal: str) -> list[dict[str, str]]:
+    return [_agent(a, names, principal) for a in _list(value)] or [_agent({}, names, principal)]
 
 
 def common(data: dict[str, Any], names: Names, today: date) -> dict[str, Any]:
@@ -261,7 +267,7 @@ def _defence_set(data: dict[str, Any], unit: str | None, names: Names) -> dict[s
         "representative": text(certificate.get("name")),
         "representative_position": text(certificate.get("position")),
         "principal": text(attorney.get("principal") or respondent),
-        "agents": _agents(attorney.get("agents"), names),
+        "agents": _agents(attorney.get("agents"), names, text(attorney.get("principal") or respondent)),
         "matters": text(attorney.get("entrusted_matters")),
         "scope": {"general": "一般代理。", "special": "特别授权，具体如下："}.get(str(scope), BLANK),
         "powers": [f"（{NUMERALS[i]}）{POWERS.get(p, p)}；" for i, p in enumerate(powers)] * (scope == "special"),
@@ -301,7 +307,7 @@ def _head_absence(data: dict[str, Any], unit: str | None, names: Names) -> dict[
         "head": text(names.heads.get(unit or "")),
         "hearing": chinese_datetime(data.get("hearing_on")) if data.get("hearing_on") else BLANK,
         "reasons": paragraphs(arrangement.get("head_absence_statement")),
-        "agents": _agents(arrangement.get("agents"), names),
+        "agents": _agents(arrangement.get("agents"), names, _unit_name(names, unit)),
     }
 
 

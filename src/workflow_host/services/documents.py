@@ -42,6 +42,7 @@ __all__ = [
     "Offer",
     "case_offers",
     "catalog",
+    "drafted_at",
     "formalities_start",
     "may_upload",
     "prepare_for_case",
@@ -183,6 +184,14 @@ def task_offers(session: Session, task: InboxTask) -> list[Offer]:
     data = (_case_data(row) if row else {}) | _task_data(task, with_draft=False)
     infos = [d for d in catalog().values() if where in d.tasks]
     return _offers(infos, _task_unit(task, data), data, _names(session))
+
+
+def drafted_at(task: InboxTask) -> bool:
+    """Whether a document the task offers is drafted at this step (the first its catalogue entry names: the unit
+    preparing its defence, writing its loss report, its appeal opinion), so that it prints this form's saved draft;
+    a later step's documents print what the drafting step recorded."""
+    where = f"{task.process_id}/{task.element_id}"
+    return any(d.tasks[:1] == (where,) for d in catalog().values())
 
 
 def case_offers(session: Session, row: Instance) -> list[Offer]:

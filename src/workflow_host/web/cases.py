@@ -259,7 +259,7 @@ def export(db: Session, user: User, instance_id: int) -> Response:
     the format the API exports, which JSON always is."""
     fmt = request.args.get("format", "json")
     try:
-        if fmt == "csv" and not request.args.get("raw"):
+        if fmt == "csv" and request.args.get("raw") != "1":
             content_type, body = "text/csv; charset=utf-8", worded_csv(db, user, instance_id)
         else:
             content_type, body = export_history(db, user, instance_id, fmt)

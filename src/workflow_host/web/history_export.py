@@ -25,6 +25,8 @@ from .people import person
 __all__ = ["BOM", "worded_csv"]
 
 BOM = "\ufeff"  # Excel reads a CSV file as UTF-8 only when it starts with one
+# what makes Excel or WPS read a cell as a formula (=HYPERLINK(…) typed as a case number would run on opening)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _headers() -> list[str]:
@@ -41,6 +43,11 @@ def _headers() -> list[str]:
     ]
 
 
+def _cell(value: Any) -> Any:
+    """A cell as Excel shows it: text that would start a formula is kept as text by a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def _when(at: str) -> str:
     return datetime.fromisoformat(at).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -52,12 +59,15 @@ def _who(username: str | None) -> str:
     return name if name == username else f"{name}（{username}）"
 
 
-def _details(payload: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> str:
-    """What an event carries, in words: a step's data, a deadline's due date, the time a timer was due."""
+def _details(kind: str, payload: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> str:
+    """What an event carries, in words: a step's data, a deadline's due date, the day the act that closed a deadline
+    was done (on time or late, as the event says), the time a timer was due."""
     if isinstance(payload.get("data"), dict):
         return worded(payload["data"], labels, units)
     if deadline_title(payload):
         return deadline_text(payload)
+    if payload.get("met_on") and kind == "deadline_missed":
+        return _("Done on %(day)s, after the deadline", day=payload["met_on"])
     if payload.get("met_on"):
         return _("Met on %(day)s", day=payload["met_on"])
     if isinstance(payload.get("due_at"), str):
@@ -75,18 +85,19 @@ def worded_csv(session: Session, user: User, instance_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     case = row.case_no or _("Case %(id)s", id=row.id)
-    writer.writerow([_("History of %(case)s; chain head %(hash)s", case=case, hash=row.audit_head)])
+    writer.writerow([_cell(_("History of %(case)s; chain head %(hash)s", case=case, hash=row.audit_head))])
     writer.writerow(_headers())
     for event in events:
         payload = event["payload"] if isinstance(event["payload"], dict) else {}
         writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 event["seq"],
                 _when(event["at"]),
                 str(EVENTS.get(event["type"], event["type"])),
                 _who(event["actor"]),
                 payload.get("title") or "",
-                _details(payload, labels, units),
+                _details(event["type"], payload, labels, units),
                 event["hash"],
                 event["prev_hash"],
                 json.dumps(event["payload"], ensure_ascii=False, sort_keys=True),

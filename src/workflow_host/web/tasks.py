@@ -135,6 +135,7 @@ def _render(
         unit_names=units,
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
         offers=documents.task_offers(db, ctx.task),
+        drafted_here=documents.drafted_at(ctx.task),
         previous=_previous_note(ctx.previous),
         earlier=_earlier_steps(db, ctx.case.id, labels, units),
         unsaved=status >= 400,  # a form sent back with errors holds what was typed, and none of it is kept
