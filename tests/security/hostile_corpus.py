@@ -215,11 +215,12 @@ SCRIPT_ATTACKS = [
     ),
     Attack("decision_import.dmn", DMN.format(entry="__import__('os').system('id')").encode(), "deploy", "__import__"),
 ]
+LOCAL_ONLY = "('#/...') are allowed"  # "only local references …" (API), "only references within the form …" (pages)
 FORM_ATTACKS = [
-    _form("remote_ref", {"type": "object", "properties": {"a": {"$ref": "http://127.0.0.1:9/evil.json"}}}, "local"),
-    _form("file_ref", {"$ref": "file:///etc/passwd"}, "local"),
-    _form("relative_ref", {"$ref": "other.schema.json"}, "local"),
-    _form("dynamic_ref", {"$dynamicRef": "https://127.0.0.1:9/evil#meta"}, "local"),
+    _form("remote_ref", {"type": "object", "properties": {"a": {"$ref": "http://127.0.0.1:9/evil.json"}}}, LOCAL_ONLY),
+    _form("file_ref", {"$ref": "file:///etc/passwd"}, LOCAL_ONLY),
+    _form("relative_ref", {"$ref": "other.schema.json"}, LOCAL_ONLY),
+    _form("dynamic_ref", {"$dynamicRef": "https://127.0.0.1:9/evil#meta"}, LOCAL_ONLY),
     _form("self_ref", {"$defs": {"a": {"$ref": "#/$defs/a"}}, "$ref": "#/$defs/a"}, "without end"),
     _form("root_ref", {"type": "object", "allOf": [{"$ref": "#"}]}, "without end"),
     _form("redos", {"type": "object", "properties": {"a": {"type": "string", "pattern": "^(a+)+$"}}}, "repeats"),

@@ -32,6 +32,7 @@ class Analyst:
         self.app = app
         self.api = Api(app.test_client(), "analyst", PASSWORDS["analyst"])
         self.web = Web(app, "analyst")
+        self.web.get("/lang/en")  # the corpus names each refusal in English words; the pages are Chinese first
         self.web.get("/modeller/six_steps")
         self.clerk = Api(app.test_client(), "clerk", PASSWORDS["clerk"])
 

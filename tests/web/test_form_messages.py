@@ -100,37 +100,37 @@ CONDITIONS = [
         "appeal_decide",
         {"government_decides_appeal": False},
         "/government_appeal_opinion",
-        "“审议决定”为“否”时，请填写“审议意见”。",
+        "“审议决定”为“不上诉”时，请填写“审议意见”。",
     ),
     (
         "appeal_opinion",
         {"unit_appeal_opinion": True, "appeal_grounds": "不服", "appeal_claims": "撤销原判"},
         "/appeal_grounds",
-        "“是否要求上诉”为“是”时，“上诉理由”至少填写 10 个字。",
+        "“是否要求上诉”为“不服，要求上诉”时，“上诉理由”至少填写 10 个字。",
     ),
     (
         "appeal_record",
         {"plaintiff_appealed": False, "appellant": "plaintiff", "effective_on": "2026-03-02"},
         "/appellant",
-        "“原告或者相关当事人是否上诉”为“否”时，“上诉人”不应填写。",
+        "“原告或者相关当事人是否上诉”为“未上诉，裁判已生效”时，“上诉人”不应填写。",
     ),
     (
         "appeal_record",
         {"plaintiff_appealed": True},
         "/appellant",
-        "“原告或者相关当事人是否上诉”为“是”时，请填写“上诉人”。",
+        "“原告或者相关当事人是否上诉”为“已上诉”时，请填写“上诉人”。",
     ),
     (
         "appearance_arrange",
         {"unit_head_appears": True},
         "/unit_head",
-        "“承办单位负责人出庭应诉”为“是”时，请填写“出庭的承办单位负责人”。",
+        "“承办单位负责人出庭应诉”为“负责人出庭”时，请填写“出庭的承办单位负责人”。",
     ),
     (
         "appearance_arrange",
         {"unit_head_appears": False, "agents": [], "head_absence_statement": "因公出差，不能出庭应诉。"},
         "/agents",
-        "“承办单位负责人出庭应诉”为“否”时，“诉讼代理人”中须至少有一项的“代理人身份”为“本单位工作人员”。",
+        "“承办单位负责人出庭应诉”为“负责人不出庭，委托诉讼代理人”时，“诉讼代理人”中须至少有一项的“代理人身份”为“本单位工作人员”。",
     ),
     (
         "appearance_arrange",
@@ -197,7 +197,7 @@ CONDITIONS = [
         "defence_review",
         {"materials_complete": False, "missing_items": []},
         "/missing_items",
-        "“材料及手续齐备”为“否”时，请填写“缺少或需补正的项目”。",
+        "“材料及手续齐备”为“不齐备，退回补正”时，请填写“缺少或需补正的项目”。",
     ),
     (
         "hearing_postponement_answer",
@@ -233,7 +233,7 @@ CONDITIONS = [
         "retrial_report",
         {"retrial_requested": False, "retrial_grounds": ["new_evidence"]},
         "/retrial_grounds",
-        "“是否认为生效裁判有错误并报请申请再审”为“否”时，“再审事由（行政诉讼法第九十一条）”不应填写。",
+        "“是否认为生效裁判有错误并报请申请再审”为“不申请再审”时，“再审事由（行政诉讼法第九十一条）”不应填写。",
     ),
     (
         "judgment_record",
@@ -257,7 +257,7 @@ CONDITIONS = [
         "retrial_decide",
         {"retrial_approved": False, "government_retrial_opinion": "  "},
         "/government_retrial_opinion",
-        "“是否同意申请再审”为“否”时，“审查意见”不能只填空格。",
+        "“是否同意申请再审”为“不同意”时，“审查意见”不能只填空格。",
     ),
     (
         "signoff_sign",
@@ -387,10 +387,20 @@ def test_an_english_speaker_reads_the_same_in_english(probe_app: Any) -> None:
     app = probe_app("appeal_decide")
     errors = refusal(app, {"government_decides_appeal": False, "government_appeal_opinion": "好"}, "en")
     assert messages(errors, "/government_appeal_opinion") == [
-        "Enter at least 2 characters in “审议意见” when “审议决定” is “No”."
+        "Enter at least 2 characters in “审议意见” when “审议决定” is “不上诉”."
     ]
     errors = refusal(app, {"government_decides_appeal": "no"}, "en")
-    assert messages(errors, "/government_decides_appeal") == ["Choose yes or no for “审议决定”."]
+    assert messages(errors, "/government_decides_appeal") == ["Choose “同意上诉” or “不上诉” for “审议决定”."]
+
+
+def test_a_yes_no_field_is_told_by_the_answers_its_form_offers(probe_app: Any) -> None:
+    """A yes/no field whose form words its answers (ui:enumNames) is told in those words, as the page shows them
+    beside the field; one without them says 是/否."""
+    errors = refusal(probe_app("appeal_decide"), {"government_decides_appeal": "no"})
+    assert messages(errors, "/government_decides_appeal") == ["“审议决定”请选择“同意上诉”或“不上诉”。"]
+    plain = {"type": "object", "properties": {"agreed": {"type": "boolean", "title": "同意"}}}
+    errors = refusal(probe_app("plain_yes_no", plain), {"agreed": "no"})
+    assert messages(errors, "/agreed") == ["“同意”请选择“是”或“否”。"]
 
 
 ALTERNATIVES = {

@@ -116,3 +116,23 @@ def test_a_list_whose_rows_are_a_shared_definition_gets_a_field_per_row_field(na
     )
     data = parse_form(schema, ui, form, ImmutableMultiDict(), lambda *_: "")
     assert data[holder] == [{"name": "刘某", "agent_type": "staff", "position": "法规股股长"}]
+
+
+TIMED = [p for p in SCHEMAS if '"date-time"' in p.read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("schema_path", TIMED, ids=[p.name.removesuffix(".schema.json") for p in TIMED])
+def test_a_date_time_field_s_hint_is_worded_for_a_person(schema_path: Path) -> None:
+    """The hint under a date and time says Beijing time to the minute, never the API's way of writing it
+    (2026-11-03T09:30:00+08:00) that the person does not type."""
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    app = create_app({"TESTING": True, "HOST": object()})
+    with app.test_request_context("/"):
+        html = render_template_string(TEMPLATE, fields=build_fields(schema, _ui(schema_path), {}, UNITS))
+    timed = [n for n, sub in schema["properties"].items() if sub.get("format") == "date-time"]
+    for name in timed:
+        hint = re.search(rf'<p class="help" id="field-{name}-help">(.*?)</p>', html, re.S)
+        assert hint is not None, name
+        text = re.sub(r"<[^>]+>", "", hint.group(1))
+        assert text.startswith("北京时间，精确到分钟。"), text
+        assert not re.search(r"\dT\d|\+08:00|接口", text), text

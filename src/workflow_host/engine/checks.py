@@ -204,5 +204,6 @@ def check_scripts(
         try:
             sandbox.check(source, mode)
         except ScriptError as err:
-            errors.append(DiagramError(filename, f"{what} refused: {err.message}", element_id=element, line=err.line))
+            message, params = f"{what} refused: {err.message}", {"what": what, "reason": err.message}
+            errors.append(DiagramError(filename, message, element, err.line, code="expression_refused", params=params))
     return errors

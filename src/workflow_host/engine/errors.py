@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["DiagramError", "DiagramErrors", "EngineError", "ScriptError"]
 
@@ -11,12 +12,16 @@ __all__ = ["DiagramError", "DiagramErrors", "EngineError", "ScriptError"]
 class DiagramError(Exception):
     """One problem in one diagram file, located by element and line where known.
 
-    `line` is the XML line, except for a refused script or expression, where it is the line within it."""
+    `line` is the XML line, except for a refused script or expression, where it is the line within it. `code` and
+    `params` name the problem and what it is about, for the pages to word it in the reader's language (the message
+    is the API's and the command line's English)."""
 
     file: str
     message: str
     element_id: str | None = None
     line: int | None = None
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         where = self.file
@@ -27,7 +32,11 @@ class DiagramError(Exception):
         return f"{where}: {self.message}"
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "element_id": self.element_id, "line": self.line, "message": self.message}
+        found: dict[str, object] = {"file": self.file, "element_id": self.element_id, "line": self.line}
+        found["message"] = self.message
+        if self.code:
+            found.update(code=self.code, params=self.params)
+        return found
 
 
 class DiagramErrors(Exception):

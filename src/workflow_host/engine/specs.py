@@ -154,7 +154,10 @@ def _read_sources(
         except ValidationException as err:
             errors.append(_validation_error(err, source.name, {source.name: root}))
         except Exception as err:  # SpiffWorkflow's parser is not hardened against every odd document
-            errors.append(DiagramError(source.name, f"could not be read: {type(err).__name__}: {err}"))
+            reason = f"{type(err).__name__}: {err}"
+            errors.append(
+                DiagramError(source.name, f"could not be read: {reason}", code="unreadable", params={"reason": reason})
+            )
     return trees, errors
 
 
@@ -260,7 +263,8 @@ def _missing_call(err: ValidationException, filename: str, trees: dict[str, etre
         for node in root.iter(f"{{{BPMN_NS}}}callActivity"):
             if node.get("calledElement") == match.group(1):
                 message = f"call activity calls process '{match.group(1)}', which is not deployed"
-                return DiagramError(name, message, element_id=node.get("id"), line=_source_line(node))
+                line, params = _source_line(node), {"process": match.group(1)}
+                return DiagramError(name, message, node.get("id"), line, code="call_not_deployed", params=params)
     return None
 
 
@@ -282,7 +286,12 @@ def _call_cycles(trees: dict[str, etree._Element]) -> list[DiagramError]:
                 if called == start:
                     where = " → ".join([*path, start])
                     message = f"process '{start}' calls itself ({where}); such a call never ends"
-                    errors.append(DiagramError(name, message, element_id=node.get("id"), line=_source_line(node)))
+                    params = {"process": start, "path": where}
+                    errors.append(
+                        DiagramError(
+                            name, message, node.get("id"), _source_line(node), code="calls_itself", params=params
+                        )
+                    )
                 elif called in calls and called not in seen:
                     seen.add(called)
                     todo.append((called, [*path, called]))
@@ -304,6 +313,8 @@ def _dangling_flows(filename: str, root: etree._Element) -> list[DiagramError]:
                             f"sequence flow {end} '{ref}' is not an element of the process",
                             element_id=flow.get("id"),
                             line=_source_line(flow),
+                            code="flow_end_missing",
+                            params={"end": "source" if end == "sourceRef" else "target", "ref": ref},
                         )
                     )
     return errors

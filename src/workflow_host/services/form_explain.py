@@ -123,7 +123,8 @@ def field_label(root: Any, parts: Sequence[Part]) -> str:
 
 
 def _value_labels(root: Any, ui: Any, parts: list[Part]) -> dict[str, str]:
-    """JSON text of a value → its label, for the field at `parts` (`oneOf` const + title, `enum` + ui:enumNames)."""
+    """JSON text of a value → its label, for the field at `parts` (`oneOf` const + title, `enum` + ui:enumNames, a
+    yes/no field's two answers as ui:enumNames words them)."""
     labels: dict[str, str] = {}
     names = _enum_names(ui, parts)
     for node in schema_at(root, parts):
@@ -133,6 +134,9 @@ def _value_labels(root: Any, ui: Any, parts: list[Part]) -> dict[str, str]:
         if isinstance(node.get("enum"), list) and isinstance(names, list):
             for value, name in zip(node["enum"], names, strict=False):
                 labels.setdefault(json.dumps(value, ensure_ascii=False), str(name))
+        elif node.get("type") == "boolean" and isinstance(names, list) and len(names) == 2:  # "同意上诉" / "不上诉"
+            labels.setdefault("true", str(names[0]))
+            labels.setdefault("false", str(names[1]))
     return labels
 
 
@@ -277,6 +281,9 @@ def explain(root: Any, ui: Any, data: Any, error: ValidationError) -> list[FormE
         return [made(parts, "enum", None, options=[_shown(v, labels) for v in allowed])]
     if kind == "type":
         wanted = error.validator_value
+        answers = _value_labels(root, ui, parts) if wanted == "boolean" else {}
+        if "true" in answers and "false" in answers:  # the form's own words for yes and no
+            return [made(parts, "type", "boolean", options=[answers["true"], answers["false"]])]
         return [made(parts, "type", wanted if isinstance(wanted, str) else str(wanted))]
     if kind == "format":
         reason = getattr(error.cause, "reason", None)

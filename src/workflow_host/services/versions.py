@@ -124,7 +124,8 @@ def _check_lanes(bundle: CompiledBundle) -> list[DiagramError]:
             continue
         process = bundle.processes.get(info.process_id)
         message = f"lane '{info.lane}' is not a role ({', '.join(KNOWN_ROLES)}); name the lane by its role"
-        errors.append(DiagramError(process.file if process else info.process_id, message, element_id=info.element_id))
+        file, params = process.file if process else info.process_id, {"lane": info.lane, "roles": list(KNOWN_ROLES)}
+        errors.append(DiagramError(file, message, info.element_id, code="lane_not_role", params=params))
     return errors
 
 

@@ -101,7 +101,7 @@ def _body(kind: str, value: Any, label: str, detail: dict[str, Any]) -> str:
     if simple is not None:
         return str(simple(label, value, detail))
     if kind == "type":
-        return _type(label, str(value))
+        return _type(label, str(value), detail.get("options"))
     if kind == "format":
         return _format(label, str(value), detail)
     if kind == "pattern":
@@ -186,7 +186,9 @@ def _type_name(kind: str) -> str:
     }.get(kind, kind)
 
 
-def _type(label: str, kind: str) -> str:
+def _type(label: str, kind: str, answers: Any = None) -> str:
+    if kind == "boolean" and isinstance(answers, list) and len(answers) == 2:  # the form's words for yes and no
+        return _("Choose %(options)s for “%(label)s”", label=label, options=_values(answers, _("or")))
     if kind == "boolean":
         return _("Choose yes or no for “%(label)s”", label=label)
     return _("“%(label)s” must be %(kind)s", label=label, kind=_type_name(kind))

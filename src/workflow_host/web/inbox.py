@@ -13,6 +13,7 @@ from ..services import notifications, tasks
 from ..services.directory import unit_choices
 from ..services.errors import Conflict, Forbidden, NotFound, ServiceError
 from ..services.inbox import InboxQuery, inbox_page
+from .holders import task_holder
 from .i18n import _, countdown
 from .people import person
 from .signin import host, safe_next, signed_in, signed_in_read
@@ -24,7 +25,10 @@ bp = Blueprint("inbox", __name__)
 
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
-    return {"countdown": lambda due_at, kind: countdown(due_at, kind, host().calendar.current())}
+    return {
+        "countdown": lambda due_at, kind: countdown(due_at, kind, host().calendar.current()),
+        "task_holder": task_holder,  # who a task is for, wherever a page lists tasks (templates/_holder.html)
+    }
 
 
 @bp.get("/inbox")

@@ -62,7 +62,9 @@ SCHEMAS: dict[str, Any] = {
             " concerned, message in the caller's language (Accept-Language; Chinese by default) naming the field by"
             " its label, kind the rule it broke (required, enum, format …) with its value, detail what else the"
             " message says (when: the condition a rule applies under; options: the values allowed); a diagram's"
-            " errors, each {file, element_id, line, message}",
+            " errors, each {file, element_id, line, message, code?, params?}: code names a problem the pages word"
+            " in the reader's language (lane_not_role, flow_end_missing, call_not_deployed, calls_itself,"
+            " unreadable, expression_refused), params what it is about",
         },
     ),
     "Token": _object(["token", "expires_in"], token=STRING, expires_in={"type": "integer", "description": "seconds"}),

@@ -10,6 +10,8 @@ from typing import Any
 
 from flask_babel import LazyString, lazy_gettext
 
+from .diagram_problems import diagram_problem
+
 __all__ = ["problem_text", "problems_text"]
 
 WORDINGS: list[tuple[re.Pattern[str], LazyString]] = [
@@ -100,6 +102,11 @@ WORDINGS: list[tuple[re.Pattern[str], LazyString]] = [
             r'"(?P<name>.+)" is an invalid (?:variable|attribute) name because it starts with "_"\.?',
             lazy_gettext("“%(name)s” is not allowed: names may not start with “_”"),
         ),
+        (
+            r"Element '(?:\{[^}]*\})?(?P<element>[\w.\-]+)': The attribute '(?P<attribute>[\w.\-:]+)' is required but"
+            r" missing\.*\s*",
+            lazy_gettext("the %(element)s element lacks its attribute %(attribute)s, which it must have"),
+        ),
         (r"not well-formed XML: (?P<reason>.+)", lazy_gettext("not well-formed XML: %(reason)s")),
         (
             r"document type declarations (and entities )?are not allowed",
@@ -110,6 +117,17 @@ WORDINGS: list[tuple[re.Pattern[str], LazyString]] = [
             lazy_gettext("the scripts and expressions add up to more than %(limit)s characters"),
         ),
         (r"Line (?P<line>\d+): SyntaxError: (?P<reason>.+)", lazy_gettext("line %(line)s: syntax error: %(reason)s")),
+        (
+            r"Line (?P<line>\d+): IndentationError: (?P<reason>.+)",
+            lazy_gettext("line %(line)s: wrong indentation: %(reason)s"),
+        ),
+        (r"unexpected indent at statement: (?P<statement>.+)", lazy_gettext("unexpected indent: %(statement)s")),
+        (
+            r"the uploaded files do not define process '(?P<id>.*)'",
+            lazy_gettext("the diagram no longer defines the process '%(id)s'"),
+        ),
+        (r"the diagram is larger than 5 MiB", lazy_gettext("The diagram is larger than 5 MiB.")),
+        (r"send the BPMN XML as the request body", lazy_gettext("The request holds no diagram (BPMN XML).")),
         (r"invalid syntax at statement: (?P<statement>.+)", lazy_gettext("cannot be read: %(statement)s")),
         (r"Line (?P<line>\d+): (?P<reason>.+)", lazy_gettext("line %(line)s: %(reason)s")),
     ]
@@ -139,5 +157,6 @@ def problems_text(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for error in errors:
         message = str(error.get("message") or "")
         rule = RULE.search(message)
-        worded.append({**error, "message": problem_text(message), **({"rule": rule.group(1)} if rule else {})})
+        said = diagram_problem(error, problem_text) or problem_text(message)
+        worded.append({**error, "message": said, **({"rule": rule.group(1)} if rule else {})})
     return worded

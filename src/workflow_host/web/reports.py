@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
 from ..engine import LOCAL_TZ, now
@@ -72,8 +74,15 @@ def report(db: Session, user: User) -> Any:
         years=years,
         unit_names=dict(unit_choices(db)),
         peak=peak,
+        month_names=_month_names(),
         out_of_range=_out_of_range(year),
     )
+
+
+def _month_names() -> list[str]:
+    """January to December as the page's language shortens them under a bar (1月 … 12月, Jan … Dec)."""
+    names = (get_locale() or Locale("zh")).months["stand-alone"]["abbreviated"]
+    return [str(names[month]) for month in range(1, 13)]
 
 
 @bp.get("/reports.csv")
