@@ -17,13 +17,12 @@ LAWYER = {"name": "律师1", "agent_type": "public_lawyer", "work_unit": "石拐
 STAFF = {"name": "法制员1", "agent_type": "staff", "unit": "land_bureau", "position": "法制股股长"}
 
 
-def record_task(host: Host, clock: FixedClock, sign_in: SignIn, plan: dict[str, object]) -> tuple[int, str]:
+def record_task(
+    host: Host, clock: FixedClock, sign_in: SignIn, plan: dict[str, object], **data: object
+) -> tuple[int, str]:
     land = sign_in("land_officer")
-    case_id = int(
-        land.post("/instances", json={"process_id": "hearing", "data": {**CASE, "appearance_plan": plan}}).get_json()[
-            "id"
-        ]
-    )
+    started = {**CASE, "appearance_plan": plan, **data}
+    case_id = int(land.post("/instances", json={"process_id": "hearing", "data": started}).get_json()["id"])
     complete_task(land, tasks(land, "prepare_hearing")[0], ATTEND)
     land = hold_hearing(host, clock, sign_in, HEARING)
     [record] = tasks(land, "record_hearing")
@@ -73,3 +72,20 @@ def test_without_a_plan_the_record_starts_empty(host: Host, clock: FixedClock, s
     _case_id, task_id = record_task(host, clock, sign_in, None)  # type: ignore[arg-type]
     assert sign_in("land_officer").get(f"/tasks/{task_id}").get_json()["data"]["attendees"] == []
     complete_task(sign_in("land_officer"), {"id": task_id}, {**RECORD, "attendees": [person("张某某", "unit_head")]})
+
+
+def test_the_agents_the_power_of_attorney_entrusts_are_listed_once(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    """Art. 13: the plan names the heads; the land bureau's officer its power of attorney entrusts appears too
+    (a walk found the record without them), and the lawyer both name comes once."""
+    entrusted = {"agents": [{**STAFF, "unit": None, "work_unit": "石拐区自然资源局"}, LAWYER]}
+    materials = {"land_bureau": {"power_of_attorney": entrusted}}
+    plan = {**ART13_PLAN, "agents": [{**LAWYER, "for_unit": "justice_bureau"}]}
+    _case_id, task_id = record_task(host, clock, sign_in, plan, defence_materials=materials)
+    assert sign_in("land_officer").get(f"/tasks/{task_id}").get_json()["data"]["attendees"] == [
+        {"name": "李某某", "role": "vice_head_in_charge", "unit": "district_government"},
+        {"name": "赵某某", "role": "justice_bureau_head", "unit": "justice_bureau"},
+        {"name": "律师1", "role": "public_lawyer"},
+        {"name": "法制员1", "role": "staff", "unit": "land_bureau"},
+    ]
