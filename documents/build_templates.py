@@ -140,6 +140,19 @@ def loss_analysis_report(doc: Any) -> None:
 def appeal_opinion(doc: Any) -> None:
     para(doc, "关于{{ case_no }}行政案件的上诉意见", "公文标题")
     para(doc, "区人民政府：", "顶格")
+    # the unit that accepts the decision says so (Art. 8 asks an opinion after every appealable decision): its
+    # opinion asks for no appeal, no claims and no grounds, and nothing for the government to decide
+    para(doc, "{%p if accepts %}")
+    para(
+        doc,
+        "{{ case_title }}，{{ court }}作出{{ decision_kind }}（{{ outcome }}），本单位于{{ served_on }}收到。"
+        "本单位经研究，服从该{{ decision_kind }}，不提起上诉。根据《包头市石拐区人民政府行政应诉工作办法》"
+        "第八条规定，现将意见报告如下：",
+    )
+    para(doc, "不上诉的理由及其他说明", "一级标题")
+    loop(doc, "for text in notes", "{{ text }}")
+    para(doc, "特此报告。")
+    para(doc, "{%p else %}")
     para(
         doc,
         "{{ case_title }}，{{ court }}作出{{ decision_kind }}（{{ outcome }}），"
@@ -153,6 +166,7 @@ def appeal_opinion(doc: Any) -> None:
     para(doc, "三、其他说明", "一级标题")
     loop(doc, "for text in notes", "{{ text }}")
     para(doc, "以上意见妥否，请区人民政府审议决定。")
+    para(doc, "{%p endif %}")
     signature(doc, "{{ units }}（盖章）", "{{ today }}")
 
 

@@ -363,6 +363,7 @@ def _appeal_opinion(data: dict[str, Any], unit: str | None, names: Names) -> dic
         "claims": paragraphs(data.get("appeal_claims")),
         "grounds": paragraphs(data.get("appeal_grounds")),
         "notes": paragraphs(data.get("opinion_note")),
+        "accepts": data.get("unit_appeal_opinion") is False,
         "units": _units(data, names),
     }
 

@@ -1,0 +1,36 @@
+"""The Art. 8 opinion says what the unit chose: an appeal with its claims and grounds, or that it accepts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from tests.services.test_documents import FULL, NAMES, opened, texts
+from workflow_host.services import documents
+
+
+def opinion(data: dict[str, Any]) -> str:
+    return "\n".join(texts(opened(documents.render("appeal_opinion", data, "land_bureau", NAMES, date(2026, 11, 23)))))
+
+
+def test_a_unit_that_accepts_the_judgment_reports_that_it_does_not_appeal() -> None:
+    accepted = {**FULL, "unit_appeal_opinion": False, "appeal_claims": "", "appeal_grounds": ""}
+    accepted["opinion_note"] = "判决认定的程序瑕疵属实，本单位服判，将重新依法处理。"
+    text = opinion(accepted)
+    assert "本单位经研究，服从该判决，不提起上诉。" in text
+    assert "判决认定的程序瑕疵属实，本单位服判，将重新依法处理。" in text
+    # it neither asks to appeal nor leaves claims and grounds to fill in, nor asks the government to decide
+    assert "要求上诉" not in text
+    assert "上诉请求" not in text
+    assert "上诉的事实和理由" not in text
+    assert "请区人民政府审议决定" not in text
+    assert "石拐区自然资源局（盖章）" in text
+
+
+def test_a_unit_that_appeals_reports_its_claims_and_grounds() -> None:
+    text = opinion({**FULL, "unit_appeal_opinion": True})
+    assert "本单位对该判决不服，要求上诉。" in text
+    assert "请求撤销一审判决，驳回原告诉讼请求。" in text
+    assert "一审判决认定送达程序违法，与事实不符。" in text
+    assert "以上意见妥否，请区人民政府审议决定。" in text
+    assert "服从该判决" not in text
