@@ -151,7 +151,7 @@ def appeal_opinion(doc: Any) -> None:
     )
     para(doc, "不上诉的理由及其他说明", "一级标题")
     loop(doc, "for text in notes", "{{ text }}")
-    para(doc, "特此报告。")
+    para(doc, "特此报告。").paragraph_format.keep_with_next = True  # with the signature after {%p endif %}
     para(doc, "{%p else %}")
     para(
         doc,
@@ -165,7 +165,7 @@ def appeal_opinion(doc: Any) -> None:
     loop(doc, "for text in grounds", "{{ text }}")
     para(doc, "三、其他说明", "一级标题")
     loop(doc, "for text in notes", "{{ text }}")
-    para(doc, "以上意见妥否，请区人民政府审议决定。")
+    para(doc, "以上意见妥否，请区人民政府审议决定。").paragraph_format.keep_with_next = True
     para(doc, "{%p endif %}")
     signature(doc, "{{ units }}（盖章）", "{{ today }}")
 

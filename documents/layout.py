@@ -196,15 +196,31 @@ def table(doc: Any, headers: list[str], cells: list[str], head: str, widths: lis
                     _fonts(run._r, HEI, TABLE)
 
 
+def _keep_text_before(doc: Any) -> None:
+    """The paragraph the closing or signature follows keeps with it, so their page holds the end of the text they
+    sign. Not a docxtpl tag (removed when filled) nor a loop's paragraph (every repeat would keep with the next)."""
+    last = doc.paragraphs[-1] if doc.paragraphs else None
+    following = None if last is None else last._p.getnext()
+    if last is None or last.text.startswith("{%") or (following is not None and following.tag != qn("w:sectPr")):
+        return
+    previous = last._p.getprevious()
+    if previous is not None and "{%p for" in "".join(previous.itertext()):
+        return
+    if last.text.strip():
+        last.paragraph_format.keep_with_next = True
+
+
 def closing(doc: Any, court: str = "{{ court }}") -> None:
-    """此致 and the court, kept on the page of the signature that follows."""
+    """此致 and the court, kept on the page of the signature that follows and with the text before them."""
+    _keep_text_before(doc)
     for text, style in (("此致", "正文"), (court, "顶格")):
         para(doc, text, style).paragraph_format.keep_with_next = True
 
 
 def signature(doc: Any, *lines: str) -> None:
     """The signer, the legal representative's signature and the date, on one page (a signature alone on a page
-    after the text it signs is no signature a court takes)."""
+    after the text it signs is no signature a court takes), with the last paragraph of that text."""
+    _keep_text_before(doc)
     para(doc, "", "顶格").paragraph_format.keep_with_next = True
     for number, line in enumerate(lines, start=1):
         para(doc, line, "落款").paragraph_format.keep_with_next = number < len(lines)

@@ -1,0 +1,57 @@
+"""A signed document never ends on a page holding only its closing and signature: a page with 此致, the seal and
+the date but none of the text they sign is no signature a court takes (GB/T 9704-2012 7.3.5)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.services.test_documents import AGENTS, FULL, MATERIALS, NAMES, _to_pdf
+from workflow_host.services import documents
+
+# the walk's case: two agents, a general authority, a cause as long as a penalty decision's number makes it
+WALKED = {
+    **FULL,
+    "cause": "不服石拐区自然资源局作出的石自然资罚〔2026〕12号行政处罚决定",
+    "power_of_attorney": {
+        **MATERIALS["power_of_attorney"],  # type: ignore[dict-item]
+        "authority_scope": "general",
+        "special_powers": [],
+        "agents": [AGENTS[0], {**AGENTS[1], "agent_type": "legal_adviser", "work_unit": "内蒙古某某律师事务所"}],
+    },
+    "unit_arrangements": {
+        "land_bureau": {
+            "head_absence_statement": "本机关负责人因同日须参加自治区自然资源厅召开的全区耕地保护专项督察会议，"
+            "不能出庭应诉，特委托本机关工作人员刘某和法律顾问陈某出庭应诉。",
+            "agents": AGENTS,
+        }
+    },
+}
+
+
+def pages(tmp_path: Path, key: str, data: dict[str, Any]) -> list[str]:
+    _to_pdf(tmp_path, {key: documents.render(key, data, "land_bureau", NAMES, date(2026, 10, 13))})
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext is not installed")
+    text = subprocess.run(["pdftotext", str(tmp_path / f"{key}.pdf"), "-"], capture_output=True, check=True).stdout
+    return [page for page in text.decode().split("\f") if page.strip()]
+
+
+@pytest.mark.parametrize(
+    ("key", "signed", "text_before"),
+    [
+        ("power_of_attorney", "法定代表人（签字）", "受委托人应当在委托权限范围内进行诉讼活动"),
+        ("head_absence_statement", "主要负责人（签字）", "特此说明。"),
+    ],
+)
+def test_the_signature_page_holds_the_end_of_the_text_it_signs(
+    tmp_path: Path, key: str, signed: str, text_before: str
+) -> None:
+    printed = pages(tmp_path, key, WALKED)
+    [signature] = [page for page in printed if signed in page]
+    assert text_before in signature.replace("\n", ""), f"{key}: {len(printed)} pages, the signature alone on the last"
