@@ -175,7 +175,7 @@ def suggestion_reply(doc: Any) -> None:
     para(doc, "{{ issuer }}：", "顶格")
     para(
         doc,
-        "贵院{{ kind }}书（{{ document_no }}）已于{{ received_on }}收悉。区人民政府高度重视，指定{{ unit_name }}"
+        "贵院{{ document_no }}{{ kind }}书已于{{ received_on }}收悉。区人民政府高度重视，指定{{ unit_name }}"
         "研究办理。根据《包头市石拐区人民政府行政应诉工作办法》第十一条规定，现将有关情况回复如下：",
     )
     para(doc, "一、办理情况", "一级标题")

@@ -1,4 +1,4 @@
-"""The Art. 8 opinion says what the unit chose: an appeal with its claims and grounds, or that it accepts."""
+"""What the Art. 8 opinion and the Art. 11 reply say: the unit's choice (appeal or not), the suggestion cited once."""
 
 from __future__ import annotations
 
@@ -34,3 +34,9 @@ def test_a_unit_that_appeals_reports_its_claims_and_grounds() -> None:
     assert "一审判决认定送达程序违法，与事实不符。" in text
     assert "以上意见妥否，请区人民政府审议决定。" in text
     assert "服从该判决" not in text
+
+
+def test_the_suggestion_reply_cites_the_suggestion_by_its_number_once_bracketed() -> None:
+    lines = texts(opened(documents.render("suggestion_reply", FULL, "land_bureau", NAMES, date(2026, 12, 28))))
+    assert any(line.startswith("贵院（2026）蒙0205司建1号司法建议书已于2026年12月10日收悉。") for line in lines)
+    assert not [line for line in lines if "（（" in line]
