@@ -292,6 +292,20 @@ def test_a_suit_against_a_unit_is_not_assessed_under_article_13(sign_in: SignIn)
     assert plan["head_absence_statements"] == [{"unit": "land_bureau", "statement": STATEMENT}]
 
 
+def test_the_arrangement_starts_with_the_agents_the_power_of_attorney_entrusts(sign_in: SignIn) -> None:
+    """A walk retyped two agents' names, posts and 18-digit identity numbers the unit had given in its power of
+    attorney a few weeks before."""
+    jb, land = sign_in("jb_staff"), sign_in("land_officer")
+    entrusted = [{**staff(1), "work_unit": "石拐区自然资源局"}, lawyer(1)]
+    for agent in entrusted:
+        agent.pop("unit", None)
+    materials = {"land_bureau": {"power_of_attorney": {"agents": entrusted}}}
+    start(jb, defendant="unit", defendant_unit="land_bureau", defence_materials=materials)
+    [task] = tasks(land, "arrange_appearance")
+    assert land.get(f"/tasks/{task['id']}").get_json()["data"]["agents"] == [staff(1), lawyer(1)]
+    complete_task(land, task, {**AGENTS_ONLY, "agents": [staff(1), lawyer(1)]})
+
+
 @pytest.mark.parametrize(
     ("data", "paths"),
     [
