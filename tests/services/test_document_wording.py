@@ -1,4 +1,4 @@
-"""What the Art. 8 opinion and the Art. 11 reply say: the unit's choice (appeal or not), the suggestion cited once."""
+"""What the documents say in words: the unit's choice (appeal or not), the suggestion cited once, who is entrusted."""
 
 from __future__ import annotations
 
@@ -40,3 +40,10 @@ def test_the_suggestion_reply_cites_the_suggestion_by_its_number_once_bracketed(
     lines = texts(opened(documents.render("suggestion_reply", FULL, "land_bureau", NAMES, date(2026, 12, 28))))
     assert any(line.startswith("贵院（2026）蒙0205司建1号司法建议书已于2026年12月10日收悉。") for line in lines)
     assert not [line for line in lines if "（（" in line]
+
+
+def test_the_head_absence_statement_does_not_call_a_legal_adviser_a_civil_servant() -> None:
+    """The statement listed a law firm's legal adviser under 下列具体行使行政职权的工作人员 (a walk found it)."""
+    lines = texts(opened(documents.render("head_absence_statement", FULL, "land_bureau", NAMES, date(2026, 10, 13))))
+    [entrusting] = [line for line in lines if "本机关委托" in line]
+    assert entrusting.endswith("本机关委托下列人员出庭应诉：")
