@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["INSTANCE_LEVELS", "UNIT_NAMES", "case_numbers", "case_units", "number_keys", "unit_keys", "whole"]
+__all__ = [
+    "INSTANCE_LEVELS",
+    "UNIT_NAMES",
+    "case_numbers",
+    "case_units",
+    "matter_number",
+    "number_keys",
+    "unit_keys",
+    "whole",
+]
 
 UNIT_NAMES = ("handling_units", "defendant_unit", "acting_units", "entrusting_unit", "successor_unit")
 INSTANCE_LEVELS = ("first", "second", "retrial")  # instance_level, in the order a case goes through them
@@ -43,6 +52,15 @@ def case_numbers(data: Any) -> list[tuple[str, str]]:
     return [(level, numbers[level]) for level in INSTANCE_LEVELS if level in numbers]
 
 
+def matter_number(data: Any) -> str | None:
+    """The number a case is known by: the court's number of its current instance (`case_no`), or for a judicial or
+    procuratorial suggestion (Art. 11) the suggestion's own (`document_no`); at most 128 characters, as stored."""
+    if not isinstance(data, dict):
+        return None
+    number = data.get("case_no") or data.get("document_no")
+    return str(number)[:128] if number else None
+
+
 def unit_keys(data: Any) -> str:
     """`case_units` as stored on the case row: "\\nunit_a\\nunit_b\\n" (sorted), empty when none."""
     return _joined(sorted(case_units(data)))
@@ -50,7 +68,7 @@ def unit_keys(data: Any) -> str:
 
 def number_keys(data: Any) -> str:
     """Every number the case is searched by, as stored on the case row: the current `case_no` and each instance's."""
-    current = [str(data["case_no"])] if isinstance(data, dict) and data.get("case_no") else []
+    current = [str(data.get("case_no") or data.get("document_no"))] if matter_number(data) else []
     return _joined(dict.fromkeys([*current, *(number for _level, number in case_numbers(data))]))
 
 

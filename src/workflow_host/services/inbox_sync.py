@@ -15,6 +15,7 @@ from ..engine import LOCAL_TZ, EngineError, ReadyTask, UserTaskInfo
 from ..models import InboxCandidate, InboxTask
 from .assignment import candidates_for
 from .case_deadlines import OpenDue, open_deadline_due
+from .case_keys import matter_number
 from .catalog import Catalog
 from .errors import Conflict
 
@@ -141,7 +142,7 @@ def _inbox_row(
         "title": info.title if info else task.element_id,
         "lane": who.lane or (info.lane if info else None),
         "unit": who.unit,
-        "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
+        "case_no": matter_number(data),
         "due_at": due_at,
         "due_kind": due_kind,
         "due_provisional": provisional,

@@ -18,7 +18,7 @@ from ..models import AuditEvent, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
 from .audit import GENESIS, EventSpec, chain
 from .case_deadlines import sync_deadlines
-from .case_keys import number_keys, unit_keys
+from .case_keys import matter_number, number_keys, unit_keys
 from .catalog import Catalog, catalog_of
 from .errors import Invalid, NotFound
 from .inbox_sync import OpenTask, plan_inbox
@@ -195,7 +195,7 @@ def save_case(
         "status": status,
         "meta_json": _json(changes.meta),
         "data_json": _json(data),
-        "case_no": str(data["case_no"])[:128] if data.get("case_no") else None,
+        "case_no": matter_number(data),
         "number_keys": number_keys(data),
         "unit_keys": unit_keys(data),
         "next_due_at": engine.next_due() if status == "running" else None,

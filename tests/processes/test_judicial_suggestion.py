@@ -1,0 +1,41 @@
+"""Art. 11: a judicial or procuratorial suggestion is registered by the office, answered by the department it
+designates, approved, and the reply sent; the suggestion is known by its own number throughout."""
+
+from __future__ import annotations
+
+from tests.processes.support import complete_task, instance, tasks
+from tests.processes.test_litigation_case import CaseDesk, desk  # noqa: F401 (the measures' desk fixture)
+from tests.web.test_pages import Web
+from workflow_host import create_app
+
+NOW = "2026-12-11T09:00"
+SUGGESTION = {
+    "suggestion_kind": "judicial",
+    "issuer": "包头市石拐区人民法院",
+    "document_no": "(2026)蒙0205司建3号",
+    "received_on": "2026-12-10",
+    "summary": "建议规范行政处罚案件的送达程序。",
+    "designated_unit": "land_bureau",
+    "reply_due_on": "2027-01-09",
+}
+
+
+def test_the_suggestion_goes_from_the_office_to_the_department_and_back_under_its_number(desk: CaseDesk) -> None:
+    clerk = desk("clerk")
+    started = clerk.post("/instances", json={"process_id": "judicial_suggestion", "data": {}})
+    assert started.status_code == 201, started.get_json()
+    case_id = int(started.get_json()["id"])
+    [register] = tasks(clerk, "register")
+    complete_task(clerk, register, SUGGESTION)
+
+    land = desk("land_officer")
+    [draft] = tasks(land, "draft_reply")
+    assert draft["case_no"] == "(2026)蒙0205司建3号"  # the inbox's 案号 column: the suggestion's own number
+    inbox = Web(create_app({"TESTING": True, "HOST": desk.host}), "land_officer").get("/inbox").get_data(as_text=True)
+    assert "(2026)蒙0205司建3号" in inbox
+    complete_task(land, draft, {"reply_text": "已按建议逐案核查送达程序，并修订送达工作规程。"})
+    [approve] = tasks(desk("li_vice"), "approve_reply")  # the vice head in charge of the land bureau
+    complete_task(desk("li_vice"), approve, {"reply_approved": True})
+    [send] = tasks(clerk, "send_reply")
+    complete_task(clerk, send, {"reply_sent_on": "2026-12-28"})
+    assert instance(clerk, case_id)["status"] == "completed"
