@@ -3,10 +3,14 @@ designates, approved, and the reply sent; the suggestion is known by its own num
 
 from __future__ import annotations
 
-from tests.processes.support import complete_task, instance, tasks
-from tests.processes.test_litigation_case import CaseDesk, desk  # noqa: F401 (the measures' desk fixture)
+import pytest
+
+from tests.processes.support import SignIn, complete_task, instance, tasks
+from tests.processes.test_litigation_case import CaseDesk
 from tests.web.test_pages import Web
 from workflow_host import create_app
+from workflow_host.engine import FixedClock
+from workflow_host.host import Host
 
 NOW = "2026-12-11T09:00"
 SUGGESTION = {
@@ -18,6 +22,12 @@ SUGGESTION = {
     "designated_unit": "land_bureau",
     "reply_due_on": "2027-01-09",
 }
+
+
+@pytest.fixture
+def desk(measures: Host, measures_api: SignIn, clock: FixedClock) -> CaseDesk:
+    """Every diagram and form of the measures deployed."""
+    return CaseDesk(measures, measures_api, clock)
 
 
 def test_the_suggestion_goes_from_the_office_to_the_department_and_back_under_its_number(desk: CaseDesk) -> None:
