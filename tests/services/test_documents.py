@@ -521,8 +521,35 @@ def document_lines(key: str, data: dict[str, Any]) -> list[str]:
             {**GOVERNMENT_CASE, "reconsideration": "upheld", "acting_units": ["land_bureau"]},
             "原告王某某诉石拐区自然资源局、包头市石拐区人民政府收回国有土地使用权决定一案",
         ),
+        # who appealed is recorded: the case is named as the court names it, the appellant first
+        (
+            {**GOVERNMENT_CASE, **SECOND_INSTANCE, "appeal_filed": True},
+            "上诉人包头市石拐区人民政府与被上诉人王某某收回国有土地使用权决定一案",
+        ),
+        (
+            {**UNIT_CASE, **SECOND_INSTANCE, "plaintiff_appealed": True, "appellant": "plaintiff"},
+            "上诉人王某某与被上诉人石拐区自然资源局责令限期拆除决定一案",
+        ),
+        (
+            {**GOVERNMENT_CASE, **SECOND_INSTANCE, "plaintiff_appealed": True, "appellant": "third_party"},
+            f"上诉人{BLANK}与被上诉人王某某、包头市石拐区人民政府收回国有土地使用权决定一案",
+        ),
+        (
+            {**GOVERNMENT_CASE, **SECOND_INSTANCE, "instance_level": "retrial", "appeal_filed": True},
+            "再审申请人包头市石拐区人民政府与被申请人王某某收回国有土地使用权决定一案",
+        ),
     ],
-    ids=["government, first", "unit, first", "government, second", "unit, second", "co-defendants"],
+    ids=[
+        "government, first",
+        "unit, first",
+        "government, second",
+        "unit, second",
+        "co-defendants",
+        "the government appealed",
+        "the plaintiff appealed",
+        "a third party appealed",
+        "the government applied for a retrial",
+    ],
 )
 def test_each_document_names_the_case_once_and_cleanly(data: dict[str, Any], title: str) -> None:
     # a clerk types the cause as the complaint words it ("不服石拐区人民政府作出的…"); the documents name the

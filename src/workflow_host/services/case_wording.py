@@ -12,6 +12,8 @@ __all__ = ["INSTANCE_WORDS", "act_of", "case_title", "entrusted_matters", "organ
 INSTANCE_WORDS = {"first": "第一审", "second": "第二审", "retrial": "再审"}
 # a title names the dispute as the first instance did; a later instance says it is the appeal or the retrial
 TITLE_ENDINGS = {"first": "一案", "second": "上诉一案", "retrial": "再审一案"}
+# who moved the later instance and who answers it, as the courts call them
+MOVING_ROLES = {"second": ("上诉人", "被上诉人"), "retrial": ("再审申请人", "被申请人")}
 # what an organ's name ends with (人民政府, 自然资源局, 街道办事处, 管理委员会, 五当召镇, 吉忽伦图苏木 …)
 ORGAN_ENDINGS = re.compile(r"(政府|局|委员会|管委会|办事处|办公室|镇|乡|苏木|街道|分局|厅|委|办|所|队|中心|院)$")
 PLACE_PREFIXES = ("内蒙古自治区", "包头市", "石拐区", "区")
@@ -53,13 +55,25 @@ def act_of(cause: str, organs: list[str]) -> str:
     return _without_maker(act, organs).removesuffix("一案")
 
 
-def case_title(plaintiff: str, defendants: list[str], cause: str, level: Any, with_role: bool = True) -> str:
+def case_title(
+    plaintiff: str,
+    defendants: list[str],
+    cause: str,
+    level: Any,
+    with_role: bool = True,
+    sides: tuple[list[str], list[str]] | None = None,
+) -> str:
     """The case as documents name it: 原告张某诉包头市石拐区人民政府收回国有土地使用权决定一案 at first instance
-    (without 原告 `with_role` False, where the sentence names the plaintiff's role itself); 张某诉…上诉一案 at second
-    instance, …再审一案 at a retrial (the plaintiff is then no longer only 原告)."""
+    (without 原告 `with_role` False, where the sentence names the plaintiff's role itself). At a later instance as
+    the courts name it when `sides` says who appealed (applied for the retrial) and who answers:
+    上诉人包头市石拐区人民政府与被上诉人张某…一案, 再审申请人…与被申请人…一案; without `sides` (or `with_role`)
+    张某诉…上诉一案, …再审一案."""
     level = level if level in TITLE_ENDINGS else "first"
-    named = "、".join(defendants)
-    title = f"{plaintiff}诉{named}{act_of(cause, defendants)}{TITLE_ENDINGS[level]}"
+    act = act_of(cause, defendants)
+    if sides is not None and with_role and level != "first":
+        mover, answerer = MOVING_ROLES[level]
+        return f"{mover}{'、'.join(sides[0])}与{answerer}{'、'.join(sides[1])}{act}一案"
+    title = f"{plaintiff}诉{'、'.join(defendants)}{act}{TITLE_ENDINGS[level]}"
     return f"原告{title}" if level == "first" and with_role else title
 
 

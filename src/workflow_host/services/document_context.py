@@ -139,12 +139,28 @@ def defendants(data: dict[str, Any], names: Names) -> list[str]:
     return [_unit_name(names, u) for u in units] + [GOVERNMENT]
 
 
+def _sides(data: dict[str, Any], names: Names) -> tuple[list[str], list[str]] | None:
+    """Who moved the case's later instance and who answers it: the organ that appealed (Art. 8) or applied for the
+    retrial (Art. 10) against the plaintiff; the plaintiff or a third party (whose name the case data lacks: a line
+    to fill in) that appealed (Art. 9) against the organ; None at first instance or when nobody recorded who."""
+    level, organs, plaintiff = data.get("instance_level"), defendants(data, names), text(data.get("plaintiff"))
+    if level == "retrial" or (level == "second" and data.get("appeal_filed") is True):
+        return organs, [plaintiff]
+    if level != "second" or data.get("plaintiff_appealed") is not True:
+        return None
+    return {
+        "third_party": ([BLANK], [plaintiff, *organs]),
+        "plaintiff_and_third_party": ([plaintiff, BLANK], organs),
+    }.get(str(data.get("appellant")), ([plaintiff], organs))
+
+
 def title_of(data: dict[str, Any], names: Names, level: Any = None, with_role: bool = True) -> str:
-    """The case as the documents name it, at `level` (by default the case's instance)."""
-    level = level or data.get("instance_level")
-    return case_title(
-        text(data.get("plaintiff")), defendants(data, names), str(data.get("cause") or ""), level, with_role
-    )
+    """The case as the documents name it, at `level` (by default the case's instance, with who appealed)."""
+    current = data.get("instance_level")
+    level = level or current
+    sides = _sides(data, names) if level == current else None
+    plaintiff, cause = text(data.get("plaintiff")), str(data.get("cause") or "")
+    return case_title(plaintiff, defendants(data, names), cause, level, with_role, sides)
 
 
 def _part(data: dict[str, Any], unit: str | None) -> dict[str, Any]:
