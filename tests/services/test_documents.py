@@ -617,3 +617,24 @@ def test_the_signature_stays_on_the_page_of_the_closing(tmp_path: Path) -> None:
     pages = text.decode().split("\f")
     [closing] = [n for n, page in enumerate(pages) if "此致" in page]
     assert [n for n, page in enumerate(pages) if "法定代表人（签字）" in page] == [closing]
+
+
+def test_the_head_absence_statement_on_the_case_page_is_the_unit_s_planned_arrangement() -> None:
+    """Once the appearance plan is made, the arrangements live in it alone: the statement printed blank reasons and
+    an empty agent row from the case page."""
+    arrangement = {
+        "unit": "land_bureau",
+        "unit_head_appears": False,
+        "agents": AGENTS,
+        "head_absence_statement": "局长当日须参加自治区防汛紧急会议，无法到庭。",
+    }
+    plan = {"article": 16, "instance_level": "first", "units": [arrangement], "heads": [], "agents": AGENTS}
+    data = {k: v for k, v in FULL.items() if k != "unit_arrangements"}
+    data |= {"instance_level": "first", "appearance_plan": plan}
+    lines = document_lines("head_absence_statement", data)
+    assert "局长当日须参加自治区防汛紧急会议，无法到庭。" in lines
+    doc = opened(documents.render("head_absence_statement", data, "land_bureau", NAMES, date(2026, 9, 21)))
+    assert [row[0] for row in table_rows(doc)[1:]] == ["刘某", "陈某"]
+    # at the next instance, before the unit arranges again, the earlier plan is not this hearing's
+    later = document_lines("head_absence_statement", {**data, **SECOND_INSTANCE})
+    assert "局长当日须参加自治区防汛紧急会议，无法到庭。" not in later

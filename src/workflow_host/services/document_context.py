@@ -315,9 +315,22 @@ def _evidence(value: Any) -> list[dict[str, str]]:
     return rows
 
 
+def _arrangement(data: dict[str, Any], unit: str | None) -> dict[str, Any]:
+    """A unit's appearance arrangement: being entered on its task, as it gave it while the others still arrange,
+    else as this instance's appearance plan keeps it (the arrangements themselves are gone once it is made)."""
+    if "head_absence_statement" in data:
+        return data
+    arranged = _dict(data.get("unit_arrangements")).get(unit or "")
+    if isinstance(arranged, dict):
+        return arranged
+    plan = _dict(data.get("appearance_plan"))
+    if plan.get("instance_level") != data.get("instance_level"):
+        return {}  # an earlier instance's plan: this instance's arrangement is not made yet
+    return next((_dict(a) for a in _list(plan.get("units")) if _dict(a).get("unit") == unit), {})
+
+
 def _head_absence(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
-    arranged = _dict(_dict(data.get("unit_arrangements")).get(unit or ""))
-    arrangement = data if "head_absence_statement" in data else arranged
+    arrangement = _arrangement(data, unit)
     return {
         "unit_name": _unit_name(names, unit),
         "head": text(names.heads.get(unit or "")),
