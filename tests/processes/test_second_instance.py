@@ -325,3 +325,27 @@ def test_the_second_instance_hearing_notice_starts_without_the_first_hearing_s_p
     desk.complete("land_officer", "record_hearing_notice", {"hearing_on": "2026-06-16T09:30:00+08:00"})
     data = desk.case(case_id)["data"]
     assert "石拐区人民法院第一法庭" not in (data.get("hearing_place"), data.get("summons_received_on"))
+
+
+def test_the_loss_report_after_the_government_s_appeal_names_the_appellant_and_states_the_recorded_ruling(
+    desk: CaseDesk,  # noqa: F811
+) -> None:
+    case_id = heard_twice(desk)
+    desk.at("2026-06-30T10:00")
+    summary = "驳回上诉，维持原判。\n二审案件受理费50元，由上诉人负担。"
+    upheld = {
+        "decision_form": "judgment",
+        "outcome": "revoked",
+        "decision_served_on": "2026-06-30",
+        "decision_summary": summary,
+    }
+    desk.complete("land_officer", "record_judgment", upheld)
+    app = pages(desk)
+    # Art. 7 (二): the report's ruling starts as the decision recorded it, for the unit to complete
+    page = task_page(app, "land_officer", desk.task("land_officer", "write_loss_report"))
+    assert textarea(page, "court_ruling") == summary
+    report = document_text(Web(app, "land_officer"), f"/cases/{case_id}/documents/loss_analysis_report")
+    # the government appealed: it is the appellant, as the court names the case (it read 张某诉…上诉一案)
+    assert "上诉人包头市石拐区人民政府与被上诉人" in report
+    assert "上诉一案" not in report
+    assert summary in report

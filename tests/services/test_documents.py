@@ -638,3 +638,17 @@ def test_the_head_absence_statement_on_the_case_page_is_the_unit_s_planned_arran
     # at the next instance, before the unit arranges again, the earlier plan is not this hearing's
     later = document_lines("head_absence_statement", {**data, **SECOND_INSTANCE})
     assert "局长当日须参加自治区防汛紧急会议，无法到庭。" not in later
+
+
+def test_the_loss_report_states_the_ruling_the_court_recorded() -> None:
+    """The 判决结果 printed a blank line although record_judgment kept the decision's operative part."""
+    summary = "一、撤销被告作出的收回国有土地使用权决定；\n二、案件受理费50元由被告负担。"
+    decided = {**FIRST_JUDGMENT, "outcome": "revoked", "decision_summary": summary, "lost": True}
+    data = {**GOVERNMENT_CASE, "instance_history": [decided]}
+    data.pop("loss_report")
+    lines = document_lines("loss_analysis_report", data)
+    heading = lines.index("二、人民法院的判决结果")
+    assert lines[heading + 1 : heading + 3] == summary.splitlines()
+    # what the unit writes in its report stands
+    typed = document_lines("loss_analysis_report", {**data, "loss_report": FULL["loss_report"]})
+    assert typed[typed.index("二、人民法院的判决结果") + 1] == "判决撤销被诉决定。"

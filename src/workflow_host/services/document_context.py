@@ -12,7 +12,16 @@ from typing import Any
 from ..engine import LOCAL_TZ
 from .case_wording import case_title, entrusted_matters
 
-__all__ = ["BLANK", "CONTEXTS", "GOVERNMENT", "Names", "chinese_date", "chinese_datetime", "formalities"]
+__all__ = [
+    "BLANK",
+    "CONTEXTS",
+    "GOVERNMENT",
+    "Names",
+    "chinese_date",
+    "chinese_datetime",
+    "formalities",
+    "ruling_text",
+]
 
 BLANK = "＿＿＿＿＿＿"  # full-width: a line may break inside it, as between Chinese characters
 GOVERNMENT = "包头市石拐区人民政府"
@@ -345,6 +354,16 @@ def _units(data: dict[str, Any], names: Names) -> str:
     return "、".join(_unit_name(names, u) for u in units) or BLANK
 
 
+def ruling_text(data: dict[str, Any]) -> str:
+    """The court's ruling as the last recorded decision (the one that took effect) says it: its operative part
+    (裁判主文) as typed at record_judgment, else its outcome in words; "" when no decision is recorded."""
+    history = [_dict(entry) for entry in _list(data.get("instance_history"))]
+    decided = history[-1] if history else data
+    summary = str(decided.get("decision_summary") or "").strip()
+    outcome = OUTCOMES.get(str(decided.get("outcome")))
+    return summary or (f"{outcome}。" if outcome else "")
+
+
 def _loss_report(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, Any]:
     report = data if "basic_facts" in data else _dict(data.get("loss_report"))
     measures = [
@@ -360,7 +379,7 @@ def _loss_report(data: dict[str, Any], unit: str | None, names: Names) -> dict[s
         "decision_kind": text(DECISION_KINDS.get(str(data.get("decision_form")))),
         "effective_on": chinese_date(data.get("effective_on")),
         "facts": paragraphs(report.get("basic_facts")),
-        "ruling": paragraphs(report.get("court_ruling")),
+        "ruling": paragraphs(report.get("court_ruling") or ruling_text(data)),
         "causes": paragraphs(report.get("loss_causes")),
         "suggestions": paragraphs(report.get("suggestions")),
         "measures": measures,

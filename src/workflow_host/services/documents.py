@@ -28,7 +28,7 @@ from ..engine import LOCAL_TZ, now
 from ..models import InboxTask, Instance, ProcessVersion, Unit, User, UserRole
 from .attachments import Upload, clean_name, store_upload
 from .audit import append_events
-from .document_context import BLANK, CONTEXTS, Names, common, formalities
+from .document_context import BLANK, CONTEXTS, Names, common, formalities, ruling_text
 from .errors import Forbidden, Invalid, NotFound
 from .permissions import can_file_for_instance, require_view_instance
 from .tasks import earlier_instance_submission, may_see_draft
@@ -43,7 +43,7 @@ __all__ = [
     "case_offers",
     "catalog",
     "drafted_at",
-    "formalities_start",
+    "form_start",
     "may_upload",
     "prepare_for_case",
     "prepare_for_task",
@@ -207,24 +207,32 @@ def case_offers(session: Session, row: Instance) -> list[Offer]:
     return _offers(infos, None, _case_data(row), _names(session))
 
 
-def formalities_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]:
-    """What a form asking for the legal-representative certificate and the power of attorney (`fields`) starts
-    with, beneath what the case or a send-back holds: at a later instance what the same unit gave at the earlier one
-    (its defence text is written anew), the matter entrusted at this instance; else what the documents print from
-    the directory and the case (the organ, its legal representative, the matter)."""
-    wanted = [name for name in ("legal_representative_certificate", "power_of_attorney") if name in fields]
+FORMALITIES = ("legal_representative_certificate", "power_of_attorney")
+
+
+def form_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]:
+    """What a form with these `fields` starts with, beneath what the case or a send-back holds. A defence: at a
+    later instance the certificate and power of attorney the same unit gave at the earlier one (with the matter
+    entrusted at this instance; its defence text is written anew), else as the documents print them from the
+    directory and the case. A loss report: the court's ruling as the recorded decision says it."""
+    wanted = [name for name in (*FORMALITIES, "court_ruling") if name in fields]
     if not wanted:
         return {}
     row = session.get(Instance, task.instance_id)
     data = (_case_data(row) if row else {}) | _task_data(task, with_draft=False)
-    start = formalities(data, _task_unit(task, data), _names(session))
+    start: dict[str, Any] = {}
+    if "court_ruling" in wanted and ruling_text(data):
+        start["court_ruling"] = ruling_text(data)
+    if not set(wanted) & set(FORMALITIES):
+        return start
     earlier = earlier_instance_submission(session, task)
     given = earlier["data"] if earlier else {}
-    for name in wanted:
+    made = formalities(data, _task_unit(task, data), _names(session))
+    for name in (n for n in FORMALITIES if n in wanted):
         typed = given.get(name)
-        if isinstance(typed, dict):
-            start[name] = typed | {k: v for k, v in start[name].items() if k == "entrusted_matters"}
-    return {name: start[name] for name in wanted}
+        matter = {k: v for k, v in made[name].items() if k == "entrusted_matters"}
+        start[name] = typed | matter if isinstance(typed, dict) else made[name]
+    return start
 
 
 def _choose(offers: list[Offer], key: str, unit: str | None) -> Offer:

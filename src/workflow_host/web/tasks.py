@@ -72,13 +72,13 @@ class TaskContext:
         those the step registers anew, `startBlank`: an appeal's case number is not the first instance's) and,
         for a step done again, what was submitted the last time for those the case no longer holds (`previous`
         says when and by whom, for the page to tell); beneath them, a defence's certificate and power of attorney
-        as the documents would print them (documents.formalities_start)."""
+        as the documents would print them, a loss report's ruling as recorded (documents.form_start)."""
         if self.task.draft_json and with_draft:
             return dict(json.loads(self.task.draft_json))
         fields = self.schema.get("properties", {}) if self.schema else {}
         blank = set(self.info.start_blank) if self.info else set()
         known = {k: v for k, v in json.loads(self.task.data_json or "{}").items() if k in fields and k not in blank}
-        start = documents.formalities_start(db, self.task, fields) if self.task.status == "ready" else {}
+        start = documents.form_start(db, self.task, fields) if self.task.status == "ready" else {}
         again = self.info is not None and self.info.start_from_last and self.task.status == "ready" and fields
         previous = tasks.previous_submission(db, self.task) if again else None
         if previous is None:
