@@ -296,6 +296,14 @@ def test_the_second_instance_defence_starts_from_the_unit_s_first_instance_certi
     matters = textarea(page, "power_of_attorney.entrusted_matters")
     assert matters == f"代理本机关参加{SECOND['case_no']}行政诉讼案件第二审诉讼"
     assert textarea(page, "statement_of_defence") == ""
+    # the act under appeal is the same: the legal basis and the evidence it was made on start as given at first
+    # instance (the form started them blank)
+    basis, evidence = given["legal_basis"][0], given["evidence"][0]
+    assert [field_value(page, f"legal_basis.0.{f}") for f in ("name", "provisions")] == list(basis.values())
+    assert (field_value(page, "evidence.0.name"), textarea(page, "evidence.0.purpose")) == (
+        evidence["name"],
+        evidence["purpose"],
+    )
 
 
 def test_the_second_instance_s_court_is_offered_from_the_appeal_but_not_filled_in(

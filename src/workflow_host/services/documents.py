@@ -208,14 +208,17 @@ def case_offers(session: Session, row: Instance) -> list[Offer]:
 
 
 FORMALITIES = ("legal_representative_certificate", "power_of_attorney")
+# the act a later instance is about is the same: so are the legal basis and the evidence it was made on
+CARRIED_OVER = ("legal_basis", "evidence")
 
 
 def form_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]:
     """What a form with these `fields` starts with, beneath what the case or a send-back holds. A defence: at a
-    later instance the certificate and power of attorney the same unit gave at the earlier one (with the matter
-    entrusted at this instance; its defence text is written anew), else as the documents print them from the
-    directory and the case. A loss report: the court's ruling as the recorded decision says it."""
-    wanted = [name for name in (*FORMALITIES, "court_ruling") if name in fields]
+    later instance what the same unit gave at the earlier one — certificate, power of attorney (with the matter
+    entrusted at this instance), legal basis and evidence; its defence text is written anew — else the
+    certificate and power of attorney as the documents print them from the directory and the case. A loss report:
+    the court's ruling as the recorded decision says it."""
+    wanted = [name for name in (*FORMALITIES, *CARRIED_OVER, "court_ruling") if name in fields]
     if not wanted:
         return {}
     row = session.get(Instance, task.instance_id)
@@ -223,10 +226,11 @@ def form_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]
     start: dict[str, Any] = {}
     if "court_ruling" in wanted and ruling_text(data):
         start["court_ruling"] = ruling_text(data)
-    if not set(wanted) & set(FORMALITIES):
+    if not set(wanted) & {*FORMALITIES, *CARRIED_OVER}:
         return start
     earlier = earlier_instance_submission(session, task)
     given = earlier["data"] if earlier else {}
+    start |= {name: given[name] for name in CARRIED_OVER if name in wanted and given.get(name)}
     made = formalities(data, _task_unit(task, data), _names(session))
     for name in (n for n in FORMALITIES if n in wanted):
         typed = given.get(name)

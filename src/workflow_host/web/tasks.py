@@ -72,7 +72,8 @@ class TaskContext:
         those the step registers anew, `startBlank`: an appeal's case number is not the first instance's) and,
         for a step done again, what was submitted the last time for those the case no longer holds (`previous`
         says when and by whom, for the page to tell); beneath them, a defence's certificate and power of attorney
-        as the documents would print them, a loss report's ruling as recorded (documents.form_start)."""
+        as the documents would print them, its legal basis and evidence at a later instance, a loss report's
+        ruling as recorded (documents.form_start)."""
         if self.task.draft_json and with_draft:
             return dict(json.loads(self.task.draft_json))
         fields = self.schema.get("properties", {}) if self.schema else {}
