@@ -357,3 +357,11 @@ def test_the_loss_report_after_the_government_s_appeal_names_the_appellant_and_s
     assert "上诉人包头市石拐区人民政府与被上诉人" in report
     assert "上诉一案" not in report
     assert summary in report
+
+
+def test_the_hearing_preparation_shows_who_the_appearance_plan_sends(desk: CaseDesk) -> None:  # noqa: F811
+    second_hearing_arranged(desk)
+    page = task_page(pages(desk), "land_officer", desk.task("land_officer", "prepare_hearing"))
+    # Art. 13: the vice head in charge and the justice bureau's head appear; the clerk confirms knowing who goes
+    rows = dict(summary(page))
+    assert rows["出庭人员"] == "李某某（副区长）、赵某某（区司法局局长）"

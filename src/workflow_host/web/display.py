@@ -13,7 +13,16 @@ from ..services.case_view import DataLabels
 from ..services.history_view import CHANGE_LENGTH
 from .i18n import DATA_TITLES, _, code_word, local_datetime
 
-__all__ = ["DataRow", "case_rows", "change_text", "data_title", "deadline_text", "deadline_title", "worded"]
+__all__ = [
+    "DataRow",
+    "appearance_row",
+    "case_rows",
+    "change_text",
+    "data_title",
+    "deadline_text",
+    "deadline_title",
+    "worded",
+]
 
 
 # an instant as the forms store it (a hearing's time): `2026-11-29T09:30:00+08:00`
@@ -189,3 +198,22 @@ def case_rows(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -
         simple = not isinstance(value, dict) and not (isinstance(value, list) and value and isinstance(value[0], dict))
         (named if title and simple else other).append(row)
     return named, other
+
+
+def _appearing(person: Any, units: dict[str, str]) -> str | None:
+    """A head or an agent as the plan names them: 李某某（副区长）; an agent with the unit they appear for."""
+    if not isinstance(person, dict) or not person.get("name"):
+        return None
+    unit = units.get(str(person.get("for_unit")), "") if "for_unit" in person else ""
+    said = f"{unit} {person.get('position') or ''}".strip()
+    return f"{person['name']}（{said}）" if said else str(person["name"])
+
+
+def appearance_row(data: dict[str, Any], units: dict[str, str]) -> DataRow | None:
+    """Who this instance's appearance plan sends to the hearing (Art. 13, 16): its heads, then its agents."""
+    plan = data.get("appearance_plan")
+    if not isinstance(plan, dict) or plan.get("instance_level") != data.get("instance_level"):
+        return None
+    people = [p for p in (plan.get("heads") or []) + (plan.get("agents") or []) if isinstance(p, dict)]
+    named = [text for text in (_appearing(p, units) for p in people) if text]
+    return DataRow("appearance_plan", _("Who appears"), "、".join(named)) if named else None

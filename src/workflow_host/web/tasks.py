@@ -20,7 +20,7 @@ from ..services.forms import FormError, asked_form, form_errors
 from ..services.signed_in import signed_in_values
 from ..services.versions import form_file
 from .cases import document_response
-from .display import DataRow, case_rows
+from .display import DataRow, appearance_row, case_rows
 from .form_messages import as_form_error, localise_errors
 from .formview import build_fields, parse_form, resize_arrays
 from .i18n import _, local_datetime, number_label
@@ -127,7 +127,7 @@ def _render(
         user=user,
         task=ctx.task,
         case=ctx.case,
-        summary=_summary([row for row in named if row.key in SUMMARY], data),
+        summary=_summary([row for row in named if row.key in SUMMARY], data) + _appearance(ctx, data, units),
         info=ctx.info,
         fields=fields,
         errors=errors.get("", []),
@@ -162,6 +162,12 @@ def _summary(rows: list[DataRow], data: dict[str, Any]) -> list[DataRow]:
         else:
             summary.append(row)
     return summary
+
+
+def _appearance(ctx: TaskContext, data: dict[str, Any], units: dict[str, str]) -> list[DataRow]:
+    """At the hearing's steps, who the appearance plan sends (Art. 17: the agents confirm they attend)."""
+    row = appearance_row(data, units) if ctx.task.process_id == "hearing" else None
+    return [row] if row else []
 
 
 @bp.get("/tasks/<task_id>/documents/<key>")
