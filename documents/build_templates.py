@@ -39,7 +39,14 @@ def statement_of_defence(doc: Any) -> None:
     table(
         doc,
         ["序号", "证据名称", "证据种类", "证据来源", "证明目的", "页数"],
-        ["{{ e.number }}", "{{ e.name }}", "{{ e.kind }}", "{{ e.source }}", "{{ e.purpose }}", "{{ e.pages }}"],
+        [
+            "{{ e.number }}",
+            "{{ e.name|cell }}",
+            "{{ e.kind|cell }}",
+            "{{ e.source|cell }}",
+            "{{ e.purpose|cell }}",
+            "{{ e.pages|cell }}",
+        ],
         "for e in evidence",
         [12, 34, 22, 28, 46, 14],
     )
@@ -64,7 +71,14 @@ def power_of_attorney(doc: Any) -> None:
     table(
         doc,
         ["姓名", "代理人身份", "工作单位", "职务", "居民身份证号码", "联系电话"],
-        ["{{ a.name }}", "{{ a.kind }}", "{{ a.work_unit }}", "{{ a.position }}", "{{ a.id_number }}", "{{ a.phone }}"],
+        [
+            "{{ a.name|cell }}",
+            "{{ a.kind|cell }}",
+            "{{ a.work_unit|cell }}",
+            "{{ a.position|cell }}",
+            "{{ a.id_number|cell }}",
+            "{{ a.phone|cell }}",
+        ],
         "for a in agents",
         [15, 22, 31, 20, 46, 22],
     )
@@ -96,7 +110,13 @@ def head_absence_statement(doc: Any) -> None:
     table(
         doc,
         ["姓名", "代理人身份", "工作单位", "职务", "联系电话"],
-        ["{{ a.name }}", "{{ a.kind }}", "{{ a.work_unit }}", "{{ a.position }}", "{{ a.phone }}"],
+        [
+            "{{ a.name|cell }}",
+            "{{ a.kind|cell }}",
+            "{{ a.work_unit|cell }}",
+            "{{ a.position|cell }}",
+            "{{ a.phone|cell }}",
+        ],
         "for a in agents",
         [22, 28, 46, 30, 30],
     )
@@ -125,7 +145,7 @@ def loss_analysis_report(doc: Any) -> None:
     table(
         doc,
         ["序号", "整改措施", "责任单位（人）", "完成时限"],
-        ["{{ m.number }}", "{{ m.measure }}", "{{ m.responsible }}", "{{ m.due_on }}"],
+        ["{{ m.number }}", "{{ m.measure|cell }}", "{{ m.responsible|cell }}", "{{ m.due_on|cell }}"],
         "for m in measures",
         [14, 70, 36, 36],
     )

@@ -30,7 +30,7 @@ from workflow_host.models import AuditEvent, InboxTask, Instance, User
 from workflow_host.services import documents
 from workflow_host.services.attachments import Upload
 from workflow_host.services.audit import verify_chain
-from workflow_host.services.document_context import BLANK, Names
+from workflow_host.services.document_context import BLANK, CELL_BLANK, Names
 from workflow_host.services.errors import Forbidden
 from workflow_host.services.tasks import save_draft
 
@@ -191,7 +191,7 @@ def test_the_statement_of_defence_is_filled_from_the_case_and_the_draft(case: tu
     ]
     assert lines[lines.index("此致") + 1] == "包头市石拐区人民法院"
     assert "2026年9月21日" in lines
-    assert ["1", "责令限期拆除决定书", "书证", BLANK, "证明被诉行为的内容", "2"] in table_rows(opened(made.data))
+    assert ["1", "责令限期拆除决定书", "书证", CELL_BLANK, "证明被诉行为的内容", "2"] in table_rows(opened(made.data))
 
 
 def test_the_power_of_attorney_lists_the_agents_and_each_special_power(case: tuple[Host, int, str]) -> None:
@@ -202,7 +202,7 @@ def test_the_power_of_attorney_lists_the_agents_and_each_special_power(case: tup
     rows = table_rows(doc)
     assert rows[0] == ["姓名", "代理人身份", "工作单位", "职务", "居民身份证号码", "联系电话"]
     assert rows[1] == ["刘某", "本机关工作人员", "石拐区自然资源局", "法规科科长", "150205198001011230", "0472-1234567"]
-    assert rows[2] == ["陈某", "公职律师", "石拐区司法局", "公职律师", "15020519850101127X", BLANK]
+    assert rows[2] == ["陈某", "公职律师", "石拐区司法局", "公职律师", "15020519850101127X", CELL_BLANK]
     assert "代理事项：代理本机关参加（2026）蒙0205行初12号行政诉讼案件第一审诉讼" in lines
     powers = lines[lines.index("代理权限：特别授权，具体如下：") + 1 :][:3]
     assert powers == ["（一）代为进行和解、参加调解；", "（二）代为提起上诉；", "（三）代为签收法律文书；"]
@@ -652,3 +652,17 @@ def test_the_loss_report_states_the_ruling_the_court_recorded() -> None:
     # what the unit writes in its report stands
     typed = document_lines("loss_analysis_report", {**data, "loss_report": FULL["loss_report"]})
     assert typed[typed.index("二、人民法院的判决结果") + 1] == "判决撤销被诉决定。"
+
+
+def test_a_blank_in_a_table_cell_fits_its_column() -> None:
+    """A value the case lacks printed as six full-width underscores in every cell: in the narrow columns (页数,
+    证据种类, 姓名) the line wrapped onto two or three, making an empty row three lines high."""
+    margins = 2 * Mm(1.9)  # Word's default cell margins, left and right
+    for key in documents.catalog():
+        doc = opened(documents.render(key, {}, None, Names(), date(2026, 9, 21)))
+        for grid in doc.tables:
+            widths = [int(c.get(qn("w:w"))) * 635 for c in grid._tbl.tblGrid.findall(qn("w:gridCol"))]  # EMU
+            for row in grid.rows[1:]:
+                for width, cell in zip(widths, row.cells, strict=True):
+                    if cell.text and set(cell.text) == {"＿"}:
+                        assert len(cell.text) * Pt(10.5) <= width - margins, (key, cell.text, width)

@@ -14,9 +14,11 @@ from .case_wording import case_title, entrusted_matters
 
 __all__ = [
     "BLANK",
+    "CELL_BLANK",
     "CONTEXTS",
     "GOVERNMENT",
     "Names",
+    "cell",
     "chinese_date",
     "chinese_datetime",
     "formalities",
@@ -24,6 +26,9 @@ __all__ = [
 ]
 
 BLANK = "＿＿＿＿＿＿"  # full-width: a line may break inside it, as between Chinese characters
+# in a table cell the cell is the space to write in: a blank that fits the narrowest column left blank (页数,
+# 14 mm of 五号 text) keeps the row one line high, where six characters wrapped onto three lines
+CELL_BLANK = "＿＿"
 GOVERNMENT = "包头市石拐区人民政府"
 GOVERNMENT_HEAD = "区长"  # the legal representative of a people's government is its head
 AGENT_KINDS = {"staff": "本机关工作人员", "public_lawyer": "公职律师", "legal_adviser": "法律顾问"}
@@ -71,6 +76,11 @@ class Names:
     units: dict[str, str] = field(default_factory=dict)
     heads: dict[str, str] = field(default_factory=dict)
     district_head: str | None = None
+
+
+def cell(value: Any) -> Any:
+    """A value as a table cell prints it (the templates' `cell` filter): a blank line is a short one."""
+    return CELL_BLANK if value == BLANK else value
 
 
 def text(value: Any) -> str:

@@ -28,7 +28,7 @@ from ..engine import LOCAL_TZ, now
 from ..models import InboxTask, Instance, ProcessVersion, Unit, User, UserRole
 from .attachments import Upload, clean_name, store_upload
 from .audit import append_events
-from .document_context import BLANK, CONTEXTS, Names, common, formalities, ruling_text
+from .document_context import BLANK, CONTEXTS, Names, cell, common, formalities, ruling_text
 from .errors import Forbidden, Invalid, NotFound
 from .permissions import can_file_for_instance, require_view_instance
 from .tasks import earlier_instance_submission, may_see_draft
@@ -122,7 +122,9 @@ class _Blank(Undefined):
 
 
 def _environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=_Blank, autoescape=True)
+    environment = SandboxedEnvironment(undefined=_Blank, autoescape=True)
+    environment.filters["cell"] = cell
+    return environment
 
 
 def render(key: str, data: dict[str, Any], unit: str | None, names: Names, today: date) -> bytes:
