@@ -118,3 +118,15 @@ def test_clerk_registers_a_case_and_the_handling_unit_claims_it(new_page: Callab
     assert response is not None
     assert response.status == 403
     assert "您无权查看此任务" in other.content()
+
+
+def test_the_new_case_button_stands_clear_of_the_line_above(new_page: Callable[[], Any], measures: Host) -> None:
+    """On 新建案件 the 登记 button sat tight under the last line above it (the parts of a case to run alone)."""
+    clerk = new_page()
+    sign_in(clerk, "clerk", PASSWORDS["clerk"])
+    clerk.goto("/cases/new")
+    button = clerk.locator("main form button.primary")
+    above = button.locator("xpath=preceding-sibling::*[1]")
+    gap = button.bounding_box()["y"] - (above.bounding_box()["y"] + above.bounding_box()["height"])
+    assert gap >= 12, gap
+    screenshot(clerk, "new-case")
