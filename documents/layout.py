@@ -85,6 +85,8 @@ def _styles(doc: Any) -> None:
     _style(doc, "顶格", BODY_FONT, BODY)
     _style(doc, "一级标题", HEI, BODY, indent=INDENT)
     _style(doc, "二级标题", KAI, BODY, indent=INDENT)
+    for heading in ("一级标题", "二级标题"):  # a heading never ends a page, away from what it heads
+        doc.styles[heading].paragraph_format.keep_with_next = True
     _style(doc, "落款", BODY_FONT, BODY, align=WD_ALIGN_PARAGRAPH.RIGHT, right=INDENT)
     _style(doc, "表格文字", BODY_FONT, TABLE, line=Pt(16), align=WD_ALIGN_PARAGRAPH.CENTER)
     _style(doc, "版记", BODY_FONT, 14, left=Pt(14), indent=Pt(0))

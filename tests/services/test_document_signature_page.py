@@ -1,8 +1,10 @@
 """A signed document never ends on a page holding only its closing and signature: a page with 此致, the seal and
-the date but none of the text they sign is no signature a court takes (GB/T 9704-2012 7.3.5)."""
+the date but none of the text they sign is no signature a court takes (GB/T 9704-2012 7.3.5). Nor does a heading end
+a page apart from what it heads."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from datetime import date
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docx import Document
 
 from tests.services.test_documents import AGENTS, FULL, MATERIALS, NAMES, _to_pdf
 from workflow_host.services import documents
@@ -55,3 +58,15 @@ def test_the_signature_page_holds_the_end_of_the_text_it_signs(
     printed = pages(tmp_path, key, WALKED)
     [signature] = [page for page in printed if signed in page]
     assert text_before in signature.replace("\n", ""), f"{key}: {len(printed)} pages, the signature alone on the last"
+
+
+def test_a_heading_keeps_with_what_it_heads() -> None:
+    """A walk found the loss report's （三）整改落实措施 at the foot of page 1 and its table on page 2."""
+    doc = Document(io.BytesIO(documents.render("loss_analysis_report", FULL, "land_bureau", NAMES, date(2026, 12, 20))))
+    headings = [p for p in doc.paragraphs if p.style.name in ("一级标题", "二级标题")]
+    assert [p.text for p in headings][:3] == [
+        "一、诉讼案件的基本案情",
+        "二、人民法院的判决结果",
+        "三、有关的工作建议、意见及整改落实措施",
+    ]
+    assert all(p.style.paragraph_format.keep_with_next for p in headings)
