@@ -84,3 +84,19 @@ def test_text_typed_as_a_formula_stays_text_in_excel(measures: Host) -> None:
     assert rows[0][0].startswith(f"'{typed} 办理记录")
     starts = [cell[:1] for row in rows for cell in row if cell]
     assert not {"=", "+", "-", "@"} & set(starts)
+
+
+def test_an_auditors_reading_is_worded_not_a_code(measures: Host) -> None:
+    """An auditor's reading of the case is itself an event: the export said what was read as the code the host
+    keeps (`history`, `export csv`); it says it in words, in the page's language."""
+    app, case_id = case(measures)
+    auditor = Web(app, "auditor")
+    assert auditor.get(f"/cases/{case_id}/history").status_code == 200
+    _body, rows = exported(auditor, f"/cases/{case_id}/history/export?format=csv")
+    read = [row[5] for row in rows[2:] if row[2] == "审计查阅"]
+    assert read[-2:] == ["查阅办理记录", "导出办理记录（CSV）"]
+    auditor.get("/lang/en")
+    _body, rows = exported(auditor, f"/cases/{case_id}/history/export?format=csv")
+    read = [row[5] for row in rows[2:] if row[2] == "Read by an auditor"]
+    assert read[-3:] == ["Read the case history", "Exported the case history (CSV)", "Exported the case history (CSV)"]
+    assert not any(cell in ("history", "export csv") for row in rows for cell in row[:6])

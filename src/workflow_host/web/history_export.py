@@ -19,7 +19,7 @@ from ..services.case_view import DataLabels, data_labels
 from ..services.directory import unit_choices
 from ..services.history import case_events
 from .display import deadline_text, deadline_title, worded
-from .i18n import EVENTS, _
+from .i18n import EVENTS, READINGS, _
 from .people import person
 
 __all__ = ["BOM", "worded_csv"]
@@ -72,7 +72,8 @@ def _details(kind: str, payload: dict[str, Any], labels: DataLabels, units: dict
         return _("Met on %(day)s", day=payload["met_on"])
     if isinstance(payload.get("due_at"), str):
         return _("Due at %(at)s", at=_when(payload["due_at"]))
-    return str(payload.get("what") or "")
+    what = payload.get("what")
+    return str(READINGS.get(what, what) if isinstance(what, str) else "")
 
 
 def worded_csv(session: Session, user: User, instance_id: int) -> str:

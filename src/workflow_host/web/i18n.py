@@ -23,6 +23,7 @@ __all__ = [
     "INSTANCE_LEVELS",
     "LANES",
     "LANGUAGES",
+    "READINGS",
     "_",
     "code_word",
     "countdown",
@@ -101,6 +102,13 @@ EVENTS = {  # audit event types as the history page names them
     "case_viewed": lazy_gettext("Read by an auditor"),
     "document_generated": lazy_gettext("Document generated"),
     "document_uploaded": lazy_gettext("Sealed copy uploaded"),
+}
+READINGS = {  # what an auditor read (a case_viewed event's `what`, services.history)
+    "case": lazy_gettext("Read the case page"),
+    "events": lazy_gettext("Read the case's events (API)"),
+    "history": lazy_gettext("Read the case history"),
+    "export csv": lazy_gettext("Exported the case history (CSV)"),
+    "export json": lazy_gettext("Exported the case history (JSON)"),
 }
 
 
