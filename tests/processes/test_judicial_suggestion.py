@@ -3,6 +3,8 @@ designates, approved, and the reply sent; the suggestion is known by its own num
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.processes.support import SignIn, complete_task, instance, tasks
@@ -49,3 +51,20 @@ def test_the_suggestion_goes_from_the_office_to_the_department_and_back_under_it
     [send] = tasks(clerk, "send_reply")
     complete_task(clerk, send, {"reply_sent_on": "2026-12-28"})
     assert instance(clerk, case_id)["status"] == "completed"
+
+
+def test_the_reply_is_written_in_text_areas_titled_as_the_reply_prints_them(desk: CaseDesk) -> None:
+    """The reply's two sections run to paragraphs (each line one paragraph of the reply): the form asked them in
+    one-line inputs titled otherwise (回复内容, 整改措施); now text areas titled as the reply's headings."""
+    clerk = desk("clerk")
+    clerk.post("/instances", json={"process_id": "judicial_suggestion", "data": {}})
+    [register] = tasks(clerk, "register")
+    complete_task(clerk, register, SUGGESTION)
+    [draft] = tasks(desk("land_officer"), "draft_reply")
+    page = Web(create_app({"TESTING": True, "HOST": desk.host}), "land_officer").get(f"/tasks/{draft['id']}")
+    html = page.get_data(as_text=True)
+    for name in ("reply_text", "rectification_measures"):
+        assert re.search(rf'<textarea[^>]*name="f\.{name}"', html), name
+        assert not re.search(rf'<input[^>]*name="f\.{name}"', html), name
+    assert "办理情况" in html
+    assert "整改落实措施" in html
