@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from layout import FIXED_TIME, case_line, closing, loop, new_document, para, signature, table
+from layout import FIXED_TIME, case_line, closing, loop, new_document, para, signature, table, title
 
 HERE = Path(__file__).resolve().parent
 
@@ -125,7 +125,7 @@ def head_absence_statement(doc: Any) -> None:
 
 
 def loss_analysis_report(doc: Any) -> None:
-    para(doc, "关于{{ case_no }}行政诉讼案件的败诉分析报告", "公文标题")
+    title(doc, "关于{{ case_no }}", "行政诉讼案件的败诉分析报告")
     para(doc, "区人民政府：", "顶格")
     para(
         doc,
@@ -158,7 +158,7 @@ def loss_analysis_report(doc: Any) -> None:
 
 
 def appeal_opinion(doc: Any) -> None:
-    para(doc, "关于{{ case_no }}行政案件的上诉意见", "公文标题")
+    title(doc, "关于{{ case_no }}", "行政案件的上诉意见")
     para(doc, "区人民政府：", "顶格")
     # the unit that accepts the decision says so (Art. 8 asks an opinion after every appealable decision): its
     # opinion asks for no appeal, no claims and no grounds, and nothing for the government to decide
@@ -191,7 +191,7 @@ def appeal_opinion(doc: Any) -> None:
 
 
 def suggestion_reply(doc: Any) -> None:
-    para(doc, "关于{{ document_no }}{{ kind }}的回复", "公文标题")
+    title(doc, "关于{{ document_no }}", "{{ kind }}的回复")
     para(doc, "{{ issuer }}：", "顶格")
     para(
         doc,

@@ -164,6 +164,18 @@ def para(doc: Any, text: str, style: str = "正文") -> Any:
     return paragraph
 
 
+def title(doc: Any, *lines: str) -> Any:
+    """The document's title, broken where given: a title longer than a 2号 line (about 20 characters) would
+    otherwise wrap wherever the line ends and leave a word's last character alone (…的回 / 复); GB/T 9704 breaks a
+    title between words, the lines of a sensible length."""
+    paragraph = para(doc, "", "公文标题")
+    run = paragraph.add_run(lines[0])
+    for line in lines[1:]:
+        run.add_break()
+        run.add_text(line)
+    return paragraph
+
+
 def loop(doc: Any, head: str, text: str, style: str = "正文") -> None:
     """Paragraphs repeated by docxtpl: `{%p for … %}`, the paragraph, `{%p endfor %}`."""
     para(doc, "{%p " + head + " %}", style)

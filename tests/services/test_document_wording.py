@@ -47,3 +47,10 @@ def test_the_head_absence_statement_does_not_call_a_legal_adviser_a_civil_servan
     lines = texts(opened(documents.render("head_absence_statement", FULL, "land_bureau", NAMES, date(2026, 10, 13))))
     [entrusting] = [line for line in lines if "本机关委托" in line]
     assert entrusting.endswith("本机关委托下列人员出庭应诉：")
+
+
+def test_the_reply_title_breaks_between_words_not_before_its_last_character() -> None:
+    """关于（2026）蒙0205司建1号司法建议的回复 is a little longer than a 2号 line: it wrapped with 复 alone on the
+    second line; the title now breaks after the suggestion's number, its second line 司法建议的回复."""
+    doc = opened(documents.render("suggestion_reply", FULL, "land_bureau", NAMES, date(2026, 12, 28)))
+    assert doc.paragraphs[0].text.split("\n") == ["关于（2026）蒙0205司建1号", "司法建议的回复"]
