@@ -28,6 +28,7 @@ from ..engine import LOCAL_TZ, now
 from ..models import InboxTask, Instance, ProcessVersion, Unit, User, UserRole
 from .attachments import Upload, clean_name, store_upload
 from .audit import append_events
+from .decided_start import decided_start
 from .document_context import BLANK, CONTEXTS, Names, cell, common, formalities, ruling_text
 from .errors import Forbidden, Invalid, NotFound
 from .permissions import can_file_for_instance, require_view_instance
@@ -212,6 +213,7 @@ def case_offers(session: Session, row: Instance) -> list[Offer]:
 FORMALITIES = ("legal_representative_certificate", "power_of_attorney")
 # the act a later instance is about is the same: so are the legal basis and the evidence it was made on
 CARRIED_OVER = ("legal_basis", "evidence")
+DECIDED = ("decision_no", "obligations")  # decided_start
 
 
 def form_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]:
@@ -219,13 +221,14 @@ def form_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]
     later instance what the same unit gave at the earlier one — certificate, power of attorney (with the matter
     entrusted at this instance), legal basis and evidence; its defence text is written anew — else the
     certificate and power of attorney as the documents print them from the directory and the case. A loss report:
-    the court's ruling as the recorded decision says it."""
-    wanted = [name for name in (*FORMALITIES, *CARRIED_OVER, "court_ruling") if name in fields]
+    the court's ruling as the recorded decision says it. The decision's number, and the obligations it ordered
+    (decided_start)."""
+    wanted = [name for name in (*FORMALITIES, *CARRIED_OVER, "court_ruling", *DECIDED) if name in fields]
     if not wanted:
         return {}
     row = session.get(Instance, task.instance_id)
     data = (_case_data(row) if row else {}) | _task_data(task, with_draft=False)
-    start: dict[str, Any] = {}
+    start: dict[str, Any] = decided_start(data, fields)
     if "court_ruling" in wanted and ruling_text(data):
         start["court_ruling"] = ruling_text(data)
     if not set(wanted) & {*FORMALITIES, *CARRIED_OVER}:

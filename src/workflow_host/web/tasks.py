@@ -78,8 +78,13 @@ class TaskContext:
             return dict(json.loads(self.task.draft_json))
         fields = self.schema.get("properties", {}) if self.schema else {}
         blank = set(self.info.start_blank) if self.info else set()
-        known = {k: v for k, v in json.loads(self.task.data_json or "{}").items() if k in fields and k not in blank}
         start = documents.form_start(db, self.task, fields) if self.task.status == "ready" else {}
+        # a value the step's preScript emptied (decision_no = '') leaves what the form starts with beneath it
+        known = {
+            k: v
+            for k, v in json.loads(self.task.data_json or "{}").items()
+            if k in fields and k not in blank and not (k in start and v in ("", None))
+        }
         again = self.info is not None and self.info.start_from_last and self.task.status == "ready" and fields
         previous = tasks.previous_submission(db, self.task) if again else None
         if previous is None:
@@ -108,7 +113,7 @@ def task(db: Session, user: User, task_id: str) -> Any:
     value = context.start_value(db, tasks.may_see_draft(db, user, context.task))
     info = context.info
     if info and info.start_from_user and not context.task.draft_json and tasks.may_work_on(db, user, context.task):
-        value = signed_in_values(user, context.schema, info.start_from_user, value)
+        value = signed_in_values(db, user, context.schema, info.start_from_user, value)
     return _render(db, user, context, value, {})
 
 
