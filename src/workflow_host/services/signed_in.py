@@ -1,11 +1,16 @@
 """What a form may take from the person who fills it in: their name, unit, role and post from the directory
-(`startFromSignedIn` on a user task), so a head confirming their own appearance does not type who they are."""
+(`startFromSignedIn` on a user task), so a head confirming their own appearance does not type who they are, and
+the day they open it, for what they record as done at this step (the seal affixed)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..models import User
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine import LOCAL_TZ, now
+from ..models import Unit, User
 
 __all__ = ["POSTS", "signed_in_values"]
 
@@ -29,12 +34,24 @@ def _field(schema: Any, path: list[str]) -> dict[str, Any] | None:
     return schema if isinstance(schema, dict) else None
 
 
-def _attribute(user: User, attribute: str, field: dict[str, Any]) -> str | None:
-    """One of the person's directory values: `name`, `unit` (its id), `role` (the first of the field's choices the
-    person holds, else their most senior district role) or `post` (that role's title)."""
+def _heads(session: Session, user: User) -> bool:
+    """Whether the person is a head: of a unit (the directory's `head`) or of the district (a role of POSTS)."""
+    heads_a_unit = session.scalar(select(Unit.id).where(Unit.head == user.username).limit(1)) is not None
+    return heads_a_unit or bool(set(POSTS) & user.role_names)
+
+
+def _attribute(session: Session, user: User, attribute: str, field: dict[str, Any]) -> str | None:
+    """One of the person's directory values: `name`, `head_name` (their name when they are a head, else nothing: a
+    clerk is not the head who urged), `unit` (its id), `role` (the first of the field's choices the person holds,
+    else their most senior district role) or `post` (that role's title; a unit's head has none in the directory),
+    or `today` (the day in Beijing)."""
     roles = [role for role in field.get("enum") or POSTS if isinstance(role, str) and role in user.role_names]
     if attribute == "name":
         return user.name
+    if attribute == "head_name":
+        return user.name if _heads(session, user) else None
+    if attribute == "today":
+        return now().astimezone(LOCAL_TZ).date().isoformat()
     if attribute == "unit":
         return user.unit_id
     if attribute == "role":
@@ -44,14 +61,16 @@ def _attribute(user: User, attribute: str, field: dict[str, Any]) -> str | None:
     return None
 
 
-def signed_in_values(user: User, schema: Any, fields: dict[str, str], start: dict[str, Any]) -> dict[str, Any]:
+def signed_in_values(
+    session: Session, user: User, schema: Any, fields: dict[str, str], start: dict[str, Any]
+) -> dict[str, Any]:
     """`start` (a form's start value) with the fields named in `fields` (dotted path → attribute) that it leaves
     empty filled from `user`'s directory entry; a path the form does not have is skipped. Returns a new object."""
     result = dict(start)
     for dotted, attribute in fields.items():
         path = [part for part in dotted.split(".") if part]
         field = _field(schema, path)
-        value = _attribute(user, attribute, field) if path and field is not None else None
+        value = _attribute(session, user, attribute, field) if path and field is not None else None
         if value is None:
             continue
         parent = result
