@@ -289,10 +289,14 @@ def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
     of those values; otherwise it is neither shown nor required (a value sent for it is still checked by its
     schema, and the diagram decides what it means). A top-level field whose UI schema has `ui:suggestFrom` (case
     data names) is offered what the case holds under them (`ui:suggestions`), never filled with it: the court an
-    appeal was filed with, for the second instance's court. Returns new objects; the stored form is left as it is."""
+    appeal was filed with, for the second instance's court. A list of choices whose items' UI schema has
+    `ui:onlyWhen` ({choice: condition}) offers a choice only when the case meets its condition (the archive's
+    区人民政府审签意见 only in a suit against the district government). Returns new objects; the stored form is left
+    as it is."""
     if not isinstance(schema, dict) or not isinstance(ui, dict):
         return schema, ui
     ui = _suggested(ui, data)
+    schema = _offered_choices(schema, ui, data)
     skipped = [
         name
         for name, sub in ui.items()
@@ -305,6 +309,27 @@ def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
         schema = {**schema, "required": [name for name in required if name not in skipped]}
     ui = {**ui, **{name: {**ui[name], "ui:widget": "hidden"} for name in skipped}}
     return schema, ui
+
+
+def _offered_choices(schema: dict[str, Any], ui: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The schema with each top-level list's choices (`items.oneOf`) kept only where the case meets the condition
+    its items' `ui:onlyWhen` names for them; a choice it does not name is always offered."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return schema
+    changed = {}
+    for name, sub in ui.items():
+        items_ui = sub.get("items") if isinstance(sub, dict) else None
+        when = items_ui.get("ui:onlyWhen") if isinstance(items_ui, dict) else None
+        field = properties.get(name)
+        items = field.get("items") if isinstance(field, dict) else None
+        if not isinstance(field, dict) or not isinstance(when, dict) or not isinstance(items, dict):
+            continue
+        if not isinstance(items.get("oneOf"), list):
+            continue
+        kept = [c for c in items["oneOf"] if not isinstance(c, dict) or _applies(when.get(c.get("const")), data)]
+        changed[name] = {**field, "items": {**items, "oneOf": kept}}
+    return {**schema, "properties": {**properties, **changed}} if changed else schema
 
 
 def _text(value: Any) -> bool:
