@@ -19,6 +19,8 @@ from ..engine import LOCAL_TZ
 from ..services.attachments import Upload
 from ..services.directory import extra_units
 from ..services.forms import inline_refs
+from .show_when import Condition, condition, drop_hidden, help_when, required_when
+from .show_when import option_value as _option_value
 
 __all__ = ["Field", "build_fields", "parse_form", "resize_arrays"]
 
@@ -43,6 +45,9 @@ class Field:
     min_items: int = 0
     max_items: int | None = None
     suggestions: list[str] = field(default_factory=list)  # what the case recorded elsewhere, offered, not filled in
+    show_when: Condition = field(default_factory=dict)  # ui:showWhen: shown while the answers beside it are these
+    help_when: list[tuple[Condition, str]] = field(default_factory=list)  # ui:helpWhen: help under a condition
+    required_when: list[Condition] = field(default_factory=list)  # required by the schema under these answers
 
     @property
     def name(self) -> str:
@@ -163,13 +168,18 @@ def build_fields(
     if kind == "object" and "properties" in schema:
         needed = set(schema.get("required", []))
         value = value if isinstance(value, dict) else {}
-        children = [
-            build_fields(
+        conditional = required_when(schema, path)
+        children = []
+        for name in _ordered(schema["properties"], ui):
+            if _ui(ui.get(name), "ui:widget") == "hidden":
+                continue
+            child = build_fields(
                 schema["properties"][name], ui.get(name), value.get(name), units, (*path, name), name in needed
             )
-            for name in _ordered(schema["properties"], ui)
-            if _ui(ui.get(name), "ui:widget") != "hidden"
-        ]
+            child.show_when = condition(_ui(ui.get(name), "ui:showWhen"), path)
+            child.help_when = help_when(_ui(ui.get(name), "ui:helpWhen"), path)
+            child.required_when = [] if child.required else conditional.get(name, [])
+            children.append(child)
         return Field(kind="object", children=children, **common)
     if kind == "array":
         items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
@@ -213,13 +223,6 @@ def build_fields(
         options = [*extra_units(ui).items(), *units]
     text_rows = int((_ui(ui, "ui:options") or {}).get("rows", 4))
     return Field(kind=scalar, value=value, options=options, rows=text_rows, **common)
-
-
-def _option_value(value: Any) -> str:
-    """How an enum value travels in HTML (booleans and numbers as JSON text)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 MAX_PATH = 32
@@ -294,6 +297,7 @@ def _parse(
             parsed = _parse(sub, sub_ui, (*path, prop), form, files, store, prop in needed)
             if parsed is not None:
                 result[prop] = parsed
+        result = drop_hidden(result, ui)  # what the answers hide is not sent, with or without the page's script
         return result if result or required or not path else None
     if kind == "array":
         items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}

@@ -1,0 +1,109 @@
+"""A field shown by another answer of the same form (`ui:showWhen`): the page marks it for its script, a posted
+form leaves out what its answers hide (with or without the script), and a star the schema asks for only under some
+answers is marked with them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from flask import render_template_string
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+from workflow_host import create_app
+from workflow_host.web.formview import build_fields, parse_form
+
+FORMS = Path(__file__).resolve().parents[2] / "forms"
+UNITS = [("land_bureau", "石拐区自然资源局")]
+TEMPLATE = '{% import "_form.html" as forms %}{{ forms.render(fields, {}) }}'
+
+
+def form(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    schema = json.loads((FORMS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    return schema, json.loads((FORMS / f"{name}.uischema.json").read_text(encoding="utf-8"))
+
+
+def page(name: str, value: dict[str, Any]) -> str:
+    schema, ui = form(name)
+    app = create_app({"TESTING": True, "HOST": object(), "BABEL_DEFAULT_LOCALE": "zh"})
+    with app.test_request_context("/"):
+        return render_template_string(TEMPLATE, fields=build_fields(schema, ui, value, UNITS))
+
+
+def shown_when(html: str, element_id: str) -> Any:
+    found = re.search(rf'id="{element_id}"[^>]*data-show-when=\'([^\']*)\'', html)
+    return json.loads(found.group(1)) if found else None
+
+
+def test_the_arrangement_marks_the_head_s_fields_for_the_head_appearing_and_the_statement_for_not() -> None:
+    """A walk chose 负责人不出庭 and still saw 出庭的承办单位负责人 姓名*/职务* and the help for a head who appears."""
+    html = page("appearance_arrange", {"agents": [{}]})
+    assert shown_when(html, "field-unit_head") == {"f.unit_head_appears": ["true"]}
+    statement = re.search(
+        r'<div class="field field-textarea"([^>]*)>\s*<label for="field-head_absence_statement"', html
+    )
+    assert statement is not None
+    assert statement.group(1) == ' data-show-when=\'{"f.unit_head_appears": ["false"]}\''
+    helps = dict(
+        (text, json.loads(cond))
+        for cond, text in re.findall(r'<p class="help" data-show-when=\'([^\']*)\'>([^<]*)</p>', html)
+    )
+    assert helps["负责人出庭的，可另有至多二名诉讼代理人随同出庭。"] == {"f.unit_head_appears": ["true"]}
+    assert helps[next(t for t in helps if t.startswith("负责人不出庭的，须委托"))] == {"f.unit_head_appears": ["false"]}
+    # within an agent's row: the unit for the unit's own staff, a work unit for a lawyer or an adviser
+    assert re.search(
+        r'data-show-when=\'\{"f.agents.0.agent_type": \["staff"\]\}\'>\s*<label for="field-agents-0-unit"', html
+    )
+
+
+def test_a_star_the_schema_asks_for_under_an_answer_is_marked_with_that_answer() -> None:
+    html = page("appearance_arrange", {})
+    legend = re.search(r"<legend>出庭的承办单位负责人(.*?)</legend>", html)
+    assert legend is not None
+    star = re.search(r"data-required-when='([^']*)' hidden>\*", legend.group(1))
+    assert star is not None
+    assert json.loads(star.group(1)) == [{"f.unit_head_appears": ["true"]}]
+    agents = re.search(r"<legend>诉讼代理人 <span[^>]*data-required-when='([^']*)'", html)
+    assert agents is not None
+    assert json.loads(agents.group(1)) == [{"f.unit_head_appears": ["false"]}]
+
+
+def posted(name: str, fields: list[tuple[str, str]]) -> dict[str, Any]:
+    schema, ui = form(name)
+    return parse_form(schema, ui, MultiDict(fields), ImmutableMultiDict(), lambda *_: "")
+
+
+def test_a_posted_form_leaves_out_what_its_answers_hide_as_the_page_s_script_does() -> None:
+    """Without the script every field shows; a head's name typed before choosing 负责人不出庭 is not kept."""
+    data = posted(
+        "appearance_arrange",
+        [
+            ("f.unit_head_appears", "false"),
+            ("f.unit_head.name", "张某某"),
+            ("f.unit_head.position", "局长"),
+            ("n.agents", "1"),
+            ("f.agents.0.name", "法制员1"),
+            ("f.agents.0.agent_type", "staff"),
+            ("f.agents.0.unit", "land_bureau"),
+            ("f.agents.0.work_unit", "石拐区自然资源局"),
+            ("f.head_absence_statement", "本局局长因公出差，开庭当日不能出庭应诉。"),
+        ],
+    )
+    assert data == {
+        "unit_head_appears": False,
+        "agents": [{"name": "法制员1", "agent_type": "staff", "unit": "land_bureau"}],
+        "head_absence_statement": "本局局长因公出差，开庭当日不能出庭应诉。",
+    }
+    head = posted(
+        "appearance_arrange",
+        [
+            ("f.unit_head_appears", "true"),
+            ("f.unit_head.name", "张某某"),
+            ("f.unit_head.position", "局长"),
+            ("f.head_absence_statement", "写了又改主意"),
+        ],
+    )
+    assert head == {"unit_head_appears": True, "unit_head": {"name": "张某某", "position": "局长"}}
+
