@@ -7,6 +7,8 @@ from typing import Any
 
 from tests.conftest import Api
 from tests.processes.support import PROCESSES, SignIn, check_layout, complete_task, instance, start_case, tasks
+from tests.web.test_pages import Web
+from workflow_host import create_app
 from workflow_host.engine import FixedClock
 from workflow_host.host import Host
 from workflow_host.services.timers import fire_due_timers
@@ -247,6 +249,44 @@ def test_a_unit_defendant_s_head_counts_as_the_head_who_appeared(
     complete_task(land, tasks(land, "record_hearing")[0], RECORD)
     data = instance(land, case_id)["data"]
     assert (data["head_appeared"], data["head_appeared_first_instance"]) == (True, True)
+
+
+def test_the_record_page_does_not_send_a_major_issue_row_once_there_are_none(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    """The page shows 重大问题及书面报告 only under 有重大问题 (ui:showWhen); a row typed before answering 否 was sent
+    all the same and the record refused beside a field the page no longer shows. The page now leaves it out, with or
+    without its script; the API still sends what it is given, and the schema refuses it."""
+    land = sign_in("land_officer")
+    case_id = start(land)
+    complete_task(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    land = hold_hearing(host, clock, sign_in, HEARING)
+    [record] = tasks(land, "record_hearing")
+    issue = {"issue": "原告当庭申请追加第三人", "reported_to": "district_government", "reported_on": "2026-11-20"}
+    refused = land.post(f"/tasks/{record['id']}/complete", json={"data": {**RECORD, "major_issues": [issue]}})
+    assert refused.status_code == 422
+
+    web = Web(create_app({"TESTING": True, "HOST": host}), "land_officer")
+    web.get(f"/tasks/{record['id']}")
+    attendees = RECORD["attendees"]
+    form = {
+        "action": "complete",
+        "f.attended_on_time": "true",
+        "n.attendees": str(len(attendees)),
+        "f.hearing_summary": RECORD["hearing_summary"],
+        "f.mediation_attempted": "false",
+        "f.mediation_result": "no_agreement",  # chosen before the answer 否: hidden, not kept
+        "f.has_major_issues": "false",
+        "n.major_issues": "1",
+        **{f"f.major_issues.0.{key}": value for key, value in issue.items()},
+    }
+    for i, one in enumerate(attendees):
+        form.update({f"f.attendees.{i}.{key}": str(value).lower() for key, value in one.items()})
+    response = web.post(f"/tasks/{record['id']}", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    kept = instance(land, case_id)["data"]["hearing_record"]
+    assert (kept["mediation_attempted"], kept.get("mediation_result")) == (False, None)
+    assert kept.get("major_issues", []) == []
 
 
 def test_major_issues_are_reported_in_writing_to_the_district_government(

@@ -107,3 +107,15 @@ def test_a_posted_form_leaves_out_what_its_answers_hide_as_the_page_s_script_doe
     )
     assert head == {"unit_head_appears": True, "unit_head": {"name": "张某某", "position": "局长"}}
 
+
+def test_the_review_s_missing_items_are_not_sent_once_the_materials_are_complete() -> None:
+    data = posted(
+        "defence_review",
+        [
+            ("f.materials_complete", "true"),
+            ("n.missing_items", "1"),
+            ("f.missing_items", "evidence"),
+            ("f.supplement_reasons", "证据未编页"),
+        ],
+    )
+    assert data == {"materials_complete": True}
