@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,21 @@ def test_a_form_with_a_remote_reference_is_refused(deployed: Host) -> None:
     with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
         versions.deploy(session, deployed.runtime, files, "test")
     assert "only local references" in refused.value.details["errors"][0]["message"]
+
+
+def test_a_field_shown_by_a_misspelt_answer_is_refused(deployed: Host) -> None:
+    """ui:showWhen naming no field beside it would hide that field for good: the deploy says which."""
+    files = _files()
+    ui = json.loads(files["forms/intake.uischema.json"] or b"{}")
+    ui["case_no"] = {**ui.get("case_no", {}), "ui:showWhen": {"defendent": ["unit"]}}
+    files["forms/intake.uischema.json"] = json.dumps(ui).encode()
+    with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
+        versions.deploy(session, deployed.runtime, files, "test")
+    [error] = refused.value.details["errors"]
+    assert (error["file"], error["message"]) == (
+        "intake.uischema.json",
+        "case_no: ui:showWhen names 'defendent', not a field beside it",
+    )
 
 
 def test_an_analyst_restores_earlier_content_as_a_new_newest_version(deployed: Host) -> None:

@@ -9,6 +9,7 @@ import re
 
 from flask import Flask
 
+from tests.conftest import FIXTURES
 from tests.web.test_pages import Web
 from workflow_host.host import Host
 from workflow_host.services import versions
@@ -100,3 +101,15 @@ def test_a_report_year_out_of_range_is_said_not_silently_replaced(app: Flask) ->
     assert "没有 1999 年的报告：统计报告只涵盖 2000 年至" in page
     assert "现显示 2000 年" in page
     assert 'id="year-out-of-range"' not in analyst.get("/reports?year=2001").get_data(as_text=True)
+
+
+def test_a_form_field_shown_by_no_field_is_refused_at_save_in_the_pages_language(app: Flask) -> None:
+    """A misspelt ui:showWhen would hide its field on every task page for good."""
+    analyst = Web(app, "analyst")
+    analyst.get("/modeller/forms/intake")
+    schema = (FIXTURES / "forms" / "intake.schema.json").read_text(encoding="utf-8")  # as deployed
+    ui = {"case_no": {"ui:showWhen": {"defendent": ["unit"]}}}
+    refused = analyst.post("/modeller/forms/intake/save", {"schema": schema, "ui_schema": json.dumps(ui)})
+    assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
+    [error] = refused.get_json()["errors"]
+    assert error["message"] == "case_no：ui:showWhen 中的“defendent”不是同一层级的字段（该字段将永远不会显示）"

@@ -20,6 +20,7 @@ __all__ = [
     "FormError",
     "asked_form",
     "check_form_schema",
+    "check_show_when",
     "declared_fields",
     "form_errors",
     "inline_refs",
@@ -375,3 +376,30 @@ def inline_refs(schema: Any) -> Any:
         return {key: walk(value, depth) for key, value in node.items() if key != "$defs"}
 
     return walk(schema, 0)
+
+
+def check_show_when(schema: Any, ui: Any) -> list[tuple[str, str]]:
+    """What is wrong with a UI schema's `ui:showWhen` conditions against its form: each must name fields beside the
+    field it is on (a misspelt name would hide that field for good). (field path, the name not found) for each."""
+    problems: list[tuple[str, str]] = []
+
+    def walk(props: Any, ui_level: Any, where: str) -> None:
+        if not isinstance(ui_level, dict) or not isinstance(props, dict):
+            return
+        for name, sub in ui_level.items():
+            if not isinstance(sub, dict) or name.startswith("ui:"):
+                continue
+            condition = sub.get("ui:showWhen")
+            if condition is not None:
+                unknown = sorted(set(condition) - set(props)) if isinstance(condition, dict) else ["(not an object)"]
+                problems.extend((f"{where}{name}", other) for other in unknown)
+            field = props.get(name)
+            if isinstance(field, dict):
+                walk(field.get("properties"), sub, f"{where}{name}.")
+                items = field.get("items")
+                if isinstance(items, dict):
+                    walk(items.get("properties"), sub.get("items"), f"{where}{name}[].")
+
+    whole = inline_refs(schema)
+    walk(whole.get("properties") if isinstance(whole, dict) else None, ui, "")
+    return problems

@@ -16,7 +16,7 @@ from ..engine import CompiledBundle, DiagramError, DiagramErrors, Runtime, Sourc
 from ..models import ProcessVersion, VersionFile, VersionProcess
 from .catalog import catalog_of
 from .errors import Invalid, NotFound
-from .forms import check_form_schema
+from .forms import check_form_schema, check_show_when
 from .memo import Memo
 
 __all__ = [
@@ -94,6 +94,22 @@ def _check_forms(files: dict[str, bytes], needed: set[str]) -> list[DiagramError
             errors.append(DiagramError(name, getattr(err, "message", None) or f"not valid JSON: {err}"))
         except RecursionError:
             errors.append(DiagramError(name, "form file is nested too deeply"))
+    for name, content in sorted(forms.items()):
+        schema_name = name.removesuffix(".uischema.json") + ".schema.json"
+        if name.endswith(".uischema.json") and schema_name in forms:
+            try:
+                problems = check_show_when(json.loads(forms[schema_name]), json.loads(content))
+            except (ValueError, RecursionError):
+                continue  # reported above
+            errors += [
+                DiagramError(
+                    name,
+                    f"{field}: ui:showWhen names '{other}', not a field beside it",
+                    code="show_when_unknown",
+                    params={"field": field, "name": other},
+                )
+                for field, other in problems
+            ]
     return errors
 
 

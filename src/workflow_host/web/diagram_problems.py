@@ -66,6 +66,11 @@ WORDED: dict[str, Callable[[dict[str, Any], Callable[[str], str]], str]] = {
     ),
     "unreadable": lambda p, _r: _("the file could not be read: %(reason)s", reason=p.get("reason", "")),
     "expression_refused": _refused,
+    "show_when_unknown": lambda p, _r: _(
+        "%(field)s: ui:showWhen names “%(name)s”, which is not a field beside it (the field would never show)",
+        field=p.get("field", ""),
+        name=p.get("name", ""),
+    ),
 }
 
 

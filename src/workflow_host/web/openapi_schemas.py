@@ -64,7 +64,7 @@ SCHEMAS: dict[str, Any] = {
             " message says (when: the condition a rule applies under; options: the values allowed); a diagram's"
             " errors, each {file, element_id, line, message, code?, params?}: code names a problem the pages word"
             " in the reader's language (lane_not_role, flow_end_missing, call_not_deployed, calls_itself,"
-            " unreadable, expression_refused), params what it is about",
+            " unreadable, expression_refused, show_when_unknown), params what it is about",
         },
     ),
     "Token": _object(["token", "expires_in"], token=STRING, expires_in={"type": "integer", "description": "seconds"}),
