@@ -12,7 +12,11 @@ from typing import Any
 from flask import render_template_string
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
+from tests.web.test_form_messages import deploy_probe
+from tests.web.test_pages import Web, field_errors, start_case
 from workflow_host import create_app
+from workflow_host.host import Host
+from workflow_host.models import Instance
 from workflow_host.web.formview import build_fields, parse_form
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
@@ -119,3 +123,34 @@ def test_the_review_s_missing_items_are_not_sent_once_the_materials_are_complete
         ],
     )
     assert data == {"materials_complete": True}
+
+
+def test_without_the_script_what_was_typed_beside_an_unanswered_choice_survives_an_error_and_a_draft(
+    host: Host,
+) -> None:
+    """Without the script every field shows: a unit typed its 上诉理由 and 上诉请求 but forgot 是否要求上诉. The page
+    sent back with 请选择 kept neither text, and 保存草稿 lost them too; only what is completed leaves them out."""
+    deploy_probe(host, "appeal_opinion")
+    web = Web(create_app({"TESTING": True, "HOST": host}), "clerk")
+    case_id, task_id = start_case(web, "probe")
+    typed = {"f.appeal_grounds": "一审判决认定事实不清，适用法律错误。", "f.appeal_claims": "撤销一审判决"}
+    response = web.post(f"/tasks/{task_id}", {"action": "complete", **typed})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_errors(html, "unit_appeal_opinion")
+    assert "一审判决认定事实不清，适用法律错误。" in html
+    assert "撤销一审判决" in html
+    assert web.post(f"/tasks/{task_id}", {"action": "draft", **typed}).status_code == 302
+    assert "一审判决认定事实不清，适用法律错误。" in web.get(f"/tasks/{task_id}").get_data(as_text=True)
+    # completed as 服判，不上诉: the grounds the answer hides are not what the case records
+    assert (
+        web.post(f"/tasks/{task_id}", {"action": "complete", "f.unit_appeal_opinion": "false", **typed}).status_code
+        == 302
+    )
+    with host.database.transaction() as session:
+        row = session.get(Instance, case_id)
+        assert row is not None
+        data = json.loads(row.data_json)
+    assert data["unit_appeal_opinion"] is False
+    assert "appeal_grounds" not in data
+    assert "appeal_claims" not in data

@@ -19,7 +19,7 @@ from ..engine import LOCAL_TZ
 from ..services.attachments import Upload
 from ..services.directory import extra_units
 from ..services.forms import inline_refs
-from .show_when import Condition, condition, drop_hidden, help_when, required_when
+from .show_when import Condition, condition, help_when, required_when, without_hidden
 from .show_when import option_value as _option_value
 
 __all__ = ["Field", "build_fields", "parse_form", "resize_arrays"]
@@ -270,11 +270,16 @@ def parse_form(
     form: Any,
     files: Any,
     store: Callable[[str, Upload], str],
+    keep_hidden: bool = False,
 ) -> dict[str, Any]:
     """JSON data from a posted form. Values that do not parse are kept as typed, so that validation reports
-    them next to their field; `store(dotted path, upload)` keeps an uploaded file and returns its SHA-256."""
-    value = _parse(inline_refs(schema), ui if isinstance(ui, dict) else {}, (), form, files, store, required=True)
-    return value if isinstance(value, dict) else {}
+    them next to their field; `store(dotted path, upload)` keeps an uploaded file and returns its SHA-256. What
+    the answers hide (ui:showWhen) is left out, as the page's script does, unless `keep_hidden` (a draft, a page
+    sent back: show_when.without_hidden then gives what is completed)."""
+    ui = ui if isinstance(ui, dict) else {}
+    value = _parse(inline_refs(schema), ui, (), form, files, store, required=True)
+    value = value if isinstance(value, dict) else {}
+    return value if keep_hidden else dict(without_hidden(value, ui))
 
 
 def _parse(
@@ -297,7 +302,6 @@ def _parse(
             parsed = _parse(sub, sub_ui, (*path, prop), form, files, store, prop in needed)
             if parsed is not None:
                 result[prop] = parsed
-        result = drop_hidden(result, ui)  # what the answers hide is not sent, with or without the page's script
         return result if result or required or not path else None
     if kind == "array":
         items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}

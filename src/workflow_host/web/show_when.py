@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["condition", "drop_hidden", "help_when", "option_value", "required_when"]
+__all__ = ["condition", "drop_hidden", "help_when", "option_value", "required_when", "without_hidden"]
 
 Path = tuple[str | int, ...]
 Condition = dict[str, list[str]]  # the HTML name of a field → the answers (as the page's options send them)
@@ -81,6 +81,19 @@ def drop_hidden(values: dict[str, Any], ui: dict[str, Any]) -> dict[str, Any]:
                 del result[name]
                 changed = True
     return result
+
+
+def without_hidden(values: Any, ui: Any) -> Any:
+    """A posted form's answers without what its answers hide, at every level (the form's top, its groups, each
+    row of a list): what a task is completed with. A draft and a page sent back with errors keep all that was
+    typed, so that a page without the script loses nothing typed before the answer that shows it."""
+    if isinstance(values, list):
+        rows = ui.get("items") if isinstance(ui, dict) else None
+        return [without_hidden(row, rows) for row in values]
+    if not isinstance(values, dict) or not isinstance(ui, dict):
+        return values
+    kept = drop_hidden(values, ui)
+    return {name: without_hidden(value, ui.get(name)) for name, value in kept.items()}
 
 
 def _branches(schema: dict[str, Any]) -> list[dict[str, Any]]:

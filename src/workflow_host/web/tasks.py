@@ -26,6 +26,7 @@ from .formview import build_fields, parse_form, resize_arrays
 from .i18n import _, local_datetime, number_label
 from .inbox import task_problem
 from .people import person
+from .show_when import without_hidden
 from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
@@ -285,10 +286,12 @@ def submit(db: Session, user: User, task_id: str) -> Any:
                 tasks.save_draft(db, user, task_id, value)
                 flash(_("Draft saved."), "success")
                 return redirect(url_for("tasks.task", task_id=task_id))
-            problems = _problems(db, ctx, value)
+            # what the answers hide is not completed; a page sent back keeps it, as typed without the script
+            sent = without_hidden(value, ctx.ui)
+            problems = _problems(db, ctx, sent)
             if problems:
                 raise _FormInvalid(problems, value)
-            tasks.complete_task(db, host().runtime, user, task_id, value)
+            tasks.complete_task(db, host().runtime, user, task_id, sent)
     except _FormInvalid as bad:
         flash(_("The form has errors; nothing was saved. Correct the fields marked below."), "error")
         return _render(db, user, ctx, bad.value, localise_errors(bad.errors), 422)
@@ -327,7 +330,7 @@ def _posted_value(db: Session, user: User, ctx: TaskContext) -> dict[str, Any]:
             refused.append(FormError(path, "upload", err.details.get("reason"), err.message, label))
             return ""
 
-    value = parse_form(ctx.schema, ctx.ui, request.form, request.files, store)
+    value = parse_form(ctx.schema, ctx.ui, request.form, request.files, store, keep_hidden=True)
     if refused:
         raise _FormInvalid(refused, value)
     return value
