@@ -89,3 +89,14 @@ def test_the_agents_the_power_of_attorney_entrusts_are_listed_once(
         {"name": "律师1", "role": "public_lawyer"},
         {"name": "法制员1", "role": "staff", "unit": "land_bureau"},
     ]
+
+
+def test_a_unit_that_arranged_its_agents_is_not_given_its_power_of_attorneys_as_well(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    """Under Art. 16 the unit named who goes; the agents of its earlier power of attorney are not listed too."""
+    materials = {"land_bureau": {"power_of_attorney": {"agents": [LAWYER]}}}
+    plan = {**ART16_PLAN, "agents": [{**STAFF, "for_unit": "land_bureau"}]}
+    _case_id, task_id = record_task(host, clock, sign_in, plan, defence_materials=materials)
+    names = [a["name"] for a in sign_in("land_officer").get(f"/tasks/{task_id}").get_json()["data"]["attendees"]]
+    assert names == ["张某某", "法制员1"]

@@ -29,7 +29,11 @@ TASK = _object(
     title=STRING,
     lane=MAYBE_STRING,
     unit=MAYBE_STRING,
-    case_no=MAYBE_STRING,
+    case_no={
+        "type": ["string", "null"],
+        "description": "the number the matter is known by: the court's number of the case's current instance, or a"
+        " judicial or procuratorial suggestion's document number (Art. 11)",
+    },
     due_at=MAYBE_TIME,
     due_kind={
         "enum": ["days", "working_days", "months", None],
