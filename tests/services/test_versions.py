@@ -78,6 +78,12 @@ def test_a_field_shown_by_a_misspelt_answer_is_refused(deployed: Host) -> None:
         "intake.uischema.json",
         "case_no: ui:showWhen names 'defendent', not a field beside it",
     )
+    ui["case_no"] = {"ui:helpWhen": [{"when": {"defendant_unt": ["x"]}, "help": "…"}]}
+    files["forms/intake.uischema.json"] = json.dumps(ui).encode()
+    with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
+        versions.deploy(session, deployed.runtime, files, "test")
+    [error] = refused.value.details["errors"]
+    assert error["message"] == "case_no: ui:helpWhen names 'defendant_unt', not a field beside it"
 
 
 def test_an_analyst_restores_earlier_content_as_a_new_newest_version(deployed: Host) -> None:

@@ -112,4 +112,4 @@ def test_a_form_field_shown_by_no_field_is_refused_at_save_in_the_pages_language
     refused = analyst.post("/modeller/forms/intake/save", {"schema": schema, "ui_schema": json.dumps(ui)})
     assert refused.status_code == 422, refused.get_data(as_text=True)[:300]
     [error] = refused.get_json()["errors"]
-    assert error["message"] == "case_no：ui:showWhen 中的“defendent”不是同一层级的字段（该字段将永远不会显示）"
+    assert error["message"] == "case_no：ui:showWhen 中的“defendent”不是同一层级的字段（其控制的内容将永远不会显示）"

@@ -378,10 +378,11 @@ def inline_refs(schema: Any) -> Any:
     return walk(schema, 0)
 
 
-def check_show_when(schema: Any, ui: Any) -> list[tuple[str, str]]:
-    """What is wrong with a UI schema's `ui:showWhen` conditions against its form: each must name fields beside the
-    field it is on (a misspelt name would hide that field for good). (field path, the name not found) for each."""
-    problems: list[tuple[str, str]] = []
+def check_show_when(schema: Any, ui: Any) -> list[tuple[str, str, str]]:
+    """What is wrong with a UI schema's `ui:showWhen` and `ui:helpWhen` conditions against its form: each must name
+    fields beside the field it is on (a misspelt name would hide that field, or that help, for good). (field path,
+    the option, the name not found) for each."""
+    problems: list[tuple[str, str, str]] = []
 
     def walk(props: Any, ui_level: Any, where: str) -> None:
         if not isinstance(ui_level, dict) or not isinstance(props, dict):
@@ -389,10 +390,18 @@ def check_show_when(schema: Any, ui: Any) -> list[tuple[str, str]]:
         for name, sub in ui_level.items():
             if not isinstance(sub, dict) or name.startswith("ui:"):
                 continue
-            condition = sub.get("ui:showWhen")
-            if condition is not None:
+            helps = sub.get("ui:helpWhen")
+            conditions = [("ui:showWhen", sub.get("ui:showWhen"))]
+            conditions += (
+                [("ui:helpWhen", h.get("when")) for h in helps if isinstance(h, dict)]
+                if isinstance(helps, list)
+                else []
+            )
+            for option, condition in conditions:
+                if condition is None:
+                    continue
                 unknown = sorted(set(condition) - set(props)) if isinstance(condition, dict) else ["(not an object)"]
-                problems.extend((f"{where}{name}", other) for other in unknown)
+                problems.extend((f"{where}{name}", option, other) for other in unknown)
             field = props.get(name)
             if isinstance(field, dict):
                 walk(field.get("properties"), sub, f"{where}{name}.")

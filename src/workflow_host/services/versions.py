@@ -104,11 +104,11 @@ def _check_forms(files: dict[str, bytes], needed: set[str]) -> list[DiagramError
             errors += [
                 DiagramError(
                     name,
-                    f"{field}: ui:showWhen names '{other}', not a field beside it",
+                    f"{field}: {option} names '{other}', not a field beside it",
                     code="show_when_unknown",
-                    params={"field": field, "name": other},
+                    params={"field": field, "option": option, "name": other},
                 )
-                for field, other in problems
+                for field, option, other in problems
             ]
     return errors
 

@@ -67,8 +67,9 @@ WORDED: dict[str, Callable[[dict[str, Any], Callable[[str], str]], str]] = {
     "unreadable": lambda p, _r: _("the file could not be read: %(reason)s", reason=p.get("reason", "")),
     "expression_refused": _refused,
     "show_when_unknown": lambda p, _r: _(
-        "%(field)s: ui:showWhen names “%(name)s”, which is not a field beside it (the field would never show)",
+        "%(field)s: %(option)s names “%(name)s”, which is not a field beside it (what it shows would never show)",
         field=p.get("field", ""),
+        option=p.get("option", "ui:showWhen"),
         name=p.get("name", ""),
     ),
 }
