@@ -26,6 +26,7 @@ from tests.processes.test_litigation_case import (  # noqa: F401  (NOW and desk 
 )
 from tests.web.test_pages import Web
 from workflow_host import create_app
+from workflow_host.engine import LOCAL_TZ
 from workflow_host.services.case_view import case_numbers
 
 
@@ -91,7 +92,10 @@ def test_the_second_instance_seal_is_registered_afresh_not_with_the_first_seal_s
     # and never sends a seal back), so nothing of the first seal belongs in its form
     seal = desk.task("clerk", "affix_seal")
     page = task_page(pages(desk), "clerk", seal)
-    assert [field_value(page, f) for f in ("sealed_on", "seal_register_no")] == ["", ""]
+    # the seal's day starts as today's (the step is the seal, editable), never as the first seal's
+    today = desk.clock.now().astimezone(LOCAL_TZ).date().isoformat()
+    assert [field_value(page, f) for f in ("sealed_on", "seal_register_no")] == [today, ""]
+    assert desk.case(case_id)["data"]["sealed_on"] != today  # the case still holds the first seal's day
     assert checked(page, "seal_affixed") == checked(page, "sealed_documents") == []
     seal_second_defence(desk)
     # no number given for this seal: the case does not pass the first seal's number off as this one's
@@ -206,7 +210,7 @@ def test_the_appeal_opinion_downloaded_in_second_instance_still_names_the_first_
     web = Web(pages(desk), "land_officer")
     # Art. 8: the opinion is about the first-instance judgment, heard by the district court under its number
     opinion = document_text(web, f"/cases/{case_id}/documents/appeal_opinion")
-    assert "关于(2026)蒙0205行初12号行政案件的上诉意见" in opinion
+    assert "关于(2026)蒙0205行初12号\n行政案件的上诉意见" in opinion  # the title breaks after the number
     assert "包头市石拐区人民法院作出判决（判决撤销被诉行政行为），本单位于2026年4月28日收到" in opinion
     assert SECOND["case_no"] not in opinion
     # while the second instance's defence is written for the court now hearing it, under its number
