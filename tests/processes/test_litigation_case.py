@@ -125,6 +125,16 @@ def desk(measures: Host, measures_api: SignIn, clock: FixedClock) -> CaseDesk:
     return CaseDesk(measures, measures_api, clock)
 
 
+# the land bureau sued over its own act: no sign-off, the hearing date known from the summons
+LAND_BUREAU_SUED = {
+    "defendant": "unit",
+    "defendant_unit": "land_bureau",
+    "notice_received_on": "2026-03-02",
+    "complaint_served_on": "2026-03-02",
+    "hearing_on": "2026-04-14T09:30:00+08:00",
+}
+
+
 def open_case(desk: CaseDesk, **intake: Any) -> int:
     """The office starts a case and registers the response notice."""
     started = desk("clerk").post("/instances", json={"process_id": "litigation_case", "data": {}})
@@ -187,14 +197,7 @@ def archive(desk: CaseDesk, archived_on: str) -> None:
 def test_a_suit_against_a_unit_won_at_first_instance_is_archived_after_the_judgment_takes_effect(
     desk: CaseDesk,
 ) -> None:
-    case_id = open_case(
-        desk,
-        defendant="unit",
-        defendant_unit="land_bureau",
-        notice_received_on="2026-03-02",
-        complaint_served_on="2026-03-02",
-        hearing_on="2026-04-14T09:30:00+08:00",
-    )
+    case_id = open_case(desk, **LAND_BUREAU_SUED)
     assert desk.holders() == {"land_officer": ["prepare_defence"], "land_head": ["prepare_defence"]}  # no sign-off
     data = desk.case(case_id)["data"]
     assert (data["handling_units"], data["justice_bureau_reconsideration_part"]) == (["land_bureau"], False)
@@ -636,14 +639,7 @@ def deploy_changed(desk: CaseDesk, process_id: str, change: Any) -> int:
 def test_a_case_waiting_for_its_hearing_moves_to_a_version_that_changed_archiving_but_not_to_one_without_its_step(
     desk: CaseDesk,
 ) -> None:
-    case_id = open_case(
-        desk,
-        defendant="unit",
-        defendant_unit="land_bureau",
-        notice_received_on="2026-03-02",
-        complaint_served_on="2026-03-02",
-        hearing_on="2026-04-14T09:30:00+08:00",
-    )
+    case_id = open_case(desk, **LAND_BUREAU_SUED)
     defend(desk, "2026-03-10")
     desk.complete("land_officer", "arrange_appearance", UNIT_HEAD_APPEARS)
     desk.complete("land_officer", "prepare_hearing", ATTEND)  # now waiting for the hearing date

@@ -10,6 +10,7 @@ import pytest
 from tests.processes.support import SignIn
 from tests.processes.test_litigation_case import (
     ATTEND,
+    LAND_BUREAU_SUED,
     SEALED,
     UNIT_HEAD_APPEARS,
     CaseDesk,
@@ -50,14 +51,7 @@ def value_of(html: str, name: str) -> str | None:
 
 
 def test_a_mediated_case_s_forms_start_with_what_the_case_and_the_person_say(desk: CaseDesk) -> None:
-    open_case(
-        desk,
-        defendant="unit",
-        defendant_unit="land_bureau",
-        notice_received_on="2026-03-02",
-        complaint_served_on="2026-03-02",
-        hearing_on="2026-04-14T09:30:00+08:00",
-    )
+    open_case(desk, **LAND_BUREAU_SUED)
     desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
     desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
     desk.at("2026-03-10T09:00")

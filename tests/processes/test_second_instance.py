@@ -66,12 +66,18 @@ def checked(page: str, name: str) -> list[str]:
     return re.findall(rf'<input type="(?:checkbox|radio)"[^>]* name="f\.{name}" value="([^"]*)"[^>]* checked', page)
 
 
-def second_defence_reviewed(desk: CaseDesk) -> int:  # noqa: F811
-    """The case appealed, the second instance registered, its defence prepared and reviewed: waiting for the seal."""
+def second_instance_registered(desk: CaseDesk) -> int:  # noqa: F811
+    """The case appealed and its second instance registered on 20 May: the land bureau's defence is next."""
     case_id = appealed(desk)
-    assert desk.case(case_id)["data"]["seal_register_no"] == "用印2026-03-12"  # the first instance's seal
     desk.at("2026-05-20T10:00")
     desk.complete("land_officer", "register_instance", SECOND)
+    return case_id
+
+
+def second_defence_reviewed(desk: CaseDesk) -> int:  # noqa: F811
+    """The case appealed, the second instance registered, its defence prepared and reviewed: waiting for the seal."""
+    case_id = second_instance_registered(desk)
+    assert desk.case(case_id)["data"]["seal_register_no"] == "用印2026-03-12"  # the first instance's seal
     desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
     desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
     return case_id
@@ -204,9 +210,7 @@ def document_text(web: Web, path: str) -> str:
 def test_the_appeal_opinion_downloaded_in_second_instance_still_names_the_first_instance_judgment(
     desk: CaseDesk,  # noqa: F811
 ) -> None:
-    case_id = appealed(desk)
-    desk.at("2026-05-20T10:00")
-    desk.complete("land_officer", "register_instance", SECOND)
+    case_id = second_instance_registered(desk)
     web = Web(pages(desk), "land_officer")
     # Art. 8: the opinion is about the first-instance judgment, heard by the district court under its number
     opinion = document_text(web, f"/cases/{case_id}/documents/appeal_opinion")
@@ -240,9 +244,7 @@ def summary(page: str) -> list[tuple[str, str]]:
 def test_a_second_instance_step_summarises_the_case_under_both_numbers_and_the_first_judgment_as_the_first_s(
     desk: CaseDesk,  # noqa: F811
 ) -> None:
-    appealed(desk)
-    desk.at("2026-05-20T10:00")
-    desk.complete("land_officer", "register_instance", SECOND)
+    second_instance_registered(desk)
     rows = dict(summary(task_page(pages(desk), "land_officer", desk.task("land_officer", "prepare_defence"))))
     assert (rows["一审案号"], rows["二审案号"]) == ("(2026)蒙0205行初12号", SECOND["case_no"])
     assert "案号" not in rows
@@ -282,9 +284,7 @@ def test_a_suit_against_the_government_starts_its_certificate_and_power_of_attor
 def test_the_second_instance_defence_starts_from_the_unit_s_first_instance_certificate_and_power_of_attorney(
     desk: CaseDesk,  # noqa: F811
 ) -> None:
-    appealed(desk)
-    desk.at("2026-05-20T10:00")
-    desk.complete("land_officer", "register_instance", SECOND)
+    second_instance_registered(desk)
     page = task_page(pages(desk), "land_officer", desk.task("land_officer", "prepare_defence"))
     given = materials("石拐区自然资源局")  # what the land bureau gave at first instance
     certificate = [field_value(page, f"legal_representative_certificate.{f}") for f in ("organ", "name", "position")]

@@ -45,17 +45,23 @@ def pages(tmp_path: Path, key: str, data: dict[str, Any]) -> list[str]:
     return [page for page in text.decode().split("\f") if page.strip()]
 
 
+# with one agent the power of attorney's 委托人（盖章） and 法定代表人（签字） fell on a page of their own, after 此致
+ONE_AGENT = {**FULL, "power_of_attorney": {**MATERIALS["power_of_attorney"], "agents": AGENTS[:1]}}  # type: ignore[dict-item]
+
+
 @pytest.mark.parametrize(
-    ("key", "signed", "text_before"),
+    ("key", "data", "signed", "text_before"),
     [
-        ("power_of_attorney", "法定代表人（签字）", "受委托人应当在委托权限范围内进行诉讼活动"),
-        ("head_absence_statement", "主要负责人（签字）", "特此说明。"),
+        ("power_of_attorney", WALKED, "法定代表人（签字）", "受委托人应当在委托权限范围内进行诉讼活动"),
+        ("power_of_attorney", ONE_AGENT, "法定代表人（签字）", "此致"),
+        ("head_absence_statement", WALKED, "主要负责人（签字）", "特此说明。"),
     ],
+    ids=["two-agents", "one-agent", "head-absence"],
 )
 def test_the_signature_page_holds_the_end_of_the_text_it_signs(
-    tmp_path: Path, key: str, signed: str, text_before: str
+    tmp_path: Path, key: str, data: dict[str, Any], signed: str, text_before: str
 ) -> None:
-    printed = pages(tmp_path, key, WALKED)
+    printed = pages(tmp_path, key, data)
     [signature] = [page for page in printed if signed in page]
     assert text_before in signature.replace("\n", ""), f"{key}: {len(printed)} pages, the signature alone on the last"
 

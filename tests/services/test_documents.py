@@ -605,20 +605,6 @@ def test_a_power_of_attorney_not_yet_typed_names_the_government_s_head_and_the_m
     assert "刘某，在包头市石拐区人民政府任区长职务，系我单位法定代表人。" in texts(opened(certificate))
 
 
-def test_the_signature_stays_on_the_page_of_the_closing(tmp_path: Path) -> None:
-    """With one agent the power of attorney's 委托人（盖章） and 法定代表人（签字） fell on a page of their own,
-    after 此致 and the court: a signature under no text."""
-    one = {**MATERIALS["power_of_attorney"], "agents": AGENTS[:1]}  # type: ignore[dict-item]
-    data = {**FULL, "power_of_attorney": one}
-    _to_pdf(tmp_path, {"poa": documents.render("power_of_attorney", data, "land_bureau", NAMES, date(2026, 12, 20))})
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed")
-    text = subprocess.run(["pdftotext", str(tmp_path / "poa.pdf"), "-"], capture_output=True, check=True).stdout
-    pages = text.decode().split("\f")
-    [closing] = [n for n, page in enumerate(pages) if "此致" in page]
-    assert [n for n, page in enumerate(pages) if "法定代表人（签字）" in page] == [closing]
-
-
 def test_the_head_absence_statement_on_the_case_page_is_the_unit_s_planned_arrangement() -> None:
     """Once the appearance plan is made, the arrangements live in it alone: the statement printed blank reasons and
     an empty agent row from the case page."""

@@ -68,8 +68,8 @@ def unit_keys(data: Any) -> str:
 
 def number_keys(data: Any) -> str:
     """Every number the case is searched by, as stored on the case row: the current `case_no` and each instance's."""
-    current = [str(data.get("case_no") or data.get("document_no"))] if matter_number(data) else []
-    return _joined(dict.fromkeys([*current, *(number for _level, number in case_numbers(data))]))
+    current = matter_number(data)
+    return _joined(dict.fromkeys([*([current] if current else []), *(number for _level, number in case_numbers(data))]))
 
 
 def _joined(keys: Any) -> str:
