@@ -31,7 +31,7 @@ def test_a_sqlite_database_with_cases_upgrades_from_0006(tmp_path: Path) -> None
         connection.execute(text("INSERT INTO login_failure (username, at) VALUES ('clerk', '2026-01-01')"))
     schema.init_db(database)  # 0007 rebuilds process_version, which instance refers to
     with database.engine.begin() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0009"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0010"
         assert connection.execute(text("SELECT version_id FROM instance")).scalar_one() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # checks are back on
         connection.execute(text(VERSION))  # the same content hash again: a restored version
@@ -64,4 +64,24 @@ def test_cases_stored_before_0009_are_found_by_their_units_and_every_instance_nu
         ("\n(2026)蒙02行终8号\n(2026)蒙0205行初12号\n", "\nland_bureau\nwudangzhao\n"),
         ("", ""),
     ]
+    database.dispose()
+
+
+def test_cases_stored_before_0010_are_found_by_their_plaintiff_and_subject(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    suit = {"plaintiff": "张某某", "cause": "不服房屋征收\n补偿决定", "court": "石拐区人民法院"}
+    suggestion = {"issuer": "包头市石拐区人民检察院", "summary": "关于规范执法的检察建议", "document_no": "检建3号"}
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+        connection.execute(text(VERSION))
+        for data in (suit, suggestion):
+            connection.execute(text(CASE.replace("'{}', 'clerk'", ":data, 'clerk'")), {"data": json.dumps(data)})
+        connection.execute(text(CASE))  # a case with no data yet
+    schema.init_db(database)
+    with database.engine.begin() as connection:
+        rows = connection.execute(text("SELECT search_text FROM instance ORDER BY id")).scalars().all()
+    assert rows == ["\n张某某\n不服房屋征收 补偿决定\n", "\n包头市石拐区人民检察院\n关于规范执法的检察建议\n", ""]
     database.dispose()

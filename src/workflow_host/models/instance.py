@@ -29,6 +29,7 @@ class Instance(Base):
     # what the case list filters by, kept by every save (services/case_keys.py): "\nkey\nkey\n", "" for none
     number_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
     unit_keys: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     error_message: Mapped[str | None] = mapped_column(Text)
     audit_seq: Mapped[int] = mapped_column(Integer, default=0)

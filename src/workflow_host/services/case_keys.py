@@ -1,6 +1,7 @@
-"""What a case is found by, read from its data: the units it concerns and the court's numbers of its instances.
-Saving a step keeps both on the case's row (`unit_keys`, `number_keys`), so the case list filters by them
-without reading every case's data."""
+"""What a case is found by, read from its data: the units it concerns, the court's numbers of its instances and
+the words it is searched by (its plaintiff, what it is about, who issued a suggestion). Saving a step keeps them on
+the case's row (`unit_keys`, `number_keys`, `search_text`), so the case list filters by them without reading every
+case's data."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ __all__ = [
     "case_units",
     "matter_number",
     "number_keys",
+    "search_text",
     "unit_keys",
     "whole",
 ]
 
+# The words a case is found by besides its numbers: the plaintiff, the act challenged, the organ that issued a
+# judicial or procuratorial suggestion (Art. 11) and what it is about.
+TEXT_NAMES = ("plaintiff", "cause", "issuer", "summary")
+SEARCH_TEXT_LIMIT = 2000  # characters of each, so one long text cannot make every search slow
 UNIT_NAMES = ("handling_units", "defendant_unit", "acting_units", "entrusting_unit", "successor_unit")
 INSTANCE_LEVELS = ("first", "second", "retrial")  # instance_level, in the order a case goes through them
 SEPARATOR = "\n"  # between keys, and around them: a key is found as "\n<key>\n", never as a part of another
@@ -70,6 +76,14 @@ def number_keys(data: Any) -> str:
     """Every number the case is searched by, as stored on the case row: the current `case_no` and each instance's."""
     current = matter_number(data)
     return _joined(dict.fromkeys([*([current] if current else []), *(number for _level, number in case_numbers(data))]))
+
+
+def search_text(data: Any) -> str:
+    """The words of `TEXT_NAMES` as stored on the case row: "\\nplaintiff\\ncause\\n", empty when none."""
+    if not isinstance(data, dict):
+        return ""
+    found = [str(data[name]).strip()[:SEARCH_TEXT_LIMIT] for name in TEXT_NAMES if isinstance(data.get(name), str)]
+    return _joined([word for word in found if word])
 
 
 def _joined(keys: Any) -> str:

@@ -21,19 +21,17 @@ from .errors import NotFound
 from .forms import inline_refs
 from .history import record_auditor_view
 from .instances import instance_view
-from .permissions import require_view_instance, visible_cases
+from .permissions import require_view_instance
 from .steps import load_case
 from .versions import form_file
 
 __all__ = [
     "INSTANCE_LEVELS",
     "DataLabels",
-    "case_list",
     "case_numbers",
     "case_page",
     "data_labels",
     "diagram_xml",
-    "row_numbers",
     "visible_case",
 ]
 
@@ -195,26 +193,3 @@ def diagram_xml(session: Session, user: User, instance_id: int, process_id: str)
         if PurePosixPath(path).name == PurePosixPath(info.file).name:
             return bytes(content)
     raise NotFound(f"the diagram of {process_id} is missing")
-
-
-CASE_LIST = 100  # cases a list shows
-
-
-def case_list(session: Session, user: User, number: str = "") -> list[Instance]:
-    """The newest cases `user` may see, at most CASE_LIST, those whose case number (of any instance) contains
-    `number` when given: for an auditor looking for a case to verify, a unit looking for one of its own."""
-    query = select(Instance).order_by(Instance.updated_at.desc(), Instance.id.desc())
-    rule = visible_cases(session, user)
-    if rule is not None:
-        query = query.where(rule)
-    if number.strip():
-        query = query.where(Instance.number_keys.contains(number.strip(), autoescape=True))
-    return list(session.scalars(query.limit(CASE_LIST)))
-
-
-def row_numbers(row: Instance) -> list[tuple[str, str]]:
-    """case_numbers of a case row's data."""
-    try:
-        return case_numbers(json.loads(row.data_json or "{}"))
-    except ValueError:
-        return []

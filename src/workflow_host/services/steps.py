@@ -18,7 +18,7 @@ from ..models import AuditEvent, InstanceStateRow, ProcessVersion
 from ..models import Instance as InstanceRow
 from .audit import GENESIS, EventSpec, chain
 from .case_deadlines import sync_deadlines
-from .case_keys import matter_number, number_keys, unit_keys
+from .case_keys import matter_number, number_keys, search_text, unit_keys
 from .catalog import Catalog, catalog_of
 from .errors import Invalid, NotFound
 from .inbox_sync import OpenTask, plan_inbox
@@ -49,6 +49,7 @@ _SAVED = (
     "case_no",
     "number_keys",
     "unit_keys",
+    "search_text",
     "next_due_at",
     "updated_at",
     "audit_seq",
@@ -198,6 +199,7 @@ def save_case(
         "case_no": matter_number(data),
         "number_keys": number_keys(data),
         "unit_keys": unit_keys(data),
+        "search_text": search_text(data),
         "next_due_at": engine.next_due() if status == "running" else None,
         "updated_at": at,
         "audit_seq": chained[-1]["seq"] if chained else row.audit_seq,

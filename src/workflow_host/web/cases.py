@@ -9,11 +9,11 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from sqlalchemy.orm import Session
 
 from ..models import ProcessVersion, User
-from ..services import attachments, case_view, documents, instances, tasks
+from ..services import attachments, case_list, case_view, documents, instances, tasks
 from ..services.assignment import unreachable_tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
-from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
+from ..services.errors import BadRequest, Forbidden, Invalid, NotFound, ServiceError
 from ..services.history import export_history
 from ..services.history_view import HistoryFilters, history_page
 from ..services.verification import verify_instance
@@ -21,6 +21,7 @@ from .display import case_rows
 from .history_export import worded_csv
 from .history_text import event_changes
 from .i18n import _
+from .parties import parties
 from .signin import host, signed_in, signed_in_read
 
 __all__ = ["bp"]
@@ -70,23 +71,30 @@ def new_case(db: Session, user: User) -> Any:
 @bp.get("/cases")
 @signed_in_read
 def cases(db: Session, user: User) -> Any:
-    """The newest cases one may see, or those whose case number holds what was searched for."""
-    number = request.args.get("q", "")[:128]
-    rows = case_view.case_list(db, user, number)
+    """The cases one may see, newest change first, a page at a time; found by number, plaintiff or subject."""
+    text, status = request.args.get("q", "")[:128], request.args.get("status", "")[:32]
+    form = {"text": text, "status": status, "statuses": case_list.STATUSES, "limit": case_list.CASE_LIST}
+    try:
+        cursor = case_list.parse_cursor(request.args.get("before", "")[:96])
+        page = case_list.list_cases(db, user, case_list.CaseQuery(text, status, cursor))
+    except BadRequest:
+        problem = _("This list has no such page or status; start again from the newest cases.")
+        return render_template("cases.html", user=user, listed=[], page=None, problem=problem, **form), 400
     names: dict[int, dict[str, str]] = {}
-    for version_id in {row.version_id for row in rows}:
+    for version_id in {item.row.version_id for item in page.cases}:
         version = db.get(ProcessVersion, version_id)
         if version is not None:
             names[version_id] = {p: info.name for p, info in catalog_of(version).processes.items()}
+    unit_names = dict(unit_choices(db))
     listed = [
         {
-            "row": row,
-            "process": names.get(row.version_id, {}).get(row.process_id, row.process_id),
-            "numbers": case_view.row_numbers(row),
+            "case": item,
+            "process": names.get(item.row.version_id, {}).get(item.row.process_id, item.row.process_id),
+            "parties": parties(item.data, unit_names),
         }
-        for row in rows
+        for item in page.cases
     ]
-    return render_template("cases.html", user=user, listed=listed, number=number, limit=case_view.CASE_LIST)
+    return render_template("cases.html", user=user, listed=listed, page=page, **form)
 
 
 @bp.get("/cases/<int:instance_id>")

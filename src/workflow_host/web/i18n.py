@@ -24,6 +24,7 @@ __all__ = [
     "LANES",
     "LANGUAGES",
     "READINGS",
+    "STATUSES",
     "_",
     "code_word",
     "countdown",
@@ -39,6 +40,13 @@ CASE_NUMBERS = {  # a case's number at each instance (instance_level), once it h
     "first": lazy_gettext("First-instance case number"),
     "second": lazy_gettext("Second-instance case number"),
     "retrial": lazy_gettext("Retrial case number"),
+}
+STATUSES = {  # a case's status (GET /instances/{id})
+    "running": lazy_gettext("In progress"),
+    "completed": lazy_gettext("Closed"),
+    "error": lazy_gettext("Stopped by an error"),
+    "suspended": lazy_gettext("Suspended"),
+    "terminated": lazy_gettext("Terminated"),
 }
 LANES = {  # the lanes of ../shared/design/process-map.md, for tasks not routed to one unit
     "gov_office": lazy_gettext("District government office"),
@@ -159,6 +167,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.filters["local_dt"] = local_datetime
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["status_label"] = lambda status: str(STATUSES.get(status, status))
     app.jinja_env.globals["lane_label"] = lambda lane: str(LANES.get(lane, lane or ""))
     app.jinja_env.globals["number_label"] = number_label
     app.jinja_env.globals["event_label"] = lambda kind: str(EVENTS.get(kind, kind))

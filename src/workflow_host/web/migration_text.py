@@ -5,19 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..services.migration import Reason
-from .i18n import _
+from .i18n import STATUSES, _
 
 __all__ = ["reason_text"]
 
 
 def _status(status: str) -> str:
-    labels = {
-        "completed": _("Closed"),
-        "error": _("Stopped by an error"),
-        "suspended": _("Suspended"),
-        "terminated": _("Terminated"),
-    }
-    return labels.get(status, status)
+    return str(STATUSES.get(status, status))
 
 
 _TEXTS: dict[str, Callable[[dict[str, str]], str]] = {
