@@ -104,7 +104,28 @@ def test_the_list_narrows_to_one_status_and_refuses_what_it_never_offers(app: Fl
     assert re.findall(r'<td><a href="/cases/\d+">([^<]+)</a>', running) == ["(2026)蒙0205行初12号"]
     closed = auditor.get("/cases?status=completed").get_data(as_text=True)
     assert "没有找到案件" in closed or "No case found" in closed
-    for bad in ("/cases?status=deleted", "/cases?before=yesterday", "/cases?before=2026-01-01T00:00:00~x"):
+    for bad in ("/cases?status=deleted", "/cases?before=yesterday", "/cases?before=1_x", f"/cases?before={10**19}_1"):
         response = auditor.get(bad)
         assert response.status_code == 400, bad
         assert "从最新的案件重新查看" in response.get_data(as_text=True)
+
+
+def test_the_api_lists_the_same_cases_a_page_at_a_time(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(case_list, "CASE_LIST", 2)
+    for number in range(1, 4):
+        registered(app, f"(2026)蒙0205行初{number}号", "land_bureau", plaintiff=f"原告{number}")
+    registered(app, "(2026)蒙0205行初9号", "wudangzhao")
+    officer = Api(app.test_client(), "land_officer", PASSWORDS["land_officer"])
+    first = officer.get("/instances").get_json()
+    assert [case["case_no"] for case in first["instances"]] == ["(2026)蒙0205行初3号", "(2026)蒙0205行初2号"]
+    assert first["instances"][0]["plaintiff"] == "原告3"
+    assert first["instances"][0]["defendant_unit"] == "land_bureau"
+    assert first["instances"][0]["open_steps"] == ["核对材料"]
+    assert first["instances"][0]["case_numbers"] == []  # six_steps keeps no instance_level
+    second = officer.get(f"/instances?before={first['next']}").get_json()
+    assert [case["case_no"] for case in second["instances"]] == ["(2026)蒙0205行初1号"]
+    assert second["next"] is None
+    assert [c["case_no"] for c in officer.get("/instances?q=原告2").get_json()["instances"]] == ["(2026)蒙0205行初2号"]
+    refused = officer.get("/instances?status=gone")
+    assert refused.status_code == 400
+    assert refused.get_json()["error"] == "bad_request"

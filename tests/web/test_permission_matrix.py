@@ -96,6 +96,7 @@ READS: dict[str, tuple[Path, set[str]]] = {
     "decisions.source": (lambda w: "/modeller/decisions/signoff_chain/source.dmn", EVERYONE),
     "api.list_processes": (lambda w: "/api/v1/processes", EVERYONE),
     "api.list_tasks": (lambda w: "/api/v1/tasks", EVERYONE),
+    "api.list_instances": (lambda w: "/api/v1/instances", EVERYONE),  # each sees their own (test_case_list.py)
     "api.list_notifications": (lambda w: "/api/v1/notifications", EVERYONE),
     "api.get_instance": (lambda w: f"/api/v1/instances/{w.case}", CASE_VIEWERS),
     "api.instance_events": (lambda w: f"/api/v1/instances/{w.case}/events", CASE_VIEWERS),

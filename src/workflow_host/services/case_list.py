@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -17,9 +17,21 @@ from .case_keys import case_numbers
 from .errors import BadRequest
 from .permissions import visible_cases
 
-__all__ = ["CASE_LIST", "STATUSES", "CaseQuery", "CasesPage", "ListedCase", "list_cases", "parse_cursor"]
+__all__ = [
+    "CASE_LIST",
+    "STATUSES",
+    "CaseQuery",
+    "CasesPage",
+    "ListedCase",
+    "list_cases",
+    "page_view",
+    "parse_cursor",
+]
 
 CASE_LIST = 100  # cases a page shows
+# The data names of a case's parties that a listed case carries in the API (a suit's, a suggestion's).
+PARTY_NAMES = ("plaintiff", "defendant", "defendant_unit", "issuer", "designated_unit")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUSES = ("running", "completed", "error", "suspended", "terminated")  # GET /instances/{id}'s status
 
 
@@ -52,21 +64,21 @@ class CasesPage:
 
 
 def parse_cursor(value: str) -> tuple[datetime, int] | None:
-    """A page cursor ("<last change ISO>~<case id>") as the query takes it; empty for the first page."""
+    """A page cursor ("<last change, microseconds since 1970 UTC>_<case id>", safe in a URL as it is) as the query
+    takes it; empty for the first page."""
     if not value:
         return None
-    changed, _, case_id = value.rpartition("~")
-    try:
-        at, number = datetime.fromisoformat(changed), int(case_id)
-    except ValueError:
-        at, number = None, 0
-    if at is None or at.tzinfo is None:
+    changed, _, case_id = value.partition("_")
+    if not (changed.isdigit() and case_id.isdigit() and len(changed) <= 20 and len(case_id) <= 18):
         raise BadRequest(f"the page cursor {value[:64]!r} is not one this list gave")
-    return at, number
+    try:
+        return EPOCH + timedelta(microseconds=int(changed)), int(case_id)
+    except OverflowError:
+        raise BadRequest(f"the page cursor {value[:64]!r} is not one this list gave") from None
 
 
 def _cursor(row: Instance) -> str:
-    return f"{row.updated_at.isoformat()}~{row.id}"
+    return f"{(row.updated_at - EPOCH) // timedelta(microseconds=1)}_{row.id}"
 
 
 def list_cases(session: Session, user: User, query: CaseQuery) -> CasesPage:
@@ -120,3 +132,23 @@ def _open_steps(session: Session, case_ids: list[int]) -> dict[int, list[str]]:
         if title not in titles:
             titles.append(title)
     return found
+
+
+def page_view(page: CasesPage) -> dict[str, Any]:
+    """A page as `GET /instances` gives it: each case's summary, and the cursor of the next page (null on the last)."""
+    return {"instances": [_summary(item) for item in page.cases], "next": page.next_cursor}
+
+
+def _summary(item: ListedCase) -> dict[str, Any]:
+    row = item.row
+    return {
+        "id": row.id,
+        "process_id": row.process_id,
+        "status": row.status,
+        "case_no": row.case_no,
+        "case_numbers": [{"instance_level": level, "case_no": number} for level, number in item.numbers],
+        **{name: item.data.get(name) for name in PARTY_NAMES if name in item.data},
+        "open_steps": item.open_steps,
+        "created_at": row.created_at.isoformat(),
+        "updated_at": row.updated_at.isoformat(),
+    }

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..host import Host
 from ..models import Instance, User
-from ..services import auth, history, instances, notifications, tasks, versions
+from ..services import auth, case_list, history, instances, notifications, tasks, versions
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
 from ..services.permissions import require_any_role, require_view_instance
@@ -190,6 +190,17 @@ def start_instance(session: Session, user: User) -> tuple[Response, int]:
     body = json_body()
     view = instances.start_instance(session, host().runtime, user, body.get("process_id"), body.get("data"))
     return jsonify(view), 201
+
+
+@bp.get("/instances")
+@authenticated_read
+def list_instances(session: Session, user: User) -> Response:
+    query = case_list.CaseQuery(
+        request.args.get("q", "")[:128],
+        request.args.get("status", "")[:32],
+        case_list.parse_cursor(request.args.get("before", "")[:96]),
+    )
+    return jsonify(case_list.page_view(case_list.list_cases(session, user, query)))
 
 
 @bp.get("/instances/<int:instance_id>")

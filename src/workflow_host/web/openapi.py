@@ -91,6 +91,30 @@ PATHS: dict[str, Any] = {
         )
     },
     "/instances": {
+        "get": _op(
+            "The cases the caller may see, newest change first, 100 a page",
+            {"200": _json(ref("CasePage"), "a page of cases and the cursor of the next")},
+            parameters=[
+                {
+                    "name": "q",
+                    "in": "query",
+                    "schema": {"type": "string", "maxLength": 128},
+                    "description": "part of a case number (of any instance), the plaintiff, the act challenged, or a "
+                    "suggestion's issuer or summary",
+                },
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {"enum": ["running", "completed", "error", "suspended", "terminated"]},
+                },
+                {
+                    "name": "before",
+                    "in": "query",
+                    "schema": {"type": "string", "pattern": "^[0-9]{1,20}_[0-9]{1,18}$"},
+                    "description": "the `next` of the previous page",
+                },
+            ],
+        ),
         "post": _op(
             "Start a case",
             {"201": _json(ref("Instance"), "the new case")},
@@ -101,7 +125,7 @@ PATHS: dict[str, Any] = {
                     "properties": {"process_id": {"type": "string"}, "data": {"type": "object"}},
                 }
             ),
-        )
+        ),
     },
     "/instances/{instance_id}": {
         "get": _op("A case", {"200": _json(ref("Instance"), "the case")}, parameters=[INSTANCE_ID])
