@@ -44,6 +44,44 @@ def test_bad_directory_files_are_refused_with_the_reason(host: Host, text: str, 
         load_directory(session, text)
 
 
+def test_a_users_post_is_loaded_changed_and_cleared_with_the_file(host: Host) -> None:
+    posted = "users:\n  - {username: land_head, name: 王某某, position: ' 局长 ', unit: land_bureau}\n"
+    with host.database.transaction() as session:
+        load_directory(session, posted)
+    with host.database.transaction() as session:
+        head = session.get(User, "land_head")
+        assert head is not None
+        assert (head.name, head.position) == ("王某某", "局长")
+        assert session.get(User, "clerk").position is None  # type: ignore[union-attr]  # an old entry: no post
+        load_directory(session, "users:\n  - {username: land_head, name: 王某某, unit: land_bureau}\n")
+    with host.database.transaction() as session:
+        assert session.get(User, "land_head").position is None  # type: ignore[union-attr]  # the file says none
+
+
+@pytest.mark.parametrize(
+    ("position", "message"),
+    [
+        ("局" * 41, r"users\[1\] \(wang, line 4\): 'position' is 41 characters long; at most 40 are allowed"),
+        ("[局长, 科员]", r"users\[1\] \(wang, line 4\): 'position' must be text \(a post such as 局长\), not list"),
+        ("12", r"users\[1\] \(wang, line 4\): 'position' must be text \(a post such as 局长\), not int"),
+    ],
+)
+def test_a_post_that_is_too_long_or_not_text_is_refused_naming_the_user_and_line(
+    host: Host, position: str, message: str
+) -> None:
+    text = (
+        "users:\n"
+        "  - {username: clerk, name: 科员甲, position: 科员}\n"
+        "  # the head of the land bureau\n"
+        f"  - {{username: wang, name: 王某某, password: p, position: {position}}}\n"
+    )
+    with pytest.raises(Invalid, match=message), host.database.transaction() as session:
+        load_directory(session, text)
+    with host.database.transaction() as session:  # nothing of the file was kept
+        assert session.get(User, "wang") is None
+        assert session.get(User, "clerk").position is None  # type: ignore[union-attr]
+
+
 def test_tokens_expire_and_can_be_revoked(host: Host) -> None:
     with host.database.transaction() as session:
         clerk = session.get(User, "clerk")

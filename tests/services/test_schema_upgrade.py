@@ -31,7 +31,7 @@ def test_a_sqlite_database_with_cases_upgrades_from_0006(tmp_path: Path) -> None
         connection.execute(text("INSERT INTO login_failure (username, at) VALUES ('clerk', '2026-01-01')"))
     schema.init_db(database)  # 0007 rebuilds process_version, which instance refers to
     with database.engine.begin() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0010"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0011"
         assert connection.execute(text("SELECT version_id FROM instance")).scalar_one() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # checks are back on
         connection.execute(text(VERSION))  # the same content hash again: a restored version
@@ -84,4 +84,20 @@ def test_cases_stored_before_0010_are_found_by_their_plaintiff_and_subject(tmp_p
     with database.engine.begin() as connection:
         rows = connection.execute(text("SELECT search_text FROM instance ORDER BY id")).scalars().all()
     assert rows == ["\n张某某\n不服房屋征收 补偿决定\n", "\n包头市石拐区人民检察院\n关于规范执法的检察建议\n", ""]
+    database.dispose()
+
+
+def test_users_stored_before_0011_are_kept_without_a_post(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0010")
+        connection.execute(
+            text("INSERT INTO user_account (username, name, password_hash, active) VALUES ('wang', '王某某', 'x', 1)")
+        )
+    schema.init_db(database)
+    with database.engine.begin() as connection:
+        assert connection.execute(text("SELECT name, position FROM user_account")).one() == ("王某某", None)
     database.dispose()

@@ -25,6 +25,7 @@ class User(Base):
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str | None] = mapped_column(String(40))  # 职务 (区长, 局长, 科员 …), as the directory gives it
     password_hash: Mapped[str] = mapped_column(String(256))
     unit_id: Mapped[str | None] = mapped_column(ForeignKey("unit.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

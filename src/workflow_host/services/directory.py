@@ -18,6 +18,7 @@ from .passwords import hash_password, is_known_hash, needs_rehash, verify_nobody
 
 __all__ = ["DirectorySummary", "authenticate", "check_unit_values", "extra_units", "load_directory", "unit_choices"]
 
+MAX_POSITION = 40  # characters of a post (职务), as the user_account column holds them
 UNIT_KINDS = {"gov_office", "justice_bureau", "department", "township", "subdistrict", "park", "other"}
 
 DirectorySummary = dict[str, int]
@@ -44,9 +45,46 @@ def load_directory(session: Session, text: str) -> DirectorySummary:
     for i, entry in enumerate(units):
         _load_unit(session, entry, f"units[{i}]")
         unit_ids.add(entry["id"])
+    lines = _entry_lines(text, "users")
     for i, entry in enumerate(users):
-        _load_user(session, entry, f"users[{i}]", unit_ids)
+        _load_user(session, entry, _user_where(i, entry, lines), unit_ids)
     return {"units": len(units), "users": len(users)}
+
+
+def _entry_lines(text: str, key: str) -> list[int]:
+    """The line of the file each entry of the top-level list `key` starts on (1-based), for errors that say where."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    found = next((value for name, value in node.value if name.value == key), None)
+    if not isinstance(found, yaml.SequenceNode):
+        return []
+    return [item.start_mark.line + 1 for item in found.value]
+
+
+def _user_where(index: int, entry: Any, lines: list[int]) -> str:
+    """How an error names a user entry: its place in the list, its username and its line in the file."""
+    username = entry.get("username") if isinstance(entry, dict) else None
+    said = [f"{username}" if isinstance(username, str) and username.strip() else ""]
+    said.append(f"line {lines[index]}" if index < len(lines) else "")
+    details = ", ".join(part for part in said if part)
+    return f"users[{index}] ({details})" if details else f"users[{index}]"
+
+
+def _position(entry: dict[str, Any], where: str) -> str | None:
+    """The user's post (职务), optional: text of at most MAX_POSITION characters; empty is none."""
+    value = entry.get("position")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"{where}: 'position' must be text (a post such as 局长), not {type(value).__name__}")
+    value = value.strip()
+    if len(value) > MAX_POSITION:
+        raise Invalid(f"{where}: 'position' is {len(value)} characters long; at most {MAX_POSITION} are allowed")
+    return value or None
 
 
 def _load_unit(session: Session, entry: Any, where: str) -> None:
@@ -76,6 +114,7 @@ def _load_user(session: Session, entry: Any, where: str, unit_ids: set[str]) -> 
         raise Invalid(f"{where}: roles must be a list of names")
     user = session.get(User, username) or User(username=username, active=True)
     user.name = entry.get("name") or username
+    user.position = _position(entry, where)
     user.unit_id = unit_id
     if entry.get("password_hash"):
         if not is_known_hash(str(entry["password_hash"])):
