@@ -9,6 +9,7 @@ from tests.processes.test_appearance import CASE, assess
 from tests.web.test_pages import Web
 from workflow_host import create_app
 from workflow_host.host import Host
+from workflow_host.services.directory import load_directory
 
 DIAGRAMS = ("appearance.bpmn", "court_appearance.dmn")
 NOW = "2026-11-01T09:00"
@@ -53,6 +54,23 @@ def test_each_head_finds_their_name_and_post_filled_in_and_confirms_with_one_tic
         "区司法局局长",
     )
     assert instance(jb, case_id)["data"].get("appearance_plan") is None  # the legal-affairs head has not confirmed
+
+
+def test_a_head_s_post_in_the_directory_is_the_one_filled_in(host: Host, sign_in: SignIn) -> None:
+    roles = "roles: [justice_bureau, justice_bureau_head]"
+    posted = f"users:\n  - {{username: zhao, name: 赵某某, position: 司法局局长, unit: justice_bureau, {roles}}}\n"
+    with host.database.transaction() as session:
+        load_directory(session, posted)
+    jb = sign_in("jb_staff")
+    jb.post("/instances", json={"process_id": "appearance", "data": CASE})
+    assess(jb, major_public_interest=True)
+    [legal] = tasks(sign_in("zhao"), "confirm_legal_head_appearance")
+    _web, page = page_of(host, "zhao", legal["id"])
+    # the post the directory gives, not the title of the role (区司法局局长)
+    assert (value_of(page, "legal_affairs_head.name"), value_of(page, "legal_affairs_head.position")) == (
+        "赵某某",
+        "司法局局长",
+    )
 
 
 ITEM_TITLES = ["（二）", "（三）", "（四）", "（五）", "（六）", "（七）", "（八）"]

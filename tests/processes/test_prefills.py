@@ -23,6 +23,7 @@ from tests.web.test_pages import Web
 from workflow_host import create_app
 from workflow_host.engine import FixedClock
 from workflow_host.host import Host
+from workflow_host.services.directory import load_directory
 
 NOW = "2026-03-02T09:00"
 SUMMARY = "被告石拐区自然资源局于2026年6月30日前重新作出答复；原告放弃其他诉讼请求。"
@@ -50,7 +51,15 @@ def value_of(html: str, name: str) -> str | None:
     return found.group(1)
 
 
+POSTS = """users:
+  - {username: land_officer, name: 自然资源局法制员, position: 科员, unit: land_bureau, roles: [handling_unit]}
+  - {username: land_head, name: 自然资源局局长, position: 局长, unit: land_bureau, roles: [handling_unit]}
+"""
+
+
 def test_a_mediated_case_s_forms_start_with_what_the_case_and_the_person_say(desk: CaseDesk) -> None:
+    with desk.host.database.transaction() as session:
+        load_directory(session, POSTS)  # the directory gives the officer's and the head's posts
     open_case(desk, **LAND_BUREAU_SUED)
     desk.complete("land_officer", "prepare_defence", materials("石拐区自然资源局"))
     desk.complete("jb_staff", "formal_review", {"materials_complete": True, "review_opinion": "材料及手续齐备"})
@@ -81,8 +90,10 @@ def test_a_mediated_case_s_forms_start_with_what_the_case_and_the_person_say(des
     officer = page(desk, "land_officer", "record_performance")
     assert value_of(officer, "obligations") == SUMMARY  # the mediation statement's terms, to edit
     assert not value_of(officer, "head_urging.head_name")  # a clerk is not the head who urged
+    assert not value_of(officer, "head_urging.position")  # nor is the clerk's post the head's
     head = page(desk, "land_head", "record_performance")
     assert value_of(head, "head_urging.head_name") == "自然资源局局长"
+    assert value_of(head, "head_urging.position") == "局长"  # the head's post, from the directory
     performed = {
         "obligations": SUMMARY,
         "actions": [{"action": "重新作出答复", "done_on": "2026-04-25", "evidence": "答复书"}],

@@ -64,7 +64,8 @@ class UserTaskInfo:
     # earlier instance's value under the same name (`startBlank`, names separated by spaces or commas)
     start_blank: list[str] = field(default_factory=list)
     # fields the page fills from the signed-in person's directory entry when the form has no value for them
-    # (`startFromSignedIn`: `field.path=attribute` pairs separated by spaces: name, head_name, unit, role, post, today)
+    # (`startFromSignedIn`: `field.path=attribute` pairs separated by spaces: name, head_name, unit, role, post,
+    # head_post, today)
     start_from_user: dict[str, str] = field(default_factory=dict)
 
 

@@ -1,4 +1,4 @@
-"""What a form may take from the person who fills it in: their name, unit, role and post from the directory
+"""What a form may take from the person who fills it in: their name, unit, role and post (职务) from the directory
 (`startFromSignedIn` on a user task), so a head confirming their own appearance does not type who they are, and
 the day they open it, for what they record as done at this step (the seal affixed)."""
 
@@ -43,8 +43,9 @@ def _heads(session: Session, user: User) -> bool:
 def _attribute(session: Session, user: User, attribute: str, field: dict[str, Any]) -> str | None:
     """One of the person's directory values: `name`, `head_name` (their name when they are a head, else nothing: a
     clerk is not the head who urged), `unit` (its id), `role` (the first of the field's choices the person holds,
-    else their most senior district role) or `post` (that role's title; a unit's head has none in the directory),
-    or `today` (the day in Beijing)."""
+    else their most senior district role), `post` (their post as the directory gives it, else their most senior
+    district role's title), `head_post` (their post when they are a head, as head_name), or `today` (the day in
+    Beijing)."""
     roles = [role for role in field.get("enum") or POSTS if isinstance(role, str) and role in user.role_names]
     if attribute == "name":
         return user.name
@@ -56,8 +57,8 @@ def _attribute(session: Session, user: User, attribute: str, field: dict[str, An
         return user.unit_id
     if attribute == "role":
         return roles[0] if roles else None
-    if attribute == "post":
-        return next((POSTS[role] for role in POSTS if role in user.role_names), None)
+    if attribute == "post" or (attribute == "head_post" and _heads(session, user)):
+        return user.position or next((POSTS[role] for role in POSTS if role in user.role_names), None)
     return None
 
 
