@@ -71,11 +71,14 @@ NUMERALS = "一二三四五六七八九十"
 
 @dataclass
 class Names:
-    """What the directory knows: unit names, the names of unit heads and of the district head (区长)."""
+    """What the directory knows: unit names, the names of unit heads and of the district head (区长), and the posts
+    (职务) of those heads the directory gives one (`posts`: by unit)."""
 
     units: dict[str, str] = field(default_factory=dict)
     heads: dict[str, str] = field(default_factory=dict)
     district_head: str | None = None
+    posts: dict[str, str] = field(default_factory=dict)
+    district_head_post: str | None = None
 
 
 def cell(value: Any) -> Any:
@@ -207,13 +210,12 @@ def _respondent(data: dict[str, Any], part: dict[str, Any], unit: str | None, na
 def formalities(data: dict[str, Any], unit: str | None, names: Names) -> dict[str, dict[str, str]]:
     """What a unit's certificate and power of attorney say before anyone types them: the organ that answers (the
     district government in a suit against it), its legal representative as the directory knows them (the district
-    head, 区长; a unit's head), and the matter entrusted at the case's instance."""
+    head, by default 区长; a unit's head) with their post, and the matter entrusted at the case's instance."""
     organ = _respondent(data, {}, unit, names)
     government = organ == GOVERNMENT
     head = names.district_head if government else names.heads.get(unit or "")
-    certificate = {"organ": organ} | ({"name": head} if head else {})
-    if government:
-        certificate["position"] = GOVERNMENT_HEAD
+    post = (names.district_head_post or GOVERNMENT_HEAD) if government else names.posts.get(unit or "")
+    certificate = {"organ": organ} | ({"name": head} if head else {}) | ({"position": post} if post else {})
     matters = entrusted_matters(data.get("case_no"), data.get("instance_level"))
     return {
         "legal_representative_certificate": certificate,

@@ -142,13 +142,17 @@ def render(key: str, data: dict[str, Any], unit: str | None, names: Names, today
 def _names(session: Session) -> Names:
     units = list(session.scalars(select(Unit)))
     heads = {u.head for u in units if u.head}
-    people = {u.username: u.name for u in session.scalars(select(User).where(User.username.in_(heads)))}
-    district = select(User.name).join(UserRole).where(UserRole.role == "district_head", User.active.is_(True))
+    people = {u.username: u for u in session.scalars(select(User).where(User.username.in_(heads)))}
+    headed = {u.id: people[u.head] for u in units if u.head in people}
+    district = select(User).join(UserRole).where(UserRole.role == "district_head", User.active.is_(True))
     found = session.scalars(district.limit(2)).all()
+    head = found[0] if len(found) == 1 else None  # one district head: the government's legal representative
     return Names(
         {u.id: u.name for u in units},
-        {u.id: people[u.head] for u in units if u.head in people},
-        found[0] if len(found) == 1 else None,  # one district head: the government's legal representative
+        {unit: person.name for unit, person in headed.items()},
+        head.name if head else None,
+        {unit: person.position for unit, person in headed.items() if person.position},
+        head.position if head else None,
     )
 
 
@@ -222,13 +226,16 @@ def form_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]
     entrusted at this instance), legal basis and evidence; its defence text is written anew — else the
     certificate and power of attorney as the documents print them from the directory and the case. A loss report:
     the court's ruling as the recorded decision says it. The decision's number, and the obligations it ordered
-    (decided_start)."""
-    wanted = [name for name in (*FORMALITIES, *CARRIED_OVER, "court_ruling", *DECIDED) if name in fields]
+    (decided_start). An appearance arrangement (Art. 16): the unit's head, with their post, as the directory has
+    them."""
+    wanted = [name for name in (*FORMALITIES, *CARRIED_OVER, "court_ruling", "unit_head", *DECIDED) if name in fields]
     if not wanted:
         return {}
     row = session.get(Instance, task.instance_id)
     data = (_case_data(row) if row else {}) | _task_data(task, with_draft=False)
     start: dict[str, Any] = decided_start(data, fields)
+    if "unit_head" in wanted:
+        start |= _unit_head(_task_unit(task, data), _names(session))
     if "court_ruling" in wanted and ruling_text(data):
         start["court_ruling"] = ruling_text(data)
     if not set(wanted) & {*FORMALITIES, *CARRIED_OVER}:
@@ -242,6 +249,15 @@ def form_start(session: Session, task: InboxTask, fields: Any) -> dict[str, Any]
         matter = {k: v for k, v in made[name].items() if k == "entrusted_matters"}
         start[name] = typed | matter if isinstance(typed, dict) else made[name]
     return start
+
+
+def _unit_head(unit: str | None, names: Names) -> dict[str, Any]:
+    """The unit's head as an arrangement names them, `{unit_head: {name, position}}`; nothing for a unit without."""
+    head = names.heads.get(unit or "")
+    if head is None:
+        return {}
+    post = names.posts.get(unit or "")
+    return {"unit_head": {"name": head} | ({"position": post} if post else {})}
 
 
 def _choose(offers: list[Offer], key: str, unit: str | None) -> Offer:
