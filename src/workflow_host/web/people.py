@@ -1,30 +1,42 @@
-"""People by name: pages show who did what by the name the directory gives them, not by their sign-in name."""
+"""People by name: pages show who did what by the name the directory gives them, with their post (职务) when it
+gives one, not by their sign-in name."""
 
 from __future__ import annotations
 
 from flask import Flask, g
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..models import User
 from .i18n import _
 from .signin import host
 
-__all__ = ["deployer", "init_app", "person"]
+__all__ = ["deployer", "init_app", "named", "person"]
+
+
+def named(name: str, position: str | None) -> str:
+    """A person as the pages name them: 王某某（局长） when the directory gives their post (职务), else the name."""
+    return f"{name}（{position}）" if position else name
+
+
+def _looked_up(db: Session, username: str) -> str:
+    found = db.execute(select(User.name, User.position).where(User.username == username)).first()
+    return named(found.name, found.position) if found else username
 
 
 def person(username: str | None) -> str:
-    """The directory name of `username` (looked up once per request), or the username itself when the directory
-    no longer has it; empty for nobody."""
+    """The directory name of `username` with their post when it has one (looked up once per request), or the
+    username itself when the directory no longer has it; empty for nobody."""
     if not username:
         return ""
     known: dict[str, str] = g.setdefault("people", {})
     if username not in known:
         page_db = g.get("db")  # the page's own transaction (web.signin), while its view renders
         if page_db is not None:
-            known[username] = page_db.scalar(select(User.name).where(User.username == username)) or username
+            known[username] = _looked_up(page_db, username)
         else:
             with host().database.read_transaction() as db:
-                known[username] = db.scalar(select(User.name).where(User.username == username)) or username
+                known[username] = _looked_up(db, username)
     return known[username]
 
 
@@ -42,3 +54,4 @@ def deployer(username: str | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["person"] = person
     app.jinja_env.globals["deployer"] = deployer
+    app.jinja_env.globals["named"] = named
