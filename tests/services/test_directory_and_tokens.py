@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from workflow_host.cli import main
@@ -80,6 +81,20 @@ def test_a_post_that_is_too_long_or_not_text_is_refused_naming_the_user_and_line
     with host.database.transaction() as session:  # nothing of the file was kept
         assert session.get(User, "wang") is None
         assert session.get(User, "clerk").position is None  # type: ignore[union-attr]
+
+
+def test_the_demo_directory_names_people_and_gives_their_posts(host: Host) -> None:
+    demo = (Path(__file__).resolve().parents[2] / "demo" / "directory.yaml").read_text(encoding="utf-8")
+    with host.database.transaction() as session:
+        load_directory(session, demo)
+    usernames = [entry["username"] for entry in yaml.safe_load(demo)["users"]]
+    with host.database.transaction() as session:
+        head = session.get(User, "district_head")
+        assert head is not None
+        assert (head.name, head.position) == ("王某某", "区长")
+        people = list(session.scalars(select(User).where(User.username.in_(usernames))))
+        assert all(u.position for u in people)
+        assert {u.name for u in people} & {u.position for u in people} == set()  # no one is named by a post
 
 
 def test_tokens_expire_and_can_be_revoked(host: Host) -> None:
