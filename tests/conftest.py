@@ -33,6 +33,7 @@ TABLES = [
     "version_file",
     "process_version",
     "api_token",
+    "trusted_device",
     "login_failure",
     "user_role",
     "user_account",

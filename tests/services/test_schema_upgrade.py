@@ -31,12 +31,13 @@ def test_a_sqlite_database_with_cases_upgrades_from_0006(tmp_path: Path) -> None
         connection.execute(text("INSERT INTO login_failure (username, at) VALUES ('clerk', '2026-01-01')"))
     schema.init_db(database)  # 0007 rebuilds process_version, which instance refers to
     with database.engine.begin() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0011"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0012"
         assert connection.execute(text("SELECT version_id FROM instance")).scalar_one() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # checks are back on
         connection.execute(text(VERSION))  # the same content hash again: a restored version
-        # 0008: failures recorded before have no source address, and are kept
-        assert connection.execute(text("SELECT username, address FROM login_failure")).one() == ("clerk", None)
+        # 0008: failures recorded before have no source address, and are kept; 0012: nor a trusted device
+        failure = text("SELECT username, address, device FROM login_failure")
+        assert connection.execute(failure).one() == ("clerk", None, None)
     database.dispose()
 
 

@@ -2,7 +2,7 @@
 
 from .attachment import AttachmentBlob, CaseAttachment
 from .audit import AuditEvent
-from .auth import ApiToken, LoginFailure
+from .auth import ApiToken, LoginFailure, TrustedDevice
 from .calendar import CalendarDay, CalendarYear
 from .deadline import CaseDeadline, Notification
 from .directory import Unit, User, UserRole
@@ -24,6 +24,7 @@ __all__ = [
     "LoginFailure",
     "Notification",
     "ProcessVersion",
+    "TrustedDevice",
     "Unit",
     "User",
     "UserRole",

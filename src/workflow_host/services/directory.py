@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import yaml
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..engine import now
 from ..models import LoginFailure, Unit, User, UserRole
+from .devices import forget_devices, trusted_device
 from .errors import Invalid, TooManyAttempts
 from .forms import values_at
 from .passwords import hash_password, is_known_hash, needs_rehash, verify_nobody, verify_password
@@ -116,20 +118,35 @@ def _load_user(session: Session, entry: Any, where: str, unit_ids: set[str]) -> 
     user.name = entry.get("name") or username
     user.position = _position(entry, where)
     user.unit_id = unit_id
-    if entry.get("password_hash"):
-        if not is_known_hash(str(entry["password_hash"])):
-            raise Invalid(f"{where}: 'password_hash' must be an argon2, pbkdf2 or scrypt hash")
-        user.password_hash = str(entry["password_hash"])
-    elif entry.get("password"):
-        user.password_hash = hash_password(str(entry["password"]))
-    elif not user.password_hash:
-        raise Invalid(f"{where}: 'password' or 'password_hash' is required for a new user")
+    _load_password(session, user, entry, where)
     user.roles = [UserRole(role=r) for r in dict.fromkeys(roles)]
     session.add(user)
 
 
+def _load_password(session: Session, user: User, entry: dict[str, Any], where: str) -> None:
+    """Set the user's password from the entry; when it changed, no browser the user signed in from is trusted any
+    more (services.devices). A file that repeats the same password keeps them (the hash is renewed only when it is
+    of an older kind)."""
+    before, changed = user.password_hash, False
+    if entry.get("password_hash"):
+        if not is_known_hash(str(entry["password_hash"])):
+            raise Invalid(f"{where}: 'password_hash' must be an argon2, pbkdf2 or scrypt hash")
+        changed = str(entry["password_hash"]) != before
+        user.password_hash = str(entry["password_hash"])
+    elif entry.get("password"):
+        password = str(entry["password"])
+        changed = not before or not verify_password(before, password)
+        if changed or needs_rehash(before):
+            user.password_hash = hash_password(password)
+    elif not before:
+        raise Invalid(f"{where}: 'password' or 'password_hash' is required for a new user")
+    if before and changed:
+        forget_devices(session, user.username)
+
+
 MAX_FAILURES = 5  # for one username from one address (an IPv6 address counts by its /64 network)
 MAX_FAILURES_ANYWHERE = 50  # for one username from every address together
+MAX_DEVICE_FAILURES = 5  # for one username from one trusted device (services.devices)
 FAILURE_WINDOW = timedelta(minutes=15)
 
 
@@ -149,32 +166,48 @@ def source_of(address: str | None) -> str:
     return str(parsed)
 
 
-def authenticate(session: Session, username: str, password: str, address: str | None = None) -> User | None:
+def authenticate(
+    session: Session, username: str, password: str, address: str | None = None, devices: Sequence[str] = ()
+) -> User | None:
     """The active user with these credentials, or None (and the failure counted against the username and the
-    source `address`). After MAX_FAILURES failures of one username from one source within FAILURE_WINDOW, that
-    source is refused for that username, right password or not, until the window has passed; after
-    MAX_FAILURES_ANYWHERE from all sources together, every source is. So one guesser cannot lock a user out
-    (the user signs in from elsewhere), and guessing spread over many sources is still bounded."""
+    source `address`, or the trusted device). After MAX_FAILURES failures of one username from one source within
+    FAILURE_WINDOW, that source is refused for that username, right password or not, until the window has passed;
+    after MAX_FAILURES_ANYWHERE from all sources together, every source is. So one guesser cannot lock a user out
+    (the user signs in from elsewhere), and guessing spread over many sources is still bounded. An attempt from a
+    browser the user signed in with before (`devices`: the ids of its device cookie) is counted only for that
+    device, MAX_DEVICE_FAILURES of them: guessing from elsewhere never locks the user out of their own browser."""
     at = now()
     name, source = username[:64], source_of(address)
-    recent = select(func.count(), func.count().filter(LoginFailure.address == source)).where(
-        LoginFailure.username == name, LoginFailure.at > at - FAILURE_WINDOW
-    )
-    anywhere, here = session.execute(recent).one()
-    if here >= MAX_FAILURES:
-        raise TooManyAttempts(f"too many failed sign-ins for {name} from this address; try again in 15 minutes")
-    if anywhere >= MAX_FAILURES_ANYWHERE:
-        raise TooManyAttempts(f"too many failed sign-ins for {name}; try again in 15 minutes")
+    device = trusted_device(session, name, devices)
+    _refuse_when_throttled(session, name, source, device, at)
     user = session.get(User, username)
     if user is None or not user.active:
         verify_nobody(password)  # as long as a real check: the time taken tells nothing about the account
     if user is None or not user.active or not verify_password(user.password_hash, password):
         session.execute(delete(LoginFailure).where(LoginFailure.at <= at - FAILURE_WINDOW))  # nothing old piles up
-        session.add(LoginFailure(username=name, address=source, at=at))
+        session.add(LoginFailure(username=name, address=source, device=device, at=at))
         return None
     if needs_rehash(user.password_hash):  # an older kind of hash: replaced now that the password is known
         user.password_hash = hash_password(password)
     return user
+
+
+def _refuse_when_throttled(session: Session, name: str, source: str, device: str | None, at: datetime) -> None:
+    """TooManyAttempts when the recent failures for `name` from this device, or (without one) from this source or
+    from every source, have reached their limit. Failures from trusted devices count only for their device."""
+    recent = (LoginFailure.username == name, LoginFailure.at > at - FAILURE_WINDOW)
+    if device is not None:
+        tried = session.scalar(select(func.count()).where(*recent, LoginFailure.device == device))
+        if (tried or 0) >= MAX_DEVICE_FAILURES:
+            raise TooManyAttempts(f"too many failed sign-ins for {name} from this device; try again in 15 minutes")
+        return
+    untrusted = LoginFailure.device.is_(None)
+    counts = select(func.count(), func.count().filter(LoginFailure.address == source))
+    anywhere, here = session.execute(counts.where(*recent, untrusted)).one()
+    if here >= MAX_FAILURES:
+        raise TooManyAttempts(f"too many failed sign-ins for {name} from this address; try again in 15 minutes")
+    if anywhere >= MAX_FAILURES_ANYWHERE:
+        raise TooManyAttempts(f"too many failed sign-ins for {name}; try again in 15 minutes")
 
 
 def unit_choices(session: Session) -> list[tuple[str, str]]:

@@ -57,6 +57,12 @@ PATHS: dict[str, Any] = {
     "/auth/token": {
         "post": {
             "summary": "Exchange a username and password for a bearer token",
+            "description": (
+                "Failed sign-ins are counted per username: five from one address refuse that address, fifty from"
+                " all addresses together refuse every address, for 15 minutes. This call carries no device cookie,"
+                " so unlike the sign-in page it has no exemption from the second rule: sign a service account in"
+                " once per token lifetime (a token already issued keeps working while new sign-ins are refused)."
+            ),
             "requestBody": _body(CREDENTIALS),
             "responses": {
                 "200": _json(ref("Token"), "a token and its lifetime in seconds"),
