@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from werkzeug.wrappers import Response
 
 from ..services.devices import DEVICE_LIFETIME, device_ids
@@ -23,7 +23,7 @@ def set_device_cookie(response: Response, ids: list[str]) -> Response:
         COOKIE,
         ".".join(ids),
         max_age=int(DEVICE_LIFETIME.total_seconds()),
-        path="/login",
+        path=url_for("account.login"),  # under a prefix the app is mounted at, too
         httponly=True,
         samesite="Lax",
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
