@@ -31,7 +31,7 @@ def test_a_sqlite_database_with_cases_upgrades_from_0006(tmp_path: Path) -> None
         connection.execute(text("INSERT INTO login_failure (username, at) VALUES ('clerk', '2026-01-01')"))
     schema.init_db(database)  # 0007 rebuilds process_version, which instance refers to
     with database.engine.begin() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0012"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0013"
         assert connection.execute(text("SELECT version_id FROM instance")).scalar_one() == 1
         assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # checks are back on
         connection.execute(text(VERSION))  # the same content hash again: a restored version
@@ -101,4 +101,24 @@ def test_users_stored_before_0011_are_kept_without_a_post(tmp_path: Path) -> Non
     schema.init_db(database)
     with database.engine.begin() as connection:
         assert connection.execute(text("SELECT name, position FROM user_account")).one() == ("王某某", None)
+    database.dispose()
+
+
+def test_inbox_tasks_stored_before_0013_keep_the_unit_and_role_they_were_shown_for(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    task = """INSERT INTO inbox_task (id, instance_id, process_id, element_id, title, lane, unit, created_at, status)
+              VALUES (:id, 1, 'compliance', 'record_performance', '登记', :lane, :unit, '2026-01-01', 'ready')"""
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0012")
+        connection.execute(text(VERSION))
+        connection.execute(text(CASE))
+        connection.execute(text(task), {"id": "a", "lane": "handling_unit", "unit": "land_bureau"})
+        connection.execute(text(task), {"id": "b", "lane": "district_head", "unit": None})
+    schema.init_db(database)
+    with database.engine.begin() as connection:
+        rows = connection.execute(text("SELECT units, roles FROM inbox_task ORDER BY id")).all()
+    assert rows == [("\nland_bureau\n", "\nhandling_unit\n"), ("", "\ndistrict_head\n")]
     database.dispose()

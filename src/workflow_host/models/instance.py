@@ -67,7 +67,11 @@ class InboxTask(Base):
     element_id: Mapped[str] = mapped_column(String(128))
     title: Mapped[str] = mapped_column(String(255))
     lane: Mapped[str | None] = mapped_column(String(64))
-    unit: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(64))  # the first of `units`
+    # who the task is for, in full (services/case_keys.keys_text: "\nunit_a\nunit_b\n"): every unit of a joint
+    # act, and every role when the case data gave it to several (the principal head or the head in charge)
+    units: Mapped[str] = mapped_column(Text, default="", server_default="")
+    roles: Mapped[str] = mapped_column(Text, default="", server_default="")
     case_no: Mapped[str | None] = mapped_column(String(128))
     claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)

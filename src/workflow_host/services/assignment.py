@@ -19,12 +19,17 @@ ADMIN = "admin"
 
 
 class Candidates:
-    """The candidate keys of a task and the unit it is shown under."""
+    """The candidate keys of a task, and who it is for: its units (every unit of a joint act, in the case data's
+    order) and roles (every role it was given to)."""
 
-    def __init__(self, keys: set[str], unit: str | None, lane: str | None = None) -> None:
+    def __init__(
+        self, keys: set[str], units: list[str], lane: str | None = None, roles: list[str] | None = None
+    ) -> None:
         self.keys = keys
-        self.unit = unit
+        self.units = units
+        self.unit = units[0] if units else None  # the one a list sorts by
         self.lane = lane  # the role the task was given to, when the case data chose a single one
+        self.roles = roles or ([lane] if lane else [])
 
 
 def _names(value: Any) -> list[str]:
@@ -38,24 +43,24 @@ def _names(value: Any) -> list[str]:
 def candidates_for(session: Session, info: UserTaskInfo | None, data: dict[str, Any]) -> Candidates:
     """Candidate keys: `u:<user>`, `r:<role>` or `ru:<role>@<unit>`."""
     if info is None:
-        return Candidates({f"r:{ADMIN}"}, None)
+        return Candidates({f"r:{ADMIN}"}, [])
     users = _names(data.get(info.candidate_users_variable)) if info.candidate_users_variable else []
     # The handling units' own staff, and the vice heads supervising them, work on the case's handling units.
     default_units = "handling_units" if info.lane in (HANDLING_UNIT, VICE_HEAD) else None
     units_var = info.candidate_units_variable or default_units
-    units = _names(data.get(units_var)) if units_var else []
-    unit = units[0] if units else None
+    units = list(dict.fromkeys(_names(data.get(units_var)))) if units_var else []
     if users:
-        return Candidates({f"u:{u}" for u in users}, unit)
+        return Candidates({f"u:{u}" for u in users}, units, roles=[info.lane] if info.lane else [])
     # candidateRolesVariable: the role(s) come from the case data (e.g. each signer of a sign-off chain)
     roles = _names(data.get(info.candidate_roles_variable)) if info.candidate_roles_variable else []
     roles = roles or ([info.lane] if info.lane else [])
     if not roles:
-        return Candidates({f"r:{ADMIN}"}, unit)
+        return Candidates({f"r:{ADMIN}"}, units)
+    roles = list(dict.fromkeys(roles))
     keys: set[str] = set()
     for role in roles:
         keys |= _role_keys(session, role, units)
-    return Candidates(keys, unit, roles[0] if len(roles) == 1 else info.lane)
+    return Candidates(keys, units, roles[0] if len(roles) == 1 else info.lane, roles)
 
 
 def _role_keys(session: Session, role: str, units: list[str]) -> set[str]:

@@ -12,6 +12,8 @@ __all__ = [
     "UNIT_NAMES",
     "case_numbers",
     "case_units",
+    "key_list",
+    "keys_text",
     "matter_number",
     "number_keys",
     "search_text",
@@ -89,6 +91,16 @@ def search_text(data: Any) -> str:
 def _joined(keys: Any) -> str:
     keys = [key.replace(SEPARATOR, " ") for key in keys]
     return SEPARATOR + SEPARATOR.join(keys) + SEPARATOR if keys else ""
+
+
+def keys_text(keys: Any) -> str:
+    """Keys (unit or role ids) as a column stores them, in the order given: "\\na\\nb\\n", empty when none."""
+    return _joined(list(keys))
+
+
+def key_list(stored: str | None) -> list[str]:
+    """The keys a column stores (`keys_text`), in their order."""
+    return [key for key in (stored or "").split(SEPARATOR) if key]
 
 
 def whole(key: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..engine import now
 from ..models import InboxCandidate, InboxTask, User
 from .assignment import keys_for_user
+from .case_keys import key_list, whole
 
 __all__ = ["TABS", "InboxPage", "InboxQuery", "inbox_page"]
 
@@ -78,7 +79,7 @@ class InboxPage:
     counts: dict[str, int]
     query: InboxQuery
     steps: list[tuple[str, str]] = field(default_factory=list)  # (element id, title) among my ready tasks
-    units: list[str] = field(default_factory=list)  # unit ids among my ready tasks
+    units: list[str] = field(default_factory=list)  # unit ids among my ready tasks (every unit of a joint one)
 
     @property
     def pages(self) -> int:
@@ -109,8 +110,8 @@ def _filtered(statement: Select[Any], query: InboxQuery, at: datetime) -> Select
         statement = statement.where(InboxTask.case_no.contains(query.case, autoescape=True))
     if query.step:
         statement = statement.where(InboxTask.element_id == query.step)
-    if query.unit:
-        statement = statement.where(InboxTask.unit == query.unit)
+    if query.unit:  # a joint act's task is found under each of its units
+        statement = statement.where(InboxTask.units.contains(whole(query.unit), autoescape=True))
     if query.due == "overdue":
         statement = statement.where(InboxTask.due_at < at)
     elif query.due == "soon":
@@ -143,8 +144,8 @@ def inbox_page(session: Session, user: User, query: InboxQuery) -> InboxPage:
     statement = statement.limit(query.page_size).offset((query.page - 1) * query.page_size)
     rows = list(session.scalars(statement))
 
-    facets = select(InboxTask.element_id, InboxTask.title, InboxTask.unit).where(*base).distinct().limit(500)
+    facets = select(InboxTask.element_id, InboxTask.title, InboxTask.units).where(*base).distinct().limit(500)
     found = session.execute(facets).all()
     steps = sorted({(element, title) for element, title, _ in found}, key=lambda s: s[1])
-    units = sorted({unit for _, _, unit in found if unit})
+    units = sorted({unit for _, _, stored in found for unit in key_list(stored)})
     return InboxPage(rows, total, counts, query, steps, units)

@@ -15,7 +15,7 @@ from ..engine import LOCAL_TZ, EngineError, ReadyTask, UserTaskInfo
 from ..models import InboxCandidate, InboxTask
 from .assignment import candidates_for
 from .case_deadlines import OpenDue, open_deadline_due
-from .case_keys import matter_number
+from .case_keys import keys_text, matter_number
 from .catalog import Catalog
 from .errors import Conflict
 
@@ -32,6 +32,8 @@ class OpenTask(NamedTuple):
     title: str
     lane: str | None
     unit: str | None
+    units: str  # case_keys.keys_text
+    roles: str
     case_no: str | None
     due_at: datetime | None
     due_kind: str | None
@@ -134,14 +136,17 @@ def _inbox_row(
     who = candidates_for(session, info, task.data)
     if not who.keys:
         raise EngineError("nobody can take this task", element_id=task.element_id)
+    lane = who.lane or (info.lane if info else None)
     return {
         "id": task.id,
         "instance_id": instance_id,
         "process_id": task.process_id,
         "element_id": task.element_id,
         "title": info.title if info else task.element_id,
-        "lane": who.lane or (info.lane if info else None),
+        "lane": lane,
         "unit": who.unit,
+        "units": keys_text(who.units),
+        "roles": keys_text(who.roles or ([lane] if lane else [])),
         "case_no": matter_number(data),
         "due_at": due_at,
         "due_kind": due_kind,

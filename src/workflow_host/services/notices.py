@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..db import Database, is_postgres
 from ..models import CaseDeadline, InboxCandidate, InboxTask, Instance, Notification, ProcessVersion, Unit
 from .audit import append_events
+from .case_keys import key_list
 from .catalog import catalog_of
 
 __all__ = ["NotificationSink", "deliver_pending", "fire_due_notices"]
@@ -76,7 +77,7 @@ def _bound_tasks(session: Session, deadline: CaseDeadline, version: ProcessVersi
 
 def _units(tasks: list[InboxTask], instance: Instance) -> list[str]:
     """The units a deadline concerns: those of its tasks, else the case's handling units."""
-    units = {t.unit for t in tasks if t.unit}
+    units = {unit for t in tasks for unit in key_list(t.units)}  # every unit of a joint act's task
     if not units:
         data = json.loads(instance.data_json)
         for key in ("handling_units", "units_concerned"):

@@ -14,6 +14,7 @@ from .assignment import keys_for_user
 from .attachments import check_attachment_values
 from .audit import EventSpec, append_events
 from .case_deadlines import met_on_errors
+from .case_keys import key_list
 from .catalog import catalog_of
 from .directory import check_unit_values
 from .errors import Conflict, Forbidden, Invalid, NotFound
@@ -61,6 +62,8 @@ def task_summary(task: Any) -> dict[str, Any]:
         "title": task.title,
         "lane": task.lane,
         "unit": task.unit,
+        "units": key_list(task.units),
+        "roles": key_list(task.roles),
         "case_no": task.case_no,
         "due_at": task.due_at.isoformat() if task.due_at else None,
         "due_kind": task.due_kind,

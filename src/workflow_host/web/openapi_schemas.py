@@ -27,8 +27,28 @@ TASK = _object(
     process_id=STRING,
     name={"type": "string", "description": "BPMN element id"},
     title=STRING,
-    lane=MAYBE_STRING,
-    unit=MAYBE_STRING,
+    lane={
+        "type": ["string", "null"],
+        "description": "the role the task was given to (a lane id of the process map); for a task the case data"
+        " gave to several roles, the lane of its diagram (see roles)",
+    },
+    unit={
+        "type": ["string", "null"],
+        "description": "the unit id the task is for; for a joint act's task (several units, see units) the first of"
+        " them in the case data's order, as before units was added; null when the task is for no particular unit",
+    },
+    units={
+        "type": "array",
+        "items": STRING,
+        "description": "every unit id the task is for, in the case data's order: one for most tasks, all the units"
+        " of a joint act (handling_units with two or more units); empty when unit is null",
+    },
+    roles={
+        "type": "array",
+        "items": STRING,
+        "description": "every role the task is for: the lane, or the roles the case data named (e.g. the principal"
+        " head or the head in charge may each take it); empty for a task of no role",
+    },
     case_no={
         "type": ["string", "null"],
         "description": "the number the matter is known by: the court's number of the case's current instance, or a"
