@@ -142,3 +142,18 @@ def test_a_step_offered_to_two_roles_names_both(host: Host) -> None:
         for username in ("district_head", "li_vice"):
             cells = holder_cells(Web(app, username).get("/inbox").get_data(as_text=True))
             assert cells == ["角色 区长、分管副区长 所涉单位：石拐区自然资源局"]
+
+
+def test_the_head_of_any_unit_of_a_joint_act_hands_its_task_to_his_own_staff(host: Host) -> None:
+    with use_clock(FixedClock(at("2026-10-22T09:00"))):
+        app = joint_case(host, ["land_bureau", "justice_bureau"])
+        head = Web(app, "zhao")  # heads the justice bureau, the second unit
+        [task_id] = re.findall(r'data-task="([^"]+)"', Web(app, "jb_staff").get("/inbox").get_data(as_text=True))
+        page = head.get(f"/tasks/{task_id}").get_data(as_text=True)
+        assert 'option value="jb_staff"' in page
+        assert 'option value="land_officer"' not in page  # the land bureau's staff are its own head's to assign
+        head.post(f"/tasks/{task_id}/assign", {"assignee": "land_officer"})
+        assert 'data-task="' not in Web(app, "land_officer").get("/inbox?tab=claimed").get_data(as_text=True)
+        head.post(f"/tasks/{task_id}/assign", {"assignee": "jb_staff"})
+        claimed = Web(app, "jb_staff").get("/inbox?tab=claimed").get_data(as_text=True)
+        assert re.findall(r'data-task="([^"]+)"', claimed) == [task_id]

@@ -283,15 +283,19 @@ def save_draft(session: Session, user: User, task_id: str, data: Any) -> dict[st
     return task_summary(task)
 
 
-def _headed_units(session: Session, user: User) -> set[str]:
-    return set(session.scalars(select(Unit.id).where(Unit.head == user.username)))
+def _headed_units(session: Session, user: User, task: InboxTask) -> set[str]:
+    """The units of the task (every unit of a joint act's) that the user heads."""
+    units = key_list(task.units) or ([task.unit] if task.unit else [])
+    return set(session.scalars(select(Unit.id).where(Unit.head == user.username, Unit.id.in_(units))))
 
 
 def assignable_users(session: Session, user: User, task: InboxTask) -> list[User]:
-    """The colleagues a unit head may hand this task to: active users of the task's unit who may take it."""
-    if task.unit is None or task.unit not in _headed_units(session, user):
+    """The colleagues a unit head may hand this task to: active users of the task's units the head heads who may
+    take it."""
+    headed = _headed_units(session, user, task)
+    if not headed:
         return []
-    colleagues = session.scalars(select(User).where(User.unit_id == task.unit, User.active).order_by(User.username))
+    colleagues = session.scalars(select(User).where(User.unit_id.in_(headed), User.active).order_by(User.username))
     candidates = set(session.scalars(select(InboxCandidate.key).where(InboxCandidate.task_id == task.id)))
     return [c for c in colleagues if set(keys_for_user(c)) & candidates]
 
@@ -301,7 +305,7 @@ def assign_task(session: Session, user: User, task_id: str, assignee: Any) -> di
     if not isinstance(assignee, str) or not assignee:
         raise Invalid("'assignee' is required")
     task, instance = _locked_task(session, task_id)
-    if task.unit is None or task.unit not in _headed_units(session, user):
+    if not _headed_units(session, user, task):
         raise Forbidden("only the head of the task's unit may assign it")
     chosen = next((u for u in assignable_users(session, user, task) if u.username == assignee), None)
     if chosen is None:
