@@ -34,9 +34,8 @@ class SourceBudget:
 
     @staticmethod
     def error(filename: str) -> DiagramError:
-        return DiagramError(
-            filename, f"the scripts and expressions add up to more than {MAX_SCRIPTS_TOTAL:,} characters"
-        )
+        message = f"the scripts and expressions add up to more than {MAX_SCRIPTS_TOTAL:,} characters"
+        return DiagramError(filename, message, code="scripts_too_long", params={"limit": MAX_SCRIPTS_TOTAL})
 
 
 def check_decisions(parser: HostBpmnParser, sandbox: Sandbox, budget: SourceBudget | None = None) -> list[DiagramError]:
@@ -51,14 +50,16 @@ def check_decisions(parser: HostBpmnParser, sandbox: Sandbox, budget: SourceBudg
             dmn_parser.parse()
             table = dmn_parser.decision.decisionTables[0]
         except Exception as err:  # a malformed table surfaces as any kind of error inside SpiffWorkflow
-            errors.append(DiagramError(filename, f"decision could not be read: {err}", element_id=decision_id))
+            message, params = f"decision could not be read: {err}", {"reason": str(err)}
+            errors.append(DiagramError(filename, message, decision_id, code="decision_unreadable", params=params))
             continue
         unsupported = _unsupported_policy(dmn_parser, table)
         if unsupported:
-            errors.append(DiagramError(filename, unsupported, element_id=decision_id))
+            message, params = unsupported
+            errors.append(DiagramError(filename, message, decision_id, code="hit_policy_refused", params=params))
         for what, source, mode in _dmn_expressions(table):
             if mode == "refused":
-                errors.append(DiagramError(filename, f"{what} refused: {source}", element_id=decision_id))
+                errors.append(_entry_refused(filename, decision_id, what, source))
             elif not budget.take(source):
                 return [*errors, budget.error(filename)]
             else:
@@ -67,25 +68,38 @@ def check_decisions(parser: HostBpmnParser, sandbox: Sandbox, budget: SourceBudg
         try:
             sandbox.check(source, mode)
         except ScriptError as err:
-            errors.append(DiagramError(filename, f"{what} refused: {err.message}", element_id=decision_id))
+            errors.append(_entry_refused(filename, decision_id, what, err.message))
     return errors
+
+
+def _entry_refused(filename: str, decision_id: str, what: str, reason: str) -> DiagramError:
+    """A decision table's cell or input refused: `what` names it ("decision rule 2 (r2) input", "decision input
+    案件类型"), which the decision editor reads from the message to mark the cell."""
+    params = {"what": what, "reason": reason}
+    return DiagramError(
+        filename, f"{what} refused: {reason}", decision_id, code="decision_entry_refused", params=params
+    )
 
 
 # what SpiffWorkflow's DMN engine decides as written (it takes UNIQUE and ANY at their word: the first match)
 HIT_POLICIES = ("UNIQUE", "FIRST", "ANY", "COLLECT")
 
 
-def _unsupported_policy(dmn_parser: Any, table: Any) -> str | None:
+def _unsupported_policy(dmn_parser: Any, table: Any) -> tuple[str, dict[str, str]] | None:
     """Why the table's hit policy would be evaluated wrongly: SpiffWorkflow returns the first match for any policy
     but COLLECT (PRIORITY, RULE ORDER and OUTPUT ORDER would silently decide otherwise than written) and ignores
-    COLLECT's aggregation (SUM, COUNT, MIN, MAX)."""
+    COLLECT's aggregation (SUM, COUNT, MIN, MAX). The message and what it names."""
     if table.hit_policy not in HIT_POLICIES:
-        return f"hit policy {table.hit_policy} is not supported; use {', '.join(HIT_POLICIES)}"
+        allowed = ", ".join(HIT_POLICIES)
+        return f"hit policy {table.hit_policy} is not supported; use {allowed}", {
+            "policy": str(table.hit_policy),
+            "allowed": allowed,
+        }
     for element in dmn_parser.xpath(".//dmn:decisionTable"):
-        if element.get("aggregation"):
-            return (
-                f"COLLECT with aggregation {element.get('aggregation')} is not supported; collect the outputs as a list"
-            )
+        aggregation = element.get("aggregation")
+        if aggregation:
+            message = f"COLLECT with aggregation {aggregation} is not supported; collect the outputs as a list"
+            return message, {"aggregation": str(aggregation)}
     return None
 
 

@@ -171,7 +171,8 @@ def _validation_error(
     line = getattr(err, "line_number", None)
     if not (isinstance(line, int) and line > 0):
         line = _element_line(trees or {}, file, element)
-    return DiagramError(file, message, element_id=element if isinstance(element, str) else None, line=line)
+    element_id = element if isinstance(element, str) else None
+    return DiagramError(file, message, element_id, line, code="bpmn_invalid", params={"reason": message})
 
 
 def _source_line(node: etree._Element) -> int | None:
@@ -209,7 +210,7 @@ def _build_specs(
             errors.append(_missing_call(err, info.file, trees) or _validation_error(err, info.file, trees))
             continue
         except SpiffWorkflowException as err:
-            errors.append(DiagramError(info.file, str(err)))
+            errors.append(DiagramError(info.file, str(err), code="bpmn_invalid", params={"reason": str(err)}))
             continue
         specs[process_id] = spec
         info.calls = sorted(subprocesses)

@@ -35,17 +35,19 @@ def _parser() -> etree.XMLParser:
 def parse_xml(content: bytes, filename: str) -> etree._Element:
     """Parse untrusted XML into a tree, refusing anything that declares a DTD or entities."""
     if len(content) > MAX_XML_BYTES:
-        raise DiagramError(filename, f"file is larger than {MAX_XML_BYTES // (1024 * 1024)} MiB")
+        limit = MAX_XML_BYTES // (1024 * 1024)
+        raise DiagramError(filename, f"file is larger than {limit} MiB", code="file_too_large", params={"limit": limit})
     head = content[:4096].lower()
     if b"<!doctype" in head or b"<!entity" in content.lower():
-        raise DiagramError(filename, "document type declarations and entities are not allowed")
+        raise DiagramError(filename, "document type declarations and entities are not allowed", code="doctype_refused")
     try:
         root = etree.fromstring(content, parser=_parser())
     except etree.XMLSyntaxError as err:
-        raise DiagramError(filename, f"not well-formed XML: {err.msg}", line=err.lineno) from None
+        message, params = f"not well-formed XML: {err.msg}", {"reason": err.msg}
+        raise DiagramError(filename, message, line=err.lineno, code="xml_malformed", params=params) from None
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None:
-        raise DiagramError(filename, "document type declarations are not allowed")
+        raise DiagramError(filename, "document type declarations are not allowed", code="doctype_refused")
     return root
 
 

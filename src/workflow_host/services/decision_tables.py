@@ -77,7 +77,8 @@ def _upload(session: Session, decision_id: str, content: bytes) -> dict[str, byt
         raise Invalid("the decision table is not valid", errors=[err.as_dict()]) from None
     if decision_id not in defined:
         message = f"the file no longer defines decision '{decision_id}'"
-        raise Invalid(message, errors=[DiagramError(file, message, element_id=decision_id).as_dict()])
+        missing = DiagramError(file, message, decision_id, code="decision_missing", params={"id": decision_id})
+        raise Invalid(message, errors=[missing.as_dict()])
     return {file: content}
 
 

@@ -129,24 +129,29 @@ def _slow_pattern(schema: dict[str, Any]) -> str | None:
 def check_form_schema(name: str, schema: Any) -> None:
     """Refuse a form that is not a valid schema or that refers outside itself."""
     if not isinstance(schema, dict):
-        raise Invalid(f"{name}: a form schema must be a JSON object")
+        raise Invalid(f"{name}: a form schema must be a JSON object", code="form_not_object", params={})
     if name.endswith(".uischema.json"):
         return
     for ref in _refs(schema):
         if not ref.startswith("#"):
-            raise Invalid(f"{name}: only local references ('#/...') are allowed, not '{ref}'")
+            message = f"{name}: only local references ('#/...') are allowed, not '{ref}'"
+            raise Invalid(message, code="form_ref_not_local", params={"ref": ref})
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as err:
-        raise Invalid(f"{name}: not a valid JSON Schema: {err.message}") from None
+        message = f"{name}: not a valid JSON Schema: {err.message}"
+        raise Invalid(message, code="form_schema_invalid", params={"reason": err.message}) from None
     endless = _endless_ref(schema)
     if endless:
-        raise Invalid(f"{name}: the reference '{endless}' leads back to itself without end")
+        message = f"{name}: the reference '{endless}' leads back to itself without end"
+        raise Invalid(message, code="form_ref_endless", params={"ref": endless})
     slow = _slow_pattern(schema)
     if slow is not None:
         raise Invalid(
             f"{name}: the pattern '{slow}' repeats a repetition or a choice of several characters, which can take"
-            " hours to check; simplify it (a character class such as [ab] instead of (a|b))"
+            " hours to check; simplify it (a character class such as [ab] instead of (a|b))",
+            code="form_pattern_slow",
+            params={"pattern": slow},
         )
 
 

@@ -83,17 +83,27 @@ def _check_forms(files: dict[str, bytes], needed: set[str]) -> list[DiagramError
     errors = []
     forms = {PurePosixPath(p).name: content for p, content in files.items() if _kind(p) == "form"}
     for name in sorted(needed - set(forms)):
-        errors.append(DiagramError(name, "form file named by a user task is missing"))
+        errors.append(DiagramError(name, "form file named by a user task is missing", code="form_missing"))
     for name, content in sorted(forms.items()):
         if len(content) > MAX_FORM_BYTES:
-            errors.append(DiagramError(name, "form file is too large"))
+            errors.append(DiagramError(name, "form file is too large", code="form_too_large"))
             continue
         try:
             check_form_schema(name, json.loads(content))
-        except (ValueError, Invalid) as err:
-            errors.append(DiagramError(name, getattr(err, "message", None) or f"not valid JSON: {err}"))
+        except Invalid as err:  # check_form_schema names the problem (`code`, `params`)
+            params = {
+                "reason": err.message.removeprefix(f"{name}: "),
+                **(err.details.get("params") or {}),
+                "file": name,
+            }
+            code = str(err.details.get("code") or "form_invalid")
+            errors.append(DiagramError(name, err.message, code=code, params=params))
+        except ValueError as err:
+            errors.append(
+                DiagramError(name, f"not valid JSON: {err}", code="form_not_json", params={"reason": str(err)})
+            )
         except RecursionError:
-            errors.append(DiagramError(name, "form file is nested too deeply"))
+            errors.append(DiagramError(name, "form file is nested too deeply", code="form_too_deep"))
     for name, content in sorted(forms.items()):
         schema_name = name.removesuffix(".uischema.json") + ".schema.json"
         if name.endswith(".uischema.json") and schema_name in forms:
