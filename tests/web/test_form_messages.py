@@ -450,11 +450,11 @@ def test_the_task_page_shows_each_message_beside_its_field_and_a_wrong_option_be
 
 
 def test_the_task_page_names_the_condition_beside_the_field(probe_app: Any) -> None:
-    web = Web(probe_app("case_intake"), "clerk")
+    web = Web(probe_app("judgment_record"), "clerk")
     _case, task_id = start_case(web, "probe")
-    posted = {"action": "complete", "f.defendant": "district_government", "f.defendant_unit": "land_bureau"}
+    posted = {"action": "complete", "f.outcome": "withdrawn", "f.decision_form": "judgment"}
     html = web.post(f"/tasks/{task_id}", posted).get_data(as_text=True)
-    assert field_errors(html, "defendant_unit") == ["“被告”为“区人民政府”时，“被告单位”不应填写。"]
+    assert field_errors(html, "decision_form") == ["“裁判结果”为“裁定准许撤诉”时，“裁判文书种类”须为“裁定书”。"]
 
 
 # The forms that ask for a citizen identity number, with where the number of the first agent goes.

@@ -52,6 +52,7 @@ def test_a_posted_form_becomes_typed_data() -> None:
             ("f.evidence.0.purpose", "证明程序合法"),
             ("f.evidence.0.pages", "3"),
             ("f.evidence.1.name", ""),  # an empty row is dropped
+            ("f.power_of_attorney.authority_scope", "special"),  # what shows the special powers
             ("n.power_of_attorney.special_powers", "1"),
             ("f.power_of_attorney.special_powers", "appeal"),
             ("f.power_of_attorney.special_powers", "receive_documents"),

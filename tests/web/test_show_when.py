@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import render_template_string
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
@@ -17,7 +18,9 @@ from tests.web.test_pages import Web, field_errors, start_case
 from workflow_host import create_app
 from workflow_host.host import Host
 from workflow_host.models import Instance
+from workflow_host.services.forms import inline_refs
 from workflow_host.web.formview import build_fields, parse_form
+from workflow_host.web.show_when import required_when
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 UNITS = [("land_bureau", "石拐区自然资源局")]
@@ -154,3 +157,89 @@ def test_without_the_script_what_was_typed_beside_an_unanswered_choice_survives_
     assert data["unit_appeal_opinion"] is False
     assert "appeal_grounds" not in data
     assert "appeal_claims" not in data
+
+
+# Fields the schema requires under one answer that still apply under the others: an opinion required to refuse or
+# return, which a signer may also give when agreeing; the agents a head who appears may bring along.
+APPLY_UNDER_EVERY_ANSWER = {
+    ("appeal_decide", "government_appeal_opinion"),
+    ("retrial_decide", "government_retrial_opinion"),
+    ("signoff_sign", "signoff_opinion"),
+    ("suggestion_approve_reply", "review_opinion"),
+    ("appearance_arrange", "agents"),
+}
+
+
+def _conditional_without_show_when(name: str, schema: Any, ui: Any) -> list[str]:
+    """The fields of `schema` (at every level) required under some answers and shown under all."""
+    if not isinstance(schema, dict):
+        return []
+    ui = ui if isinstance(ui, dict) else {}
+    found = [
+        field
+        for field in required_when(schema, ())
+        if "ui:showWhen" not in (ui.get(field) or {}) and (name, field) not in APPLY_UNDER_EVERY_ANSWER
+    ]
+    for field, sub in (schema.get("properties") or {}).items():
+        found += _conditional_without_show_when(name, sub, ui.get(field))
+    if isinstance(schema.get("items"), dict):
+        found += _conditional_without_show_when(name, schema["items"], ui.get("items"))
+    return found
+
+
+def test_a_field_required_only_under_some_answers_is_shown_only_under_them() -> None:
+    """Six forms showed such fields (with their stars) whatever was answered: 被告行政机关 when the government was
+    the defendant, 上诉人 when nobody appealed, 特别授权事项 for a general power of attorney…"""
+    unshown = {}
+    for path in sorted(FORMS.glob("*.schema.json")):
+        name = path.name.removesuffix(".schema.json")
+        ui_path = FORMS / f"{name}.uischema.json"
+        ui = json.loads(ui_path.read_text(encoding="utf-8")) if ui_path.exists() else {}
+        found = _conditional_without_show_when(name, inline_refs(json.loads(path.read_text(encoding="utf-8"))), ui)
+        if found:
+            unshown[name] = found
+    assert unshown == {}
+
+
+def wrapper_condition(html: str, element_id: str) -> Any:
+    """The `data-show-when` of the field whose control or group has `element_id`."""
+    found = re.search(rf"data-show-when='([^']*)'>\s*<(?:label for|fieldset id)=\"{element_id}\"", html)
+    return json.loads(found.group(1)) if found else None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "element_id", "condition"),
+    [
+        ("case_intake", {}, "field-defendant_unit", {"f.defendant": ["unit"]}),
+        ("appeal_record", {}, "field-appellant", {"f.plaintiff_appealed": ["true"]}),
+        ("appeal_record", {}, "field-appeal_copy_received_on", {"f.plaintiff_appealed": ["true"]}),
+        ("appeal_record", {}, "field-effective_on", {"f.plaintiff_appealed": ["false"]}),
+        ("retrial_report", {}, "field-retrial_grounds", {"f.retrial_requested": ["true"]}),
+        ("retrial_report", {}, "field-retrial_reasons", {"f.retrial_requested": ["true"]}),
+        (
+            "defence_materials",
+            {},
+            "field-power_of_attorney-special_powers",
+            {"f.power_of_attorney.authority_scope": ["special"]},
+        ),
+        (
+            "appearance_legal_head_confirm",
+            {"accompanying_agents": [{}]},
+            "field-accompanying_agents-0-work_unit",
+            {"f.accompanying_agents.0.agent_type": ["public_lawyer", "legal_adviser"]},
+        ),
+    ],
+)
+def test_the_task_page_shows_a_conditional_field_under_the_answer_that_asks_for_it(
+    name: str, value: dict[str, Any], element_id: str, condition: dict[str, list[str]]
+) -> None:
+    assert wrapper_condition(page(name, value), element_id) == condition
+
+
+def test_a_case_against_the_government_is_registered_without_the_defendant_unit_it_hid() -> None:
+    """Without the script, a unit picked before choosing 区人民政府 would make the schema refuse the form."""
+    data = posted("case_intake", [("f.defendant", "district_government"), ("f.defendant_unit", "land_bureau")])
+    assert "defendant_unit" not in data
+    assert posted("case_intake", [("f.defendant", "unit"), ("f.defendant_unit", "land_bureau")])["defendant_unit"] == (
+        "land_bureau"
+    )
