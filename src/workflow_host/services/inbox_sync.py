@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..db import Write, table_of
+from ..db import Write, run_writes, table_of
 from ..engine import LOCAL_TZ, EngineError, ReadyTask, UserTaskInfo
 from ..models import InboxCandidate, InboxTask
 from .assignment import candidates_for
@@ -19,7 +19,7 @@ from .case_keys import keys_text, matter_number
 from .catalog import Catalog
 from .errors import Conflict
 
-__all__ = ["InboxPlan", "OpenTask", "due_instant", "plan_inbox", "read_open_tasks"]
+__all__ = ["InboxPlan", "OpenTask", "close_open_tasks", "due_instant", "plan_inbox", "read_open_tasks"]
 
 
 class OpenTask(NamedTuple):
@@ -161,6 +161,15 @@ def _inbox_row(
 def read_open_tasks(session: Session, instance_id: int) -> list[OpenTask]:
     """A case's ready inbox rows as they stand, oldest first (Core: also right after a step's Core writes)."""
     return [OpenTask(*found) for found in session.connection().execute(_OPEN_TASKS, {"instance_id": instance_id})]
+
+
+def close_open_tasks(session: Session, instance_id: int, at: datetime) -> list[str]:
+    """Take every ready task of a case out of the inbox as cancelled history (the case stops: it was terminated);
+    returns their ids. The case row must be locked, as for a step."""
+    gone = [task.id for task in read_open_tasks(session, instance_id)]
+    if gone:
+        run_writes(session, _close_tasks(gone, at, None))
+    return gone
 
 
 def _utc(at: datetime | None) -> datetime | None:

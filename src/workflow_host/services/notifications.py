@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from ..engine import now
-from ..models import Notification, User
+from ..models import Instance, Notification, User
 from .assignment import keys_for_user
 from .errors import NotFound
 
@@ -49,10 +49,12 @@ def list_notifications(session: Session, user: User, limit: int = 100) -> list[d
 
 
 def unread_notifications(session: Session, user: User, limit: int = 10) -> list[Notification]:
-    """The user's unread notifications, newest first, for the inbox page."""
+    """The user's unread notifications, newest first, for the inbox page (none of a terminated case: it asks
+    nothing more of anyone; the list keeps them)."""
     query = (
         _mine(user)
         .where(Notification.read_at.is_(None))
+        .where(~exists().where(Instance.id == Notification.instance_id, Instance.status == "terminated"))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit * 3)
     )

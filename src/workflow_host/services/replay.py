@@ -24,7 +24,8 @@ def _mismatch(seq: int, reason: str, checked: int) -> dict[str, Any]:
 
 
 def _apply(engine: Instance | None, runtime: Runtime, spec_json: str, event: AuditEvent) -> Instance | None:
-    """Redo what an event did to the workflow (most events record something beside it)."""
+    """Redo what an event did to the workflow (most events record something beside it: a claim, a notice, a
+    termination, which stops the case outside the workflow and leaves its state as it was)."""
     payload = json.loads(event.payload_json)
     if event.type == "instance_created":
         engine = runtime.start(spec_json, payload["process_id"], payload["data"], payload["id_seed"])

@@ -9,8 +9,10 @@ is counted as pending, neither won nor lost; the loss rate is of the cases whose
 Read from what the cases store: `litigation_case` instances registered in the year (Beijing time), their
 `handling_units` and `instance_history` (one entry per instance's decision, with whether Art. 13 required a
 head to appear, whether the defendant's head appeared and whether a handling unit's head did), and their recorded
-deadlines. A hearing counts as one a head appeared at when the district government's principal head or head in
-charge, or a handling unit's head (Art. 16), appeared: Art. 19 reports 行政机关负责人出庭应诉, and Art. 16 names the
+deadlines. A terminated case (services/termination.py) is left out whole, its deadlines too: it was registered
+by mistake or twice, or stopped for a reason outside the measures, and is no case of the year. A hearing counts as
+one a head appeared at when the district government's principal head or head in charge, or a handling unit's head
+(Art. 16), appeared: Art. 19 reports 行政机关负责人出庭应诉, and Art. 16 names the
 unit's head a 行政机关负责人. The Art. 13 figures count the government's head only (what that article requires).
 """
 
@@ -155,6 +157,8 @@ def annual_report(session: Session, user: User, year: int) -> Report:
             select(Instance)
             .where(Instance.process_id == CASE_PROCESS, Instance.created_at >= start, Instance.created_at < end)
             .where(Instance.case_no.is_not(None))  # registered: a case started but never taken in is no case
+            # nor is a terminated one: registered by mistake or twice, or stopped outside the measures' course
+            .where(Instance.status != "terminated")
             .order_by(Instance.id)
         )
     )

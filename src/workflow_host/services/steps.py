@@ -20,7 +20,7 @@ from .audit import GENESIS, EventSpec, chain
 from .case_deadlines import sync_deadlines
 from .case_keys import matter_number, number_keys, search_text, unit_keys
 from .catalog import Catalog, catalog_of
-from .errors import Invalid, NotFound
+from .errors import Conflict, Invalid, NotFound
 from .inbox_sync import OpenTask, plan_inbox
 from .memo import Memo
 
@@ -183,6 +183,8 @@ def save_case(
 
     `completed` is (task id, username) of the user task this step completed, if any."""
     engine, row = case.engine, case.row
+    if row.status == "terminated":  # read under the lock: terminated while this step waited for the case
+        raise Conflict("this case was terminated: nothing more is done in it")
     changes = engine.changes()
     data = engine.data
     at = now()
