@@ -110,6 +110,8 @@ WRITES: dict[str, tuple[Path, set[str], dict[str, Any]]] = {
     "api.unclaim": (lambda w: f"/api/v1/tasks/{w.prepare}/unclaim", {"land_officer"}, {}),
     "api.complete": (lambda w: f"/api/v1/tasks/{w.prepare}/complete", {"land_officer"}, {"data": {}}),
     "api.verify": (lambda w: f"/api/v1/instances/{w.case}/verify", CASE_VIEWERS, {}),
+    # administrators, and the registrant (the clerk) until a step is done: three are (test_api_termination.py)
+    "api.terminate": (lambda w: f"/api/v1/instances/{w.case}/terminate", set(), {"reason": "重复登记"}),
     # the district roles, and anyone holding a lane of the process (here: handling units)
     "api.start_instance": (
         lambda w: "/api/v1/instances",

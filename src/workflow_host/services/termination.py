@@ -87,11 +87,11 @@ def _reason(reason: Any) -> str:
 
 def _refuse_status(row: Instance) -> None:
     if row.status == "terminated":
-        raise Conflict("this case was already terminated", status=row.status)
+        raise Conflict("this case was already terminated", case_status=row.status)
     if row.status == "completed":
-        raise Conflict("this case is closed: a closed case cannot be terminated", status=row.status)
+        raise Conflict("this case is closed: a closed case cannot be terminated", case_status=row.status)
     if row.status not in TERMINABLE:
-        raise Conflict(f"a case that is {row.status} cannot be terminated", status=row.status)
+        raise Conflict(f"a case that is {row.status} cannot be terminated", case_status=row.status)
 
 
 def _close_deadlines(session: Session, instance_id: int, user: User, at: datetime) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..host import Host
 from ..models import Instance, User
-from ..services import auth, case_list, history, instances, notifications, tasks, versions
+from ..services import auth, case_list, history, instances, notifications, tasks, termination, versions
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
 from ..services.permissions import require_any_role, require_view_instance
@@ -233,6 +233,13 @@ def verify(session: Session, user: User, instance_id: int) -> Response:
         raise NotFound(f"instance {instance_id} does not exist")
     require_view_instance(session, user, row)
     return jsonify(verify_instance(session, host().runtime, instance_id))
+
+
+@bp.post("/instances/<int:instance_id>/terminate")
+@authenticated
+def terminate(session: Session, user: User, instance_id: int) -> Response:
+    body = json_body()
+    return jsonify(termination.terminate_case(session, user, instance_id, body.get("reason")))
 
 
 @bp.get("/tasks")

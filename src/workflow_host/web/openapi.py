@@ -157,6 +157,30 @@ PATHS: dict[str, Any] = {
             parameters=[INSTANCE_ID],
         )
     },
+    "/instances/{instance_id}/terminate": {
+        "post": _op(
+            "Terminate a running case (or one stopped by an error) for good, with a reason: it leaves every inbox,"
+            " fires no timer, sends no reminder and is left out of the Art. 19 report; its history stays. An"
+            " administrator may; so may the user who registered it, until a step of it is completed (403 otherwise)."
+            " 409 for a closed or already terminated case, 422 for a missing or wrong-sized reason",
+            {"200": _json(ref("Instance"), "the case, now terminated")},
+            parameters=[INSTANCE_ID],
+            requestBody=_body(
+                {
+                    "type": "object",
+                    "required": ["reason"],
+                    "properties": {
+                        "reason": {
+                            "type": "string",
+                            "minLength": 2,
+                            "maxLength": 500,
+                            "description": "why (2 to 500 characters once trimmed), kept in the audit event",
+                        }
+                    },
+                }
+            ),
+        )
+    },
     "/tasks": {
         "get": _op(
             "The caller's ready tasks",

@@ -131,7 +131,10 @@ SCHEMAS: dict[str, Any] = {
         ["id", "process_id", "status", "version", "data", "tasks", "deadlines"],
         id=INTEGER,
         process_id=STRING,
-        status={"enum": ["running", "completed", "error", "suspended", "terminated"]},
+        status={
+            "enum": ["running", "completed", "error", "suspended", "terminated"],
+            "description": "terminated: stopped for good (POST /instances/{id}/terminate; its event gives who and why)",
+        },
         revision=INTEGER,
         version=OBJECT,
         data=OBJECT,
