@@ -57,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         people,
         reports,
         tasks,
+        termination,
     )
 
     converters.init_app(app)
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     i18n.init_i18n(app)
     people.init_app(app)
-    for blueprint in (api.bp, account.bp, inbox.bp, tasks.bp, cases.bp, reports.bp, modeller.bp, decisions.bp):
+    blueprints = (api.bp, account.bp, inbox.bp, tasks.bp, cases.bp, termination.bp, reports.bp, modeller.bp)
+    for blueprint in (*blueprints, decisions.bp):
         app.register_blueprint(blueprint)
     return app

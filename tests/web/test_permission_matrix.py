@@ -128,6 +128,7 @@ WRITES: dict[str, tuple[Path, set[str], dict[str, Any]]] = {
     "tasks.submit": (lambda w: f"/tasks/{w.prepare}", {"land_officer"}, {"action": "complete"}),
     "cases.upload_document": (lambda w: f"/cases/{w.case}/documents", set(), {"document": "power_of_attorney"}),
     "cases.verify": (lambda w: f"/cases/{w.case}/verify", CASE_VIEWERS, {}),
+    "termination.terminate": (lambda w: f"/cases/{w.case}/terminate", set(), {"reason": "重复登记", "confirm": "yes"}),
     "modeller.save": (lambda w: "/modeller/six_steps/save", ANALYSTS, {}),
     "modeller.validate": (lambda w: "/modeller/six_steps/validate", EVERYONE, {}),
     "modeller.form_save": (lambda w: "/modeller/forms/intake/save", ANALYSTS, {}),

@@ -23,6 +23,7 @@ from .history import record_auditor_view
 from .instances import instance_view
 from .permissions import require_view_instance
 from .steps import load_case
+from .termination import may_terminate, termination_of
 from .versions import form_file
 
 __all__ = [
@@ -173,6 +174,8 @@ def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) 
         "diagrams": diagrams,
         "labels": data_labels(session, version, row.process_id),
         "numbers": case_numbers(view["data"]),
+        "termination": termination_of(session, row),
+        "may_terminate": may_terminate(session, user, row),
     }
 
 

@@ -100,6 +100,11 @@ def cases(db: Session, user: User) -> Any:
 @bp.get("/cases/<int:instance_id>")
 @signed_in_read
 def case(db: Session, user: User, instance_id: int) -> Any:
+    return case_response(db, user, instance_id)
+
+
+def case_response(db: Session, user: User, instance_id: int, status: int = 200, **extra: Any) -> Any:
+    """The case page (`extra` for its template: what a refused form sent, to show again), with `status`."""
     try:
         page = case_view.case_page(db, host().runtime, user, instance_id)
     except NotFound:
@@ -124,7 +129,8 @@ def case(db: Session, user: User, instance_id: int) -> Any:
         may_upload=bool(offers) and documents.may_upload(user, page["row"]),
         unreachable=unreachable_tasks(db, [t.id for t in page["steps"] if t.status == "ready"]),
         **page,
-    )
+        **extra,
+    ), status
 
 
 @bp.get("/cases/<int:instance_id>/diagram/<process_id>.bpmn")

@@ -61,9 +61,11 @@ def _who(username: str | None) -> str:
 
 def _details(kind: str, payload: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> str:
     """What an event carries, in words: a step's data, a deadline's due date, the day the act that closed a deadline
-    was done (on time or late, as the event says), the time a timer was due."""
+    was done (on time or late, as the event says), the time a timer was due, why a case was terminated."""
     if isinstance(payload.get("data"), dict):
         return worded(payload["data"], labels, units)
+    if kind == "instance_terminated":
+        return _("Reason: %(reason)s", reason=payload.get("reason", ""))
     if deadline_title(payload):
         return deadline_text(payload)
     if payload.get("met_on") and kind == "deadline_missed":
