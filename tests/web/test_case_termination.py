@@ -51,9 +51,18 @@ def _offered(web: Web, case_id: int) -> bool:
     return f'action="/cases/{case_id}/terminate"' in web.get(f"/cases/{case_id}").get_data(as_text=True)
 
 
+def _drawn_open(web: Web, case_id: int) -> bool:
+    """Whether the case's diagram shows an open step."""
+    page = web.get(f"/cases/{case_id}").get_data(as_text=True)
+    found = re.search(r'<script id="diagram-states" type="application/json">(.*?)</script>', page, re.S)
+    assert found is not None
+    return '"active"' in found.group(1)
+
+
 def test_an_admin_terminates_a_case_and_its_page_says_who_when_and_why(app: Flask, admin: Web) -> None:
     case_id = _registered(app)
     assert _offered(admin, case_id)
+    assert _drawn_open(admin, case_id)
     assert not _offered(Web(app, "land_officer"), case_id)  # sees the case (its unit), may not stop it
     assert not _offered(Web(app, "clerk"), case_id)  # registered it, but its intake is done
 
@@ -72,6 +81,7 @@ def test_an_admin_terminates_a_case_and_its_page_says_who_when_and_why(app: Flas
     assert "已终止" in page
     assert "案件已终止：已退出所有人的待办事项" in page  # the flash
     assert not _offered(admin, case_id)
+    assert not _drawn_open(admin, case_id)  # where it stopped is no open step
     assert "没有待办环节。" in page
     assert _status(app, case_id) == "terminated"
 

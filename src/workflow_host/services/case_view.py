@@ -148,7 +148,7 @@ def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) 
             select(InboxTask).where(InboxTask.instance_id == row.id).order_by(InboxTask.created_at, InboxTask.id)
         )
     )
-    states = load_case(session, runtime, row.id, lock=False).engine.element_states()
+    states = _drawn_states(load_case(session, runtime, row.id, lock=False).engine.element_states(), row.status)
     catalog = catalog_of(version)
     order = [row.process_id, *[p for p in states if p != row.process_id]]
     diagrams = [
@@ -177,6 +177,14 @@ def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) 
         "termination": termination_of(session, row),
         "may_terminate": may_terminate(session, user, row),
     }
+
+
+def _drawn_states(states: dict[str, dict[str, str]], status: str) -> dict[str, dict[str, str]]:
+    """The elements' states as the diagram shows them: a terminated case waits for nothing, so where it stopped is
+    no open step (the workflow's own state keeps it, for replay)."""
+    if status != "terminated":
+        return states
+    return {process: {e: s for e, s in elements.items() if s == "completed"} for process, elements in states.items()}
 
 
 def diagram_xml(session: Session, user: User, instance_id: int, process_id: str) -> bytes:
