@@ -112,13 +112,6 @@ EVENTS = {  # audit event types as the history page names them
     "document_uploaded": lazy_gettext("Sealed copy uploaded"),
     "instance_terminated": lazy_gettext("Case terminated"),
 }
-CASE_STATUSES = {  # a case's status as pages name it (the API's `status`)
-    "running": lazy_gettext("In progress"),
-    "completed": lazy_gettext("Closed"),
-    "error": lazy_gettext("Stopped by an error"),
-    "suspended": lazy_gettext("Suspended"),
-    "terminated": lazy_gettext("Terminated"),
-}
 READINGS = {  # what an auditor read (a case_viewed event's `what`, services.history)
     "case": lazy_gettext("Read the case page"),
     "events": lazy_gettext("Read the case's events (API)"),
@@ -179,7 +172,6 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.globals["lane_label"] = lambda lane: str(LANES.get(lane, lane or ""))
     app.jinja_env.globals["number_label"] = number_label
     app.jinja_env.globals["event_label"] = lambda kind: str(EVENTS.get(kind, kind))
-    app.jinja_env.globals["case_status"] = lambda status: str(CASE_STATUSES.get(status, status))
     app.jinja_env.globals["current_lang"] = lambda: str(get_locale() or DEFAULT)
 
 
