@@ -158,9 +158,10 @@ def header(page: str) -> str:
 
 
 def listed(web: Web, query: str = "") -> list[str]:
-    """The case list's rows as text: the case's numbers."""
+    """The case list's rows as text: the case's numbers (its link; the procedure's name is beside it)."""
     page = html_lib.unescape(web.get("/cases" + (f"?q={query}" if query else "")).get_data(as_text=True))
-    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in re.findall(r"<tr>\s*<td>(.*?)</td>", page, re.S)]
+    links = re.findall(r"<tr>\s*<td><a [^>]*>(.*?)</a>", page, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", link).split()) for link in links]
 
 
 def test_the_case_is_shown_under_both_its_numbers_once_the_second_instance_is_registered(
