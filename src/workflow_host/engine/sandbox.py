@@ -3,8 +3,9 @@
 Diagrams are code: a condition or script comes from whoever uploaded the BPMN. Every one of them is
 compiled with RestrictedPython under the policy of sandbox_policy.py (no imports, no underscore names,
 guarded attribute/item access, a budget tick in every loop), runs with a small whitelist of builtins and
-helpers and the guards of sandbox_guards.py, and is stopped when it exceeds its budget or tries to build
-a huge value.
+helpers and the guards of sandbox_operators.py, sandbox_attributes.py, sandbox_builtins.py and
+sandbox_text.py, keeps its sets in a stable order (sandbox_sets.py), and is stopped when it exceeds its budget
+or tries to build a huge value.
 """
 
 from __future__ import annotations
@@ -33,22 +34,19 @@ from .clock import LOCAL_TZ, ClockedDatetime
 from .clock import now as clock_now
 from .errors import ScriptError
 from .limits import MAX_DECIMAL_EXPONENT, MAX_STORED
-from .sandbox_guards import (
-    StableFrozenSet,
-    StableSet,
-    guarded_binop,
+from .sandbox_attributes import guarded_getattr
+from .sandbox_builtins import (
     guarded_decimal,
     guarded_filter,
-    guarded_getattr,
-    guarded_inplacevar,
     guarded_map,
-    guarded_pow,
     guarded_range,
     guarded_star,
     guarded_sum,
     guarded_write,
 )
+from .sandbox_operators import guarded_binop, guarded_inplacevar, guarded_pow
 from .sandbox_policy import Budget, Policy, SandboxStop, metered, tick
+from .sandbox_sets import StableFrozenSet, StableSet
 from .sandbox_text import guarded_fmt, guarded_repr, guarded_str
 
 __all__ = ["Budget", "Sandbox", "SandboxStop"]
@@ -93,7 +91,7 @@ def _c_import(name: str, *args: Any, **kwargs: Any) -> Any:
     `_strptime`, through the builtins of the frame that calls them; without one they failed with KeyError."""
     if name == "time":
         return time_module
-    if name == "_strptime":  # datetime.strptime's own module (the directives it may read: sandbox_guards)
+    if name == "_strptime":  # datetime.strptime's own module (the directives it may read: sandbox_attributes)
         return importlib.import_module("_strptime")
     raise ImportError(f"import of '{name}' is not allowed")
 

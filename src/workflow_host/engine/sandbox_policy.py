@@ -166,7 +166,7 @@ class Policy(RestrictingNodeTransformer):
         return node
 
     def visit_Set(self, node: ast.Set) -> Any:
-        """{a, b} is _set_([a, b]): a set that iterates in the same order in every process (sandbox_guards)."""
+        """{a, b} is _set_([a, b]): a set that iterates in the same order in every process (sandbox_sets)."""
         node = self.node_contents_visit(node)
         call = ast.Call(func=ast.Name("_set_", ast.Load()), args=[ast.List(node.elts, ast.Load())], keywords=[])
         return ast.fix_missing_locations(ast.copy_location(call, node))
