@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from workflow_host.services.form_explain import describe_pattern
+from workflow_host.services.form_rule_facts import describe_pattern
 from workflow_host.services.forms import inline_refs, validate_form_data
 
 
