@@ -13,7 +13,8 @@ from flask import render_template_string
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from workflow_host import create_app
-from workflow_host.web.formview import build_fields, parse_form
+from workflow_host.web.form_posted import parse_form
+from workflow_host.web.formview import build_fields
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 SCHEMAS = sorted(FORMS.glob("*.schema.json"))

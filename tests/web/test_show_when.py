@@ -19,7 +19,8 @@ from workflow_host import create_app
 from workflow_host.host import Host
 from workflow_host.models import Instance
 from workflow_host.services.forms import inline_refs
-from workflow_host.web.formview import build_fields, parse_form
+from workflow_host.web.form_posted import parse_form
+from workflow_host.web.formview import build_fields
 from workflow_host.web.show_when import required_when
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
