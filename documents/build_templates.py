@@ -3,7 +3,7 @@
 The templates are what the host renders (docxtpl, Jinja tags in the text); this script is their source, so a
 change to a document is a reviewable change here, and rebuilding gives the same files byte for byte.
 The typesetting (GB/T 9704-2012) is in layout.py.
-Values the case data lacks come out as a blank line to fill in by hand (services/documents.py).
+Values the case data lacks come out as a blank line to fill in by hand (services/document_render.py).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ import pytest
 from docx import Document
 
 from tests.services.test_documents import AGENTS, FULL, MATERIALS, NAMES, _to_pdf
-from workflow_host.services import documents
+from workflow_host.services.document_render import render
 
 # the walk's case: two agents, a general authority, a cause as long as a penalty decision's number makes it
 WALKED = {
@@ -38,7 +38,7 @@ WALKED = {
 
 
 def pages(tmp_path: Path, key: str, data: dict[str, Any]) -> list[str]:
-    _to_pdf(tmp_path, {key: documents.render(key, data, "land_bureau", NAMES, date(2026, 10, 13))})
+    _to_pdf(tmp_path, {key: render(key, data, "land_bureau", NAMES, date(2026, 10, 13))})
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext is not installed")
     text = subprocess.run(["pdftotext", str(tmp_path / f"{key}.pdf"), "-"], capture_output=True, check=True).stdout
@@ -68,7 +68,7 @@ def test_the_signature_page_holds_the_end_of_the_text_it_signs(
 
 def test_a_heading_keeps_with_what_it_heads() -> None:
     """A walk found the loss report's （三）整改落实措施 at the foot of page 1 and its table on page 2."""
-    doc = Document(io.BytesIO(documents.render("loss_analysis_report", FULL, "land_bureau", NAMES, date(2026, 12, 20))))
+    doc = Document(io.BytesIO(render("loss_analysis_report", FULL, "land_bureau", NAMES, date(2026, 12, 20))))
     headings = [p for p in doc.paragraphs if p.style.name in ("一级标题", "二级标题")]
     assert [p.text for p in headings][:3] == [
         "一、诉讼案件的基本案情",

@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from tests.services.test_documents import FULL, NAMES, opened, texts
-from workflow_host.services import documents
+from workflow_host.services.document_render import render
 
 
 def opinion(data: dict[str, Any]) -> str:
-    return "\n".join(texts(opened(documents.render("appeal_opinion", data, "land_bureau", NAMES, date(2026, 11, 23)))))
+    return "\n".join(texts(opened(render("appeal_opinion", data, "land_bureau", NAMES, date(2026, 11, 23)))))
 
 
 def test_a_unit_that_accepts_the_judgment_reports_that_it_does_not_appeal() -> None:
@@ -37,14 +37,14 @@ def test_a_unit_that_appeals_reports_its_claims_and_grounds() -> None:
 
 
 def test_the_suggestion_reply_cites_the_suggestion_by_its_number_once_bracketed() -> None:
-    lines = texts(opened(documents.render("suggestion_reply", FULL, "land_bureau", NAMES, date(2026, 12, 28))))
+    lines = texts(opened(render("suggestion_reply", FULL, "land_bureau", NAMES, date(2026, 12, 28))))
     assert any(line.startswith("贵院（2026）蒙0205司建1号司法建议书已于2026年12月10日收悉。") for line in lines)
     assert not [line for line in lines if "（（" in line]
 
 
 def test_the_head_absence_statement_does_not_call_a_legal_adviser_a_civil_servant() -> None:
     """The statement listed a law firm's legal adviser under 下列具体行使行政职权的工作人员 (a walk found it)."""
-    lines = texts(opened(documents.render("head_absence_statement", FULL, "land_bureau", NAMES, date(2026, 10, 13))))
+    lines = texts(opened(render("head_absence_statement", FULL, "land_bureau", NAMES, date(2026, 10, 13))))
     [entrusting] = [line for line in lines if "本机关委托" in line]
     assert entrusting.endswith("本机关委托下列人员出庭应诉：")
 
@@ -52,5 +52,5 @@ def test_the_head_absence_statement_does_not_call_a_legal_adviser_a_civil_servan
 def test_the_reply_title_breaks_between_words_not_before_its_last_character() -> None:
     """关于（2026）蒙0205司建1号司法建议的回复 is a little longer than a 2号 line: it wrapped with 复 alone on the
     second line; the title now breaks after the suggestion's number, its second line 司法建议的回复."""
-    doc = opened(documents.render("suggestion_reply", FULL, "land_bureau", NAMES, date(2026, 12, 28)))
+    doc = opened(render("suggestion_reply", FULL, "land_bureau", NAMES, date(2026, 12, 28)))
     assert doc.paragraphs[0].text.split("\n") == ["关于（2026）蒙0205司建1号", "司法建议的回复"]

@@ -30,7 +30,10 @@ from workflow_host.models import AuditEvent, InboxTask, Instance, User
 from workflow_host.services import documents
 from workflow_host.services.attachments import Upload
 from workflow_host.services.audit import verify_chain
+from workflow_host.services.document_catalog import catalog
 from workflow_host.services.document_context import BLANK, CELL_BLANK, Names
+from workflow_host.services.document_offers import case_offers, drafted_at, task_offers
+from workflow_host.services.document_render import render
 from workflow_host.services.errors import Forbidden
 from workflow_host.services.tasks import save_draft
 
@@ -154,7 +157,7 @@ def test_the_task_offers_the_defence_set_for_its_unit(case: tuple[Host, int, str
     with host.database.transaction() as session:
         task = session.get(InboxTask, task_id)
         assert task is not None
-        offers = documents.task_offers(session, task)
+        offers = task_offers(session, task)
     assert [(o.key, o.unit) for o in offers] == [
         ("statement_of_defence", "land_bureau"),
         ("legal_representative_certificate", "land_bureau"),
@@ -227,7 +230,7 @@ def test_a_table_row_is_never_cut_across_a_page_and_its_header_repeats(case: tup
 def test_a_general_authority_lists_no_special_power() -> None:
     general = {**MATERIALS["power_of_attorney"], "authority_scope": "general", "special_powers": []}  # type: ignore[dict-item]
     data = {**FULL, "power_of_attorney": general}
-    lines = texts(opened(documents.render("power_of_attorney", data, "land_bureau", NAMES, date(2026, 9, 21))))
+    lines = texts(opened(render("power_of_attorney", data, "land_bureau", NAMES, date(2026, 9, 21))))
     assert "代理权限：一般代理。" in lines
     assert not [line for line in lines if line.startswith("（一）")]
 
@@ -238,12 +241,10 @@ def test_a_departments_staff_acting_for_the_district_government_are_named_as_the
     sued = {**FULL, "defendant": "district_government", "defendant_unit": None}
     attorney = {**MATERIALS["power_of_attorney"], "principal": "包头市石拐区人民政府"}  # type: ignore[dict-item]
     doc = opened(
-        documents.render(
-            "power_of_attorney", {**sued, "power_of_attorney": attorney}, "land_bureau", NAMES, date(2026, 9, 21)
-        )
+        render("power_of_attorney", {**sued, "power_of_attorney": attorney}, "land_bureau", NAMES, date(2026, 9, 21))
     )
     assert table_rows(doc)[1][:3] == ["刘某", "石拐区自然资源局工作人员", "石拐区自然资源局"]
-    own = opened(documents.render("power_of_attorney", FULL, "land_bureau", NAMES, date(2026, 9, 21)))
+    own = opened(render("power_of_attorney", FULL, "land_bureau", NAMES, date(2026, 9, 21)))
     assert table_rows(own)[1][:3] == ["刘某", "本机关工作人员", "石拐区自然资源局"]
 
 
@@ -254,10 +255,10 @@ def test_only_the_step_that_drafts_a_document_asks_to_save_the_draft_first() -> 
     def step(process_id: str, element_id: str) -> InboxTask:
         return InboxTask(process_id=process_id, element_id=element_id)
 
-    assert documents.drafted_at(step("appeal", "submit_appeal_opinion"))
-    assert documents.drafted_at(step("defence", "prepare_defence"))
-    assert not documents.drafted_at(step("appeal", "decide_appeal"))
-    assert not documents.drafted_at(step("defence", "formal_review"))
+    assert drafted_at(step("appeal", "submit_appeal_opinion"))
+    assert drafted_at(step("defence", "prepare_defence"))
+    assert not drafted_at(step("appeal", "decide_appeal"))
+    assert not drafted_at(step("defence", "formal_review"))
 
 
 def test_the_documents_are_typeset_as_government_documents(case: tuple[Host, int, str]) -> None:
@@ -287,8 +288,8 @@ def east_asia(style: Any) -> str | None:
 
 
 def test_values_the_case_lacks_are_lines_to_fill_never_none() -> None:
-    for key in documents.catalog():
-        doc = opened(documents.render(key, {}, None, Names(), date(2026, 9, 21)))
+    for key in catalog():
+        doc = opened(render(key, {}, None, Names(), date(2026, 9, 21)))
         everything = "\n".join(texts(doc) + [c for row in table_rows(doc) for c in row])
         assert "None" not in everything, key
         assert "{{" not in everything, key
@@ -298,7 +299,7 @@ def test_values_the_case_lacks_are_lines_to_fill_never_none() -> None:
 
 def test_hostile_text_stays_text() -> None:
     data = {**FULL, "plaintiff": "<w:p>&amp; 王某</w:p>"}
-    lines = texts(opened(documents.render("statement_of_defence", data, "land_bureau", NAMES, date(2026, 9, 21))))
+    lines = texts(opened(render("statement_of_defence", data, "land_bureau", NAMES, date(2026, 9, 21))))
     assert "被答辩人（原告）：<w:p>&amp; 王某</w:p>。" in lines
 
 
@@ -395,12 +396,12 @@ def _to_pdf(tmp_path: Path, made: dict[str, bytes]) -> None:
 def test_every_document_opens_in_libreoffice(tmp_path: Path) -> None:
     _to_pdf(
         tmp_path,
-        {key: documents.render(key, FULL, "land_bureau", NAMES, date(2026, 12, 20)) for key in documents.catalog()},
+        {key: render(key, FULL, "land_bureau", NAMES, date(2026, 12, 20)) for key in catalog()},
     )
     pdftoppm = shutil.which("pdftoppm")
     assert pdftoppm is not None
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    for key in documents.catalog():
+    for key in catalog():
         pdf = tmp_path / f"{key}.pdf"
         assert pdf.read_bytes().startswith(b"%PDF"), key
         subprocess.run([pdftoppm, "-r", "80", "-png", str(pdf), str(ARTEFACTS / key)], check=True, timeout=120)
@@ -417,7 +418,7 @@ def test_the_case_page_fills_a_unit_part_from_what_the_unit_submitted(case: tupl
     with host.database.transaction() as session:
         row = session.get(Instance, case_id)
         assert row is not None
-        offers = [(o.key, o.unit) for o in documents.case_offers(session, row)]
+        offers = [(o.key, o.unit) for o in case_offers(session, row)]
         jb = user(session, "jb_staff")
         made = documents.prepare_for_case(session, jb, case_id, "statement_of_defence", None)
         [review] = session.scalars(select(InboxTask).where(InboxTask.element_id == "formal_review")).all()
@@ -434,11 +435,9 @@ def test_every_task_the_catalog_names_is_a_user_task_of_the_measures() -> None:
     for path in PROCESSES.glob("*.bpmn"):
         for process in etree.fromstring(path.read_bytes()).iterfind("bpmn:process", NS):
             tasks_of |= {f"{process.get('id')}/{t.get('id')}" for t in process.iterfind(".//bpmn:userTask", NS)}
-    named = {task for info in documents.catalog().values() for task in info.tasks}
+    named = {task for info in catalog().values() for task in info.tasks}
     assert named - tasks_of == set()
-    assert {info.template for info in documents.catalog().values()} == {
-        path.name for path in (ROOT / "documents").glob("*.docx")
-    }
+    assert {info.template for info in catalog().values()} == {path.name for path in (ROOT / "documents").glob("*.docx")}
 
 
 FIRST_JUDGMENT = {
@@ -482,7 +481,7 @@ def test_a_second_instance_defence_answers_the_appellant_about_the_first_judgmen
         "court": "包头市中级人民法院",
         "instance_history": [{**FIRST_JUDGMENT, "outcome": "dismissed_claim", "lost": False}],
     }
-    lines = texts(opened(documents.render("statement_of_defence", data, "land_bureau", NAMES, date(2026, 9, 21))))
+    lines = texts(opened(render("statement_of_defence", data, "land_bureau", NAMES, date(2026, 9, 21))))
     assert lines[1] == "（2026）蒙02行终45号"  # filed in the second instance, under its number
     assert lines[2].startswith("答辩人（被上诉人、原审被告）：石拐区自然资源局，住所地：")
     assert opponent in lines
@@ -507,7 +506,7 @@ SECOND_INSTANCE = {
 
 
 def document_lines(key: str, data: dict[str, Any]) -> list[str]:
-    return texts(opened(documents.render(key, data, "land_bureau", NAMES, date(2026, 9, 21))))
+    return texts(opened(render(key, data, "land_bureau", NAMES, date(2026, 9, 21))))
 
 
 @pytest.mark.parametrize(
@@ -562,7 +561,7 @@ def test_each_document_names_the_case_once_and_cleanly(data: dict[str, Any], tit
     assert any(
         line.startswith(f"{title}，{court}作出的判决已于") for line in document_lines("loss_analysis_report", data)
     )
-    for key in documents.catalog():
+    for key in catalog():
         everything = "".join(document_lines(key, data))
         assert "诉包头市石拐区人民政府不服" not in everything, key
         assert "作出的收回国有土地使用权决定" not in everything, key
@@ -592,16 +591,14 @@ def test_the_appeal_opinion_names_the_first_instance_case() -> None:
 
 def test_a_power_of_attorney_not_yet_typed_names_the_government_s_head_and_the_matter_at_the_case_s_instance() -> None:
     names = Names(NAMES.units, NAMES.heads, "刘某")  # the directory's one district head (区长)
-    first = texts(
-        opened(documents.render("power_of_attorney", GOVERNMENT_CASE, "land_bureau", names, date(2026, 9, 21)))
-    )
+    first = texts(opened(render("power_of_attorney", GOVERNMENT_CASE, "land_bureau", names, date(2026, 9, 21))))
     assert "委托人：包头市石拐区人民政府。" in first
     assert "法定代表人：刘某，职务：区长。" in first
     assert "代理事项：代理本机关参加（2026）蒙0205行初12号行政诉讼案件第一审诉讼" in first
     second = {**GOVERNMENT_CASE, **SECOND_INSTANCE}
-    lines = texts(opened(documents.render("power_of_attorney", second, "land_bureau", names, date(2026, 9, 21))))
+    lines = texts(opened(render("power_of_attorney", second, "land_bureau", names, date(2026, 9, 21))))
     assert "代理事项：代理本机关参加（2026）蒙02行终45号行政诉讼案件第二审诉讼" in lines
-    certificate = documents.render("legal_representative_certificate", second, "land_bureau", names, date(2026, 9, 21))
+    certificate = render("legal_representative_certificate", second, "land_bureau", names, date(2026, 9, 21))
     assert "刘某，在包头市石拐区人民政府任区长职务，系我单位法定代表人。" in texts(opened(certificate))
 
 
@@ -619,7 +616,7 @@ def test_the_head_absence_statement_on_the_case_page_is_the_unit_s_planned_arran
     data |= {"instance_level": "first", "appearance_plan": plan}
     lines = document_lines("head_absence_statement", data)
     assert "局长当日须参加自治区防汛紧急会议，无法到庭。" in lines
-    doc = opened(documents.render("head_absence_statement", data, "land_bureau", NAMES, date(2026, 9, 21)))
+    doc = opened(render("head_absence_statement", data, "land_bureau", NAMES, date(2026, 9, 21)))
     assert [row[0] for row in table_rows(doc)[1:]] == ["刘某", "陈某"]
     # at the next instance, before the unit arranges again, the earlier plan is not this hearing's
     later = document_lines("head_absence_statement", {**data, **SECOND_INSTANCE})
@@ -644,8 +641,8 @@ def test_a_blank_in_a_table_cell_fits_its_column() -> None:
     """A value the case lacks printed as six full-width underscores in every cell: in the narrow columns (页数,
     证据种类, 姓名) the line wrapped onto two or three, making an empty row three lines high."""
     margins = 2 * Mm(1.9)  # Word's default cell margins, left and right
-    for key in documents.catalog():
-        doc = opened(documents.render(key, {}, None, Names(), date(2026, 9, 21)))
+    for key in catalog():
+        doc = opened(render(key, {}, None, Names(), date(2026, 9, 21)))
         for grid in doc.tables:
             widths = [int(c.get(qn("w:w"))) * 635 for c in grid._tbl.tblGrid.findall(qn("w:gridCol"))]  # EMU
             for row in grid.rows[1:]:

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from sqlalchemy.orm import Session
 
 from ..models import ProcessVersion, User
-from ..services import attachments, case_list, case_view, documents, instances, tasks
+from ..services import attachments, case_list, case_view, document_offers, documents, instances, tasks
 from ..services.assignment import unreachable_tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
@@ -113,7 +113,7 @@ def case_response(db: Session, user: User, instance_id: int, status: int = 200, 
         return render_template("message.html", user=user, title=_("You may not see this case.")), 403
     units = dict(unit_choices(db))
     named, other = case_rows(page["case"]["data"], page["labels"], units)
-    offers = documents.case_offers(db, page["row"])
+    offers = document_offers.case_offers(db, page["row"])
     uploads: dict[str, list[dict[str, Any]]] = {}
     for a in page["attachments"]:
         if (a["field"] or "").startswith(documents.UPLOAD_FIELD):
