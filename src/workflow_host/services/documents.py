@@ -22,27 +22,21 @@ from .attachments import Upload, clean_name, store_upload
 from .audit import append_events
 from .document_catalog import catalog
 from .document_context import Names
-from .document_offers import case_offers, chosen_offer, drafted_at, task_offers
+from .document_offers import case_offers, chosen_offer, task_offers
 from .document_render import render
 from .document_sources import case_data, directory_names, task_data
 from .errors import Forbidden, Invalid, NotFound
-from .form_start import form_start
 from .permissions import can_file_for_instance, require_view_instance
 from .tasks import may_see_draft
 
-# drafted_at, form_start and task_offers are document_offers' and form_start's; web/tasks.py still takes them
-# from here.
 __all__ = [
     "DOCX_TYPE",
     "UPLOAD_FIELD",
     "Generated",
-    "drafted_at",
-    "form_start",
     "may_upload",
     "prepare_for_case",
     "prepare_for_task",
     "record_generation",
-    "task_offers",
     "upload_signed_copy",
 ]
 

@@ -14,7 +14,6 @@ from .form_fields import (
     Part,
     data_at,
     field_label,
-    pointer_parts,
     pointer_text,
     resolve,
     schema_at,
@@ -23,9 +22,7 @@ from .form_fields import (
 )
 from .form_rule_facts import alternative_facts, describe_pattern, told_plainly
 
-# field_label, pointer_parts and resolve are form_fields'; services/forms.py, services/tasks.py and web/tasks.py
-# still take them from here.
-__all__ = ["FormError", "explain", "field_label", "pointer_parts", "resolve"]
+__all__ = ["FormError", "explain"]
 
 # Keywords whose value is a map or a list of subschemas: the key after them is a name or an index, not a keyword.
 _MAPS = ("properties", "patternProperties", "prefixItems", "$defs", "dependentSchemas", "allOf", "anyOf", "oneOf")

@@ -13,7 +13,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from .errors import Invalid
-from .form_explain import FormError, explain, resolve
+from .form_explain import FormError, explain
+from .form_fields import resolve
 from .id_numbers import IdNumberInvalid, is_id_number
 
 __all__ = [

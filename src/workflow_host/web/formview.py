@@ -15,12 +15,10 @@ from typing import Any
 from ..engine import LOCAL_TZ
 from ..services.directory import extra_units
 from ..services.forms import inline_refs
-from .form_posted import parse_form, resize_arrays
 from .form_widgets import choices, json_type, ui_value, widget_kind
 from .show_when import Condition, condition, help_when, option_value, required_when
 
-# parse_form and resize_arrays are form_posted's; web/tasks.py still takes them from here.
-__all__ = ["MAX_BLANK_ROWS", "Field", "build_fields", "parse_form", "resize_arrays"]
+__all__ = ["MAX_BLANK_ROWS", "Field", "build_fields"]
 
 Path = tuple[str | int, ...]
 MAX_BLANK_ROWS = 50  # of an array's rows, shown empty for its minItems

@@ -14,15 +14,18 @@ from ..models import AuditEvent, InboxTask, Instance, ProcessVersion, User
 from ..services import attachments, case_view, documents, tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
+from ..services.document_offers import drafted_at, task_offers
 from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
-from ..services.form_explain import field_label, pointer_parts
+from ..services.form_fields import field_label, pointer_parts
+from ..services.form_start import form_start
 from ..services.forms import FormError, asked_form, form_errors
 from ..services.signed_in import signed_in_values
 from ..services.versions import form_file
 from .cases import document_response
 from .display import DataRow, appearance_row, case_rows
 from .form_messages import as_form_error, localise_errors
-from .formview import build_fields, parse_form, resize_arrays
+from .form_posted import parse_form, resize_arrays
+from .formview import build_fields
 from .i18n import _, local_datetime, number_label
 from .inbox import task_problem
 from .people import person
@@ -74,12 +77,12 @@ class TaskContext:
         for a step done again, what was submitted the last time for those the case no longer holds (`previous`
         says when and by whom, for the page to tell); beneath them, a defence's certificate and power of attorney
         as the documents would print them, its legal basis and evidence at a later instance, a loss report's
-        ruling as recorded (documents.form_start)."""
+        ruling as recorded (form_start)."""
         if self.task.draft_json and with_draft:
             return dict(json.loads(self.task.draft_json))
         fields = self.schema.get("properties", {}) if self.schema else {}
         blank = set(self.info.start_blank) if self.info else set()
-        start = documents.form_start(db, self.task, fields) if self.task.status == "ready" else {}
+        start = form_start(db, self.task, fields) if self.task.status == "ready" else {}
         # a value the step's preScript emptied (decision_no = '') leaves what the form starts with beneath it
         known = {
             k: v
@@ -141,8 +144,8 @@ def _render(
         colleagues=tasks.assignable_users(db, user, ctx.task) if ctx.task.status == "ready" else [],
         unit_names=units,
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
-        offers=documents.task_offers(db, ctx.task),
-        drafted_here=documents.drafted_at(ctx.task),
+        offers=task_offers(db, ctx.task),
+        drafted_here=drafted_at(ctx.task),
         previous=_previous_note(ctx.previous),
         earlier=_earlier_steps(db, ctx.case.id, labels, units),
         unsaved=status >= 400,  # a form sent back with errors holds what was typed, and none of it is kept
