@@ -339,3 +339,5 @@ def test_a_suit_against_the_government_the_plaintiff_withdrew_goes_straight_to_t
     assert shown["审签顺序"] == "政府办副主任、政府办主任、分管副区长、常务副区长、区长"
     figures = district_figures(walk, "government-withdrawn-report")
     assert (figures["已裁判"], figures["裁判未生效"], figures["未败诉"], figures["败诉"]) == ("1", "0", "1", "0")
+    # the district head and the legal head appeared at the hearing before the plaintiff withdrew (Art. 13, Art. 19)
+    assert (figures["负责人出庭 / 开庭"], figures["第十三条情形负责人出庭"]) == ("1 / 1", "1 / 1")

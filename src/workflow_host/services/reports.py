@@ -129,8 +129,8 @@ def _add_case(row: Figures, data: dict[str, Any], history: list[dict[str, Any]],
         else:
             row.pending += 1
     for decision in history:
-        if decision.get("outcome") in ("withdrawn",):
-            continue  # no hearing behind a withdrawal
+        # every decision follows a recorded hearing (a withdrawal too: the case records the hearing before any
+        # decision), so a head who appeared before the plaintiff withdrew is counted
         row.hearings += 1
         # Art. 19 counts 行政机关负责人出庭应诉: the district government's heads, and a handling unit's head, whom
         # Art. 16 calls on to appear in principle (its absence statement is 行政机关负责人不能出庭应诉的书面文件)
