@@ -297,6 +297,11 @@ def test_a_suit_against_the_government_settled_by_mediation_is_performed_then_ar
     assert clerk.locator(".status").inner_text() == "已办结"
     assert (shown["裁判文书种类"], shown["裁判结果"], shown["败诉"]) == ("调解书", "调解结案", "否")
     assert shown["审签顺序"] == "政府办副主任、政府办主任、分管副区长、常务副区长"
+    # the steps done, in the order they were done: the performance recorded twice, the archive last
+    history = clerk.locator("ol.history li").all_inner_texts()
+    times = [item.rsplit("·", 1)[1].strip() for item in history]
+    assert times == sorted(times), history
+    assert [item.split(" — ")[0] for item in history[-3:]] == ["登记履行生效裁判情况"] * 2 + ["立卷归档"]
     figures = district_figures(walk, "government-mediated-report")
     # Art. 7 lists judgments against the organ; a mediation is none of them: decided, effective, not lost
     assert (figures["已裁判"], figures["裁判未生效"], figures["未败诉"], figures["败诉"]) == ("1", "0", "1", "0")

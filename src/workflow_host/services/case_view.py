@@ -170,6 +170,7 @@ def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) 
         "row": row,
         "overdue": overdue,
         "steps": steps,
+        "steps_done": _in_order_done(steps),
         "attachments": case_attachments(session, row.id),
         "diagrams": diagrams,
         "labels": data_labels(session, version, row.process_id),
@@ -185,6 +186,13 @@ def _drawn_states(states: dict[str, dict[str, str]], status: str) -> dict[str, d
     if status != "terminated":
         return states
     return {process: {e: s for e, s in elements.items() if s == "completed"} for process, elements in states.items()}
+
+
+def _in_order_done(steps: list[InboxTask]) -> list[InboxTask]:
+    """The steps done or cancelled, in the order they were: a step created early may be done late (a performance
+    record due again, one of two parallel confirmations), so the day it was created does not place it."""
+    ended = [t for t in steps if t.status != "ready"]
+    return sorted(ended, key=lambda t: (t.completed_at or t.created_at, t.created_at, t.id))
 
 
 def diagram_xml(session: Session, user: User, instance_id: int, process_id: str) -> bytes:
