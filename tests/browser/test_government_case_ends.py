@@ -334,7 +334,8 @@ def test_a_suit_against_the_government_the_plaintiff_withdrew_goes_straight_to_t
     walk.at("2026-11-20T10:00")
     land, offered = archive(walk, case_no, "2026-11-20", BASIC_DOCUMENTS)
     assert "signoff_opinions" in offered
-    assert not {"appeal_materials", "retrial_materials", "loss_report"} & set(offered)
+    # nothing was performed (Art. 15 applies to a decision against the organ or a mediation statement)
+    assert not {"appeal_materials", "retrial_materials", "loss_report", "compliance_record"} & set(offered)
     screenshot(land, "government-withdrawn-archive")
     done(land)
 
