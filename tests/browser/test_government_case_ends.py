@@ -297,6 +297,7 @@ def test_a_suit_against_the_government_settled_by_mediation_is_performed_then_ar
     assert clerk.locator(".status").inner_text() == "已办结"
     assert (shown["裁判文书种类"], shown["裁判结果"], shown["败诉"]) == ("调解书", "调解结案", "否")
     assert shown["审签顺序"] == "政府办副主任、政府办主任、分管副区长、常务副区长"
+    assert "上诉决定人" not in shown  # a mediation statement cannot be appealed: nobody decides on an appeal
     # the steps done, in the order they were done: the performance recorded twice, the archive last
     history = clerk.locator("ol.history li").all_inner_texts()
     times = [item.rsplit("·", 1)[1].strip() for item in history]
