@@ -134,7 +134,7 @@ def sign_off(walk: Walk, case_no: str, signers: tuple[str, ...]) -> None:
     assert [u for u in waiting if walk.inbox(u)] == []
     walk.at("2026-09-22T09:00")
     clerk = walk.task("clerk", case_no, "转涉诉行为主管单位和区司法局办理")
-    clerk.fill("#field-forwarded_on", "2026-09-22")
+    assert clerk.input_value("#field-forwarded_on") == "2026-09-22"  # forwarded now, at this step
     done(clerk)
 
 
