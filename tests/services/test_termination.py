@@ -20,7 +20,7 @@ from workflow_host.models import AuditEvent, CaseDeadline, InboxCandidate, Inbox
 from workflow_host.services import instances, notifications, tasks
 from workflow_host.services.directory import load_directory
 from workflow_host.services.errors import Conflict, Forbidden, Invalid, NotFound
-from workflow_host.services.notices import fire_due_notices
+from workflow_host.services.notices import deliver_pending, fire_due_notices
 from workflow_host.services.replay import replay_instance
 from workflow_host.services.reports import annual_report
 from workflow_host.services.termination import may_terminate, terminate_case
@@ -155,6 +155,28 @@ def test_reminders_already_sent_leave_the_inbox_page_but_stay_in_the_list(site: 
         land = _user(session, "land_officer")
         assert notifications.unread_notifications(session, land) == []
         assert [n["instance_id"] for n in notifications.list_notifications(session, land)] == [case_id]
+
+
+class Gateway:
+    """A message gateway (SMS, mail) that records what it was handed."""
+
+    def __init__(self) -> None:
+        self.handed: list[dict[str, Any]] = []
+
+    def deliver(self, notification: dict[str, Any]) -> None:
+        self.handed.append(notification)
+
+
+def test_a_reminder_not_yet_handed_to_the_gateway_is_not_sent_once_the_case_is_terminated(site: Host) -> None:
+    stopped = _start(site, "unit_deadline", SERVED)
+    running = _start(site, "unit_deadline", SERVED)
+    assert len(fire_due_notices(site.database, at("2026-09-30T09:00"))) == 2  # queued for the gateway
+    _terminate(site, "admin", stopped, "登记错误", when="2026-09-30T09:01")
+    gateway = Gateway()
+    assert deliver_pending(site.database, [gateway], at("2026-09-30T09:02")) == 1
+    with site.database.transaction() as session:
+        sent = session.scalars(select(Notification.instance_id).where(Notification.id == gateway.handed[0]["id"]))
+        assert list(sent) == [running]
 
 
 def test_the_history_of_a_terminated_case_verifies_and_replays(site: Host) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..db import Database, is_postgres
@@ -164,13 +164,17 @@ def fire_due_notices(database: Database, at: datetime, limit: int = 10_000) -> l
 
 
 def deliver_pending(database: Database, sinks: Sequence[NotificationSink], at: datetime) -> int:
-    """Hand notifications not yet delivered to every sink; the inbox shows them either way.
+    """Hand notifications not yet delivered to every sink (none of a terminated case); the inbox shows them.
 
     Several workers may run this at once: on PostgreSQL each takes the rows no other holds (SKIP LOCKED), so a
     notification goes out once (at least once: a crash between handing it over and the commit sends it again)."""
     if not sinks:
         return 0
-    query = select(Notification).where(Notification.delivered_at.is_(None)).order_by(Notification.id).limit(500)
+    # a terminated case reminds nobody: what it queued before it was terminated is not handed over any more
+    stopped = exists().where(Instance.id == Notification.instance_id, Instance.status == "terminated")
+    query = (
+        select(Notification).where(Notification.delivered_at.is_(None), ~stopped).order_by(Notification.id).limit(500)
+    )
     with database.transaction() as session:
         if is_postgres(session.get_bind().engine):
             query = query.with_for_update(skip_locked=True)
