@@ -129,3 +129,15 @@ def test_the_api_lists_the_same_cases_a_page_at_a_time(app: Flask, monkeypatch: 
     refused = officer.get("/instances?status=gone")
     assert refused.status_code == 400
     assert refused.get_json()["error"] == "bad_request"
+
+
+def test_a_search_with_a_control_character_finds_nothing_instead_of_failing(app: Flask) -> None:
+    registered(app, "(2026)蒙0205行初12号", "land_bureau", plaintiff="张某某")
+    auditor = Web(app, "auditor")
+    page = auditor.get("/cases?q=%00")
+    assert page.status_code == 200
+    assert "没有找到案件" in page.get_data(as_text=True) or "No case found" in page.get_data(as_text=True)
+    officer = Api(app.test_client(), "land_officer", PASSWORDS["land_officer"])
+    found = officer.get("/instances?q=%E5%BC%A0%00")
+    assert found.status_code == 200
+    assert found.get_json()["instances"] == []

@@ -91,6 +91,8 @@ def list_cases(session: Session, user: User, query: CaseQuery) -> CasesPage:
     if rule is not None:
         statement = statement.where(rule)
     text = query.text.strip()
+    if "\x00" in text:  # in no stored text (PostgreSQL refuses it in a query, SQLite's LIKE stops at it)
+        return CasesPage([], None)
     if text:
         found_in = (Instance.number_keys, Instance.search_text)
         statement = statement.where(or_(*(column.contains(text, autoescape=True) for column in found_in)))
