@@ -124,6 +124,14 @@ def test_the_inbox_finds_a_joint_act_s_task_under_each_of_its_units(joint_app: F
     assert holder_cells(town.get("/inbox?unit=justice_bureau").get_data(as_text=True)) == []
 
 
+def test_an_inbox_filter_holding_a_nul_character_falls_back_to_no_filter(joint_app: Flask) -> None:
+    town = Web(joint_app, "town_officer")
+    for name in ("case", "step", "unit"):  # PostgreSQL refuses the character in a query: it was a 500
+        response = town.get(f"/inbox?{name}=%00")
+        assert response.status_code == 200, name
+        assert holder_cells(response.get_data(as_text=True)) == [BOTH], name
+
+
 def test_the_api_lists_every_unit_of_a_joint_act_s_task_and_keeps_the_first_as_its_unit(
     joint_app: Flask, host: Host
 ) -> None:

@@ -34,6 +34,12 @@ PAGE_SIZE = 25
 MAX_PAGE = 100_000  # beyond any inbox; keeps the OFFSET inside what every database accepts
 
 
+def _text(value: Any, limit: int) -> str:
+    """A filter's text as the query takes it: without NUL characters, which no stored value holds (PostgreSQL
+    refuses them in a query)."""
+    return str(value or "").replace("\x00", "").strip()[:limit]
+
+
 @dataclass(frozen=True)
 class InboxQuery:
     """What the inbox shows: a tab, optional filters, a sort and a page (1-based)."""
@@ -60,9 +66,9 @@ class InboxQuery:
             page = 1
         return cls(
             tab=tab if tab in TABS else "todo",
-            case=str(args.get("case", "")).strip()[:128],
-            step=str(args.get("step", "")).strip()[:128],
-            unit=str(args.get("unit", "")).strip()[:64],
+            case=_text(args.get("case"), 128),
+            step=_text(args.get("step"), 128),
+            unit=_text(args.get("unit"), 64),
             due=due if due in DUE_FILTERS else "",
             sort=sort if sort in SORTS else "due",
             descending=args.get("order") == "desc",
