@@ -142,3 +142,18 @@ def test_the_registrant_may_terminate_before_a_step_is_done_and_others_may_not(a
     assert case_id not in [
         int(n) for n in re.findall(r'href="/cases/(\d+)"', clerk.get("/inbox").get_data(as_text=True))
     ]
+
+
+def test_a_form_sent_after_its_case_was_terminated_says_so_not_that_the_task_was_done(app: Flask, admin: Web) -> None:
+    clerk = Web(app, "clerk")
+    case_id, intake = start_case(clerk)  # the clerk has the intake form open
+    assert admin.post(f"/cases/{case_id}/terminate", {"reason": REASON, "confirm": "yes"}).status_code == 302
+    sent = clerk.post(f"/tasks/{intake}", {**INTAKE, "action": "complete"})
+    assert sent.status_code == 302
+    page = clerk.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "此环节已撤销（案件已终止或已不再经过此环节），不能再办理。" in page
+    assert "此任务已办结" not in page
+    claimed = clerk.post(f"/tasks/{intake}/claim", {"back": f"/cases/{case_id}"})  # the inbox's button, still shown
+    page = clerk.get(claimed.headers["Location"]).get_data(as_text=True)
+    assert "此环节已撤销（案件已终止或已不再经过此环节），不能再办理。" in page
+    assert "此任务已办结" not in page

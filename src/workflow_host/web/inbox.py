@@ -96,6 +96,12 @@ def task_problem(err: ServiceError) -> str:
         return person(text.rsplit(" ", 1)[-1])
 
     if isinstance(err, Conflict):
+        if "case was terminated" in text:  # the step waited for the case while it was terminated
+            return _("This case was terminated: nothing more is done in it.")
+        if "already cancelled" in text:  # its case was terminated, or went on without the step
+            return _(
+                "This step was withdrawn (the case was terminated or went on without it); it can no longer be done."
+            )
         if "completed by" in text:
             return _("Someone else completed this task a moment ago (%(who)s).", who=who())
         if "already" in text:

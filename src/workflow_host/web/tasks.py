@@ -260,6 +260,14 @@ class _FormInvalid(Exception):
         self.value = value
 
 
+def _not_ready(task: Any) -> str:
+    """Why a task that is no longer ready cannot be sent: someone completed it, or it was withdrawn (its case was
+    terminated, or went on without it)."""
+    if task.status == "cancelled":
+        return _("This step was withdrawn (the case was terminated or went on without it); it can no longer be done.")
+    return _("Someone else completed this task a moment ago (%(who)s).", who=person(task.completed_by))
+
+
 @bp.post("/tasks/<task_id>")
 @signed_in
 def submit(db: Session, user: User, task_id: str) -> Any:
@@ -268,8 +276,7 @@ def submit(db: Session, user: User, task_id: str) -> Any:
         return context
     ctx = context
     if ctx.task.status != "ready":
-        done_by = person(ctx.task.completed_by)
-        flash(_("Someone else completed this task a moment ago (%(who)s).", who=done_by), "error")
+        flash(_not_ready(ctx.task), "error")
         return redirect(url_for("cases.case", instance_id=ctx.case.id))
     if not tasks.may_work_on(db, user, ctx.task):
         holder = person(ctx.task.claimed_by)
