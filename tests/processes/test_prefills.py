@@ -101,8 +101,10 @@ def test_a_mediated_case_s_forms_start_with_what_the_case_and_the_person_say(des
         "performance_status": "performed",
     }
     desk.complete("land_head", "record_performance", performed)
-    assert value_of(page(desk, "land_officer", "file_case_records"), "archivist") == "自然资源局法制员"
+    desk.at("2026-04-28T10:00")
     volume = page(desk, "land_officer", "file_case_records")
+    assert value_of(volume, "archivist") == "自然资源局法制员"
+    assert value_of(volume, "archived_on") == "2026-04-28"  # filed now, at this step
     offered = set(re.findall(r'name="f\.documents" value="(\w+)"', volume))
     assert {"response_notice", "court_decisions", "compliance_record"} <= offered
     assert not {"signoff_opinions", "retrial_materials", "appeal_materials", "loss_report"} & offered  # none here
