@@ -244,3 +244,20 @@ def test_a_case_against_the_government_is_registered_without_the_defendant_unit_
     assert posted("case_intake", [("f.defendant", "unit"), ("f.defendant_unit", "land_bureau")])["defendant_unit"] == (
         "land_bureau"
     )
+
+
+def test_the_day_a_decision_was_received_speaks_of_the_appeal_period_only_for_a_decision_open_to_appeal() -> None:
+    """A mediation statement or a ruling allowing withdrawal was recorded under help about 5 days to send an
+    appeal opinion, though no appeal lies against either."""
+    schema, _ = form("judgment_record")
+    html = page("judgment_record", {})
+    always = re.search(r'<p class="help" id="field-decision_served_on-help">([^<]*)</p>', html)
+    assert always is not None
+    assert always.group(1) == "不得早于收到应诉通知书日期。"
+    helps = dict(
+        (text, json.loads(cond))
+        for cond, text in re.findall(r'<p class="help" data-show-when=\'([^\']*)\'>([^<]*)</p>', html)
+    )
+    appeal = helps["自次日起计算第八条规定的5日上诉意见报送期限。"]["f.outcome"]
+    outcomes = {choice["const"] for choice in schema["properties"]["outcome"]["oneOf"]}
+    assert set(appeal) == outcomes - {"mediated", "withdrawn"}
