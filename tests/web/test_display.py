@@ -12,7 +12,7 @@ from workflow_host import create_app
 from workflow_host.host import Host
 from workflow_host.services.case_view import DataLabels, data_labels
 from workflow_host.services.versions import latest_version
-from workflow_host.web.display import case_rows
+from workflow_host.web.display import case_rows, change_text
 
 
 def test_an_instant_is_shown_in_beijing_time_and_other_text_as_it_is(app: Flask) -> None:
@@ -83,3 +83,20 @@ def test_a_case_s_data_is_titled_as_its_intake_form_words_it(measures: Host) -> 
         labels = data_labels(session, version, "litigation_case")
     assert labels.titles["complaint_served_on"] == "收到起诉状副本日期"
     assert labels.titles["court"] == "受理法院"
+
+
+def test_the_art_13_items_that_apply_read_as_the_measures_word_them(app: Flask) -> None:
+    """The case page showed 适用的第十三条情形 as a bare "4、7"."""
+    labels = DataLabels()
+    labels.titles["appearance_plan"] = "出庭应诉安排"
+    data = {"appearance_reasons": [4, 7], "appearance_plan": {"article": 13, "appearance_reasons": [9]}}
+    with app.test_request_context():
+        named, [plan] = case_rows(data, labels, {})
+        history = change_text("appearance_reasons", [7], labels, {})
+    [reasons] = [row for row in named if row.key == "appearance_reasons"]
+    assert reasons.text == (
+        "（四）涉及重大公众利益、社会关注度高或者可能引发群体性事件的案件；"
+        "（七）社会影响较大、案情复杂或者对区人民政府执法活动可能产生重大影响的案件"
+    )
+    assert plan.text.splitlines()[1] == "适用的第十三条情形：9"  # no such item: the number as stored
+    assert history == "（七）社会影响较大、案情复杂或者对区人民政府执法活动可能产生重大影响的案件"

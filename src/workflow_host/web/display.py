@@ -75,14 +75,16 @@ def _text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> st
     if isinstance(value, bool):
         return _choice(key, value, labels) or (_("Yes") if value else _("No"))
     if _plain_list(value):
-        return "、".join(_text(key, v, labels, units) for v in value)
+        # an item worded as a clause (an Art. 13 item) may hold 、 itself
+        joiner = "；" if key.rsplit(".", 1)[-1] == "appearance_reasons" else "、"
+        return joiner.join(_text(key, v, labels, units) for v in value)
     if isinstance(value, str | int | float):
         label = _choice(key, value, labels)
         if label:
             return label
         if isinstance(value, str) and value in units:
             return units[value]
-        if isinstance(value, str) and (word := code_word(key, value)):
+        if isinstance(value, str | int) and (word := code_word(key, value)):
             return word
         if isinstance(value, str) and (shown := _instant(value)):
             return shown

@@ -64,6 +64,20 @@ INSTANCE_LEVELS = {  # instance_level's values
     "second": lazy_gettext("Second instance"),
     "retrial": lazy_gettext("Retrial"),
 }
+ART13_ITEMS = {  # appearance_reasons' numbers: the items of Art. 13 as the measures word them
+    1: lazy_gettext("(1) The government lost at first instance and the second instance holds a hearing"),
+    2: lazy_gettext(
+        "(2) The head did not appear at first instance but considers appearing at second instance necessary"
+    ),
+    3: lazy_gettext("(3) The court suggests in writing that the head or the head in charge appear"),
+    4: lazy_gettext("(4) Major public interests, high public attention, or a possible mass incident"),
+    5: lazy_gettext("(5) A public-interest suit brought by the procuratorate"),
+    6: lazy_gettext("(6) A large amount of administrative compensation"),
+    7: lazy_gettext(
+        "(7) A large social impact, a complex case, or a possible major effect on the government's enforcement work"
+    ),
+    8: lazy_gettext("(8) The head's appearance would better help resolve the dispute"),
+}
 DATA_TITLES = {  # names of the data dictionary (process-map.md) and of the sign-off that no form titles
     "instance_level": lazy_gettext("Instance"),
     "handling_units": lazy_gettext("Handling units"),
@@ -227,10 +241,13 @@ def _working_days_between(calendar: Any, start: date, end: date) -> int | None:
     return count
 
 
-def code_word(key: str, value: str) -> str | None:
-    """A code the diagrams store, in words: a role (a lane of process-map.md) or, under `instance_level`, an
-    instance; None for other text."""
-    if key.rsplit(".", 1)[-1] == "instance_level" and value in INSTANCE_LEVELS:
+def code_word(key: str, value: str | int) -> str | None:
+    """A code the diagrams store, in words: a role (a lane of process-map.md), under `instance_level` an instance,
+    under `appearance_reasons` an Art. 13 item; None for other values."""
+    name = key.rsplit(".", 1)[-1]
+    if isinstance(value, int):
+        return str(ART13_ITEMS[value]) if name == "appearance_reasons" and value in ART13_ITEMS else None
+    if name == "instance_level" and value in INSTANCE_LEVELS:
         return str(INSTANCE_LEVELS[value])
     return str(LANES[value]) if value in LANES else None
 
