@@ -55,6 +55,8 @@ class DataLabels:
     titles: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)  # a top-level name's place: the forms' order, then each's
+    # a top-level name's `ui:showWhen` in the form that asks it first: the answers under which it applies
+    shown_when: dict[str, Any] = field(default_factory=dict)
 
 
 def data_labels(session: Session, version: ProcessVersion, process_id: str | None = None) -> DataLabels:
@@ -80,8 +82,18 @@ def data_labels(session: Session, version: ProcessVersion, process_id: str | Non
             ui = {}
         _label_fields(labels, inline_refs(schema), ui, "")
         for name in _form_order(schema, ui):
+            if name not in labels.order:
+                _note_condition(labels, name, ui)
             labels.order.setdefault(name, len(labels.order))
     return labels
+
+
+def _note_condition(labels: DataLabels, name: str, ui: Any) -> None:
+    """Keep the `ui:showWhen` a form asks a top-level name under, for pages to leave it out where it does not
+    apply (被告单位 of a suit against the district government)."""
+    sub = ui.get(name) if isinstance(ui, dict) else None
+    if isinstance(sub, dict) and isinstance(sub.get("ui:showWhen"), dict):
+        labels.shown_when[name] = sub["ui:showWhen"]
 
 
 def _form_order(schema: Any, ui: Any) -> list[str]:

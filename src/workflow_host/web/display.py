@@ -12,6 +12,7 @@ from typing import Any
 from ..services.case_view import DataLabels
 from ..services.history_view import CHANGE_LENGTH
 from .i18n import DATA_TITLES, _, code_word, local_datetime
+from .show_when import answers_meet
 
 __all__ = [
     "DataRow",
@@ -195,11 +196,22 @@ def case_rows(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -
             continue
         if isinstance(value, dict) and value.get("kind") == "statutory_deadline":
             continue  # shown in the deadlines table
+        if _not_applying(key, value, data, labels):
+            continue
         title = data_title(key, labels)
         row = DataRow(key, title or key, _text(key, value, labels, units))
         simple = not isinstance(value, dict) and not (isinstance(value, list) and value and isinstance(value[0], dict))
         (named if title and simple else other).append(row)
     return named, other
+
+
+def _not_applying(key: str, value: Any, data: dict[str, Any], labels: DataLabels) -> bool:
+    """Whether an empty value is one its form does not ask under the case's answers (`ui:showWhen`): 被告单位 of
+    a suit against the district government. A value given, or answers the case does not hold, keep the row."""
+    shown_when = labels.shown_when.get(key)
+    if value not in (None, "", [], {}) or not isinstance(shown_when, dict):
+        return False
+    return all(name in data for name in shown_when) and not answers_meet(shown_when, data)
 
 
 def _appearing(person: Any, units: dict[str, str]) -> str | None:

@@ -17,7 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["condition", "drop_hidden", "help_when", "option_value", "required_when", "without_hidden"]
+__all__ = [
+    "answers_meet",
+    "condition",
+    "drop_hidden",
+    "help_when",
+    "option_value",
+    "required_when",
+    "without_hidden",
+]
 
 Path = tuple[str | int, ...]
 Condition = dict[str, list[str]]  # the HTML name of a field → the answers (as the page's options send them)
@@ -56,7 +64,7 @@ def help_when(raw: Any, parent: Path) -> list[tuple[Condition, str]]:
     ]
 
 
-def _met(raw: Any, values: dict[str, Any]) -> bool:
+def answers_meet(raw: Any, values: dict[str, Any]) -> bool:
     """Whether the answers beside a field meet its `ui:showWhen` (an answer in a list of choices: any of them)."""
     if not isinstance(raw, dict):
         return True
@@ -77,7 +85,7 @@ def drop_hidden(values: dict[str, Any], ui: dict[str, Any]) -> dict[str, Any]:
         changed = False
         for name in list(result):
             sub = ui.get(name)
-            if isinstance(sub, dict) and "ui:showWhen" in sub and not _met(sub["ui:showWhen"], result):
+            if isinstance(sub, dict) and "ui:showWhen" in sub and not answers_meet(sub["ui:showWhen"], result):
                 del result[name]
                 changed = True
     return result
