@@ -24,6 +24,7 @@ from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.services import documents
 from workflow_host.services.tasks import save_draft
+from workflow_host.services.termination import terminate_case
 
 
 @pytest.fixture
@@ -190,3 +191,37 @@ def test_steps_go_on_while_a_document_is_filled_and_the_generation_is_recorded_a
     assert answers[0].status_code == 200
     history = Web(app, "auditor").get(f"/cases/{case_id}/history").get_data(as_text=True)
     assert "生成文书" in history
+
+
+def test_a_terminated_case_keeps_its_sealed_copies_and_takes_no_new_papers(defence: tuple[Flask, int, str]) -> None:
+    """A terminated case still offered its documents to fill in and took a sealed copy uploaded to it."""
+    app, case_id, task_id = defence
+    officer = Web(app, "land_officer")
+    sent = {"document": "power_of_attorney", "file": (io.BytesIO(PDF), "授权委托书（盖章）.pdf")}
+    assert officer.post(f"/cases/{case_id}/documents", sent, content_type="multipart/form-data").status_code == 302
+    with app.app_context(), use_clock(FixedClock(at("2026-09-22T09:00"))):
+        host = app.config["HOST"]
+        with host.database.transaction() as session:
+            terminate_case(session, user(session, "jb_staff"), case_id, "重复登记，与另一案件为同一起诉")
+
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert links(page) == []  # nothing to fill in any more, on the case page
+    assert "本案已终止" in page
+    assert 'name="document"' not in page
+    [kept] = re.findall(r'href="(/cases/\d+/files/\d+)">授权委托书（盖章）.pdf</a> ·', page)
+    assert officer.client.get(kept).status_code == 200  # what was filed stays readable
+    assert links(officer.get(f"/tasks/{task_id}").get_data(as_text=True)) == []
+    for path in (f"/cases/{case_id}/documents/power_of_attorney", f"/tasks/{task_id}/documents/power_of_attorney"):
+        refused = officer.client.get(path)
+        assert refused.status_code == 409
+        assert "本案已终止" in refused.get_data(as_text=True)
+
+    uploads = officer.get(f"/cases/{case_id}/history").get_data(as_text=True).count("上传盖章文本")
+    sent = {"document": "power_of_attorney", "file": (io.BytesIO(PDF), "另一份.pdf")}
+    refused = officer.post(f"/cases/{case_id}/documents", sent, content_type="multipart/form-data")
+    assert refused.status_code == 409
+    assert "本案已终止，不再制作文书，也不再接收盖章文本" in refused.get_data(as_text=True)
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "另一份.pdf" not in page
+    history = officer.get(f"/cases/{case_id}/history").get_data(as_text=True)
+    assert history.count("上传盖章文本") == uploads  # nothing recorded

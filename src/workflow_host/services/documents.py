@@ -25,23 +25,26 @@ from .document_context import Names
 from .document_offers import case_offers, chosen_offer, task_offers
 from .document_render import render
 from .document_sources import case_data, directory_names, task_data
-from .errors import Forbidden, Invalid, NotFound
+from .errors import Conflict, Forbidden, Invalid, NotFound
 from .permissions import can_file_for_instance, require_view_instance
 from .tasks import may_see_draft
 
 __all__ = [
     "DOCX_TYPE",
+    "NO_NEW_PAPERS",
     "UPLOAD_FIELD",
     "Generated",
     "may_upload",
     "prepare_for_case",
     "prepare_for_task",
     "record_generation",
+    "takes_papers",
     "upload_signed_copy",
 ]
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 UPLOAD_FIELD = "document:"  # the attachment's field: document:<key>
+NO_NEW_PAPERS = "this case was terminated: it takes no new documents or sealed copies"
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,17 @@ def _prepare(
     return Generated(filename, body, digest, row.id, payload)
 
 
+def takes_papers(row: Instance) -> bool:
+    """Whether the case still takes papers: a terminated case stopped outside the measures' course, so it has no
+    document to prepare and no sealed copy to file; what it filed before stays readable."""
+    return row.status != "terminated"
+
+
+def _require_papers(row: Instance) -> None:
+    if not takes_papers(row):
+        raise Conflict(NO_NEW_PAPERS, case_status=row.status)
+
+
 def record_generation(session: Session, user: User, made: Generated) -> None:
     """Append the `document_generated` event of a document prepared (and read) in another transaction."""
     row = session.get(Instance, made.instance_id)
@@ -95,6 +109,7 @@ def prepare_for_task(session: Session, user: User, task_id: str, key: str, unit:
     row = session.get(Instance, task.instance_id)
     assert row is not None
     require_view_instance(session, user, row)
+    _require_papers(row)
     chosen = chosen_offer(task_offers(session, task), key, unit)
     data = case_data(row) | task_data(task, with_draft=may_see_draft(session, user, task))
     return _prepare(row, key, data, chosen.unit, task.id, directory_names(session))
@@ -107,6 +122,7 @@ def prepare_for_case(session: Session, user: User, instance_id: int, key: str, u
     if row is None:
         raise NotFound("this case does not exist")
     require_view_instance(session, user, row)
+    _require_papers(row)
     chosen = chosen_offer(case_offers(session, row), key, unit)
     return _prepare(row, key, case_data(row), chosen.unit, None, directory_names(session))
 
@@ -124,6 +140,7 @@ def upload_signed_copy(session: Session, user: User, instance_id: int, key: str,
     require_view_instance(session, user, row)
     if not may_upload(user, row):
         raise Forbidden("you may not add files to this case")
+    _require_papers(row)
     if key not in {o.key for o in case_offers(session, row)}:
         raise Invalid("choose which document this is", reason="document")
     stored = store_upload(session, row, user, upload, None, UPLOAD_FIELD + key)

@@ -13,7 +13,7 @@ from ..services import attachments, case_list, case_view, document_offers, docum
 from ..services.assignment import unreachable_tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
-from ..services.errors import BadRequest, Forbidden, Invalid, NotFound, ServiceError
+from ..services.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound, ServiceError
 from ..services.history import export_history
 from ..services.history_view import HistoryFilters, history_page
 from ..services.verification import verify_instance
@@ -126,7 +126,8 @@ def case_response(db: Session, user: User, instance_id: int, status: int = 200, 
         other=other,
         offers=offers,
         uploads=uploads,
-        may_upload=bool(offers) and documents.may_upload(user, page["row"]),
+        takes_papers=documents.takes_papers(page["row"]),
+        may_upload=bool(offers) and documents.may_upload(user, page["row"]) and documents.takes_papers(page["row"]),
         unreachable=unreachable_tasks(db, [t.id for t in page["steps"] if t.status == "ready"]),
         **page,
         **extra,
@@ -170,7 +171,19 @@ def document(db: Session, user: User, instance_id: int, key: str) -> Response | 
         made = documents.prepare_for_case(db, user, instance_id, key, request.args.get("unit") or None)
     except (NotFound, Forbidden):
         abort(404)
+    except Conflict:
+        return no_new_papers(user)
     return document_response(user, made)
+
+
+def no_new_papers(user: User) -> tuple[str, int]:
+    """A terminated case's document asked for (a link of a page opened before): refused, the case says why."""
+    return render_template("message.html", user=user, title=no_papers_text()), 409
+
+
+def no_papers_text() -> str:
+    """Why a terminated case offers no document and takes no sealed copy."""
+    return _("This case was terminated: it takes no new documents or sealed copies.")
 
 
 def document_response(user: User, made: documents.Generated) -> Response | tuple[str, int]:
@@ -201,6 +214,9 @@ def upload_document(db: Session, user: User, instance_id: int) -> Any:
             documents.upload_signed_copy(db, user, instance_id, request.form.get("document", ""), upload)
     except (NotFound, Forbidden):
         abort(404)
+    except Conflict:
+        flash(no_papers_text(), "error")
+        return case_response(db, user, instance_id, 409)
     except Invalid as err:
         flash(_("This could not be done: %(reason)s", reason=err.message), "error")
     else:

@@ -15,13 +15,13 @@ from ..services import attachments, case_view, documents, tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
 from ..services.document_offers import drafted_at, task_offers
-from ..services.errors import Forbidden, Invalid, NotFound, ServiceError
+from ..services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from ..services.form_fields import field_label, pointer_parts
 from ..services.form_start import form_start
 from ..services.forms import FormError, asked_form, form_errors
 from ..services.signed_in import signed_in_values
 from ..services.versions import form_file
-from .cases import document_response
+from .cases import document_response, no_new_papers
 from .display import DataRow, appearance_row, case_rows
 from .form_messages import as_form_error, localise_errors
 from .form_posted import parse_form, resize_arrays
@@ -144,7 +144,7 @@ def _render(
         colleagues=tasks.assignable_users(db, user, ctx.task) if ctx.task.status == "ready" else [],
         unit_names=units,
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
-        offers=task_offers(db, ctx.task),
+        offers=task_offers(db, ctx.task) if documents.takes_papers(ctx.case) else [],
         drafted_here=drafted_at(ctx.task),
         previous=_previous_note(ctx.previous),
         earlier=_earlier_steps(db, ctx.case.id, labels, units),
@@ -186,6 +186,8 @@ def document(db: Session, user: User, task_id: str, key: str) -> Response | tupl
         made = documents.prepare_for_task(db, user, task_id, key, request.args.get("unit") or None)
     except (NotFound, Forbidden):
         abort(404)
+    except Conflict:
+        return no_new_papers(user)
     return document_response(user, made)
 
 
