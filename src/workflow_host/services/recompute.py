@@ -41,6 +41,8 @@ def recompute_provisional(database: Database, runtime: Runtime, calendar: Holida
     for instance_id in sorted(instance_ids):
         with database.transaction() as session, step_clock():
             case = load_case(session, runtime, instance_id)
+            if case.row.status == "terminated":  # terminated since the ids were read: nothing more is done in it
+                continue
             rows = session.scalars(
                 select(CaseDeadline).where(
                     CaseDeadline.instance_id == instance_id, CaseDeadline.provisional, CaseDeadline.closed_at.is_(None)
