@@ -217,6 +217,7 @@ def wrapper_condition(html: str, element_id: str) -> Any:
         ("appeal_record", {}, "field-effective_on", {"f.plaintiff_appealed": ["false"]}),
         ("retrial_report", {}, "field-retrial_grounds", {"f.retrial_requested": ["true"]}),
         ("retrial_report", {}, "field-retrial_reasons", {"f.retrial_requested": ["true"]}),
+        ("case_hearing_notice", {}, "field-hearing_on", {"f.ended_before_hearing": ["false"]}),
         (
             "defence_materials",
             {},
@@ -244,6 +245,12 @@ def test_a_case_against_the_government_is_registered_without_the_defendant_unit_
     assert posted("case_intake", [("f.defendant", "unit"), ("f.defendant_unit", "land_bureau")])["defendant_unit"] == (
         "land_bureau"
     )
+
+
+def test_a_case_that_ended_before_its_hearing_is_recorded_without_the_hearing_time_it_hid() -> None:
+    """A suit withdrawn before any summons has no hearing time: the hidden time is not sent for the schema to ask."""
+    ended = [("f.ended_before_hearing", "true"), ("f.hearing_on", ""), ("f.hearing_place", "")]
+    assert posted("case_hearing_notice", ended) == {"ended_before_hearing": True}
 
 
 def test_the_day_a_decision_was_received_speaks_of_the_appeal_period_only_for_a_decision_open_to_appeal() -> None:

@@ -9,7 +9,8 @@ is counted as pending, neither won nor lost; the loss rate is of the cases whose
 Read from what the cases store: `litigation_case` instances registered in the year (Beijing time), their
 `handling_units` and `instance_history` (one entry per instance's decision, with whether Art. 13 required a
 head to appear, whether the defendant's head appeared and whether a handling unit's head did), and their recorded
-deadlines. A terminated case (services/termination.py) is left out whole, its deadlines too: it was registered
+deadlines; an instance that ended before any hearing (hearing_held false: withdrawn or dismissed first) counts
+no hearing. A terminated case (services/termination.py) is left out whole, its deadlines too: it was registered
 by mistake or twice, or stopped for a reason outside the measures, and is no case of the year. A hearing counts as
 one a head appeared at when the district government's principal head or head in charge, or a handling unit's head
 (Art. 16), appeared: Art. 19 reports 行政机关负责人出庭应诉, and Art. 16 names the
@@ -56,7 +57,7 @@ class Figures:
     decided: int = 0  # cases with at least one decision
     pending: int = 0  # decided cases whose standing decision has not taken effect (appeal period or appeal)
     lost: int = 0  # cases whose standing decision took effect and is a loss (Art. 7 list)
-    hearings: int = 0  # decisions after a hearing, every instance counted
+    hearings: int = 0  # decisions after a hearing, every instance counted (none for one that ended before it)
     heads_appeared: int = 0
     art13_hearings: int = 0
     art13_heads_appeared: int = 0
@@ -129,8 +130,11 @@ def _add_case(row: Figures, data: dict[str, Any], history: list[dict[str, Any]],
         else:
             row.pending += 1
     for decision in history:
-        # every decision follows a recorded hearing (a withdrawal too: the case records the hearing before any
-        # decision), so a head who appeared before the plaintiff withdrew is counted
+        # a decision after a hearing counts it (a head who appeared before the plaintiff withdrew is counted); an
+        # instance that ended before any hearing (hearing_held false: withdrawn or dismissed first) had none. An
+        # entry written before the case could say so always followed a recorded hearing
+        if decision.get("hearing_held") is False:
+            continue
         row.hearings += 1
         # Art. 19 counts 行政机关负责人出庭应诉: the district government's heads, and a handling unit's head, whom
         # Art. 16 calls on to appear in principle (its absence statement is 行政机关负责人不能出庭应诉的书面文件)
