@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from tests.browser.conftest import screenshot, sign_in
 from tests.conftest import PASSWORDS, Api
-from tests.processes.support import at
+from tests.processes.support import ART13_FLAGS, at
 from tests.processes.test_litigation_case import SEALED, materials
 from tests.web.test_yes_no import rows
 from workflow_host import create_app
@@ -27,14 +27,7 @@ from workflow_host.host import Host
 from workflow_host.models import Instance
 from workflow_host.services.timers import fire_due_timers
 
-ART13_ITEMS = (
-    "court_requested_head",
-    "major_public_interest",
-    "procuratorate_public_interest_suit",
-    "large_compensation",
-    "major_social_impact",
-    "head_helps_resolve",
-)
+ART13_ITEMS = ART13_FLAGS[1:]  # item 2 is asked at a second instance only
 
 
 class Walk:
@@ -195,6 +188,18 @@ def hold_hearing(walk: Walk, case_id: int, case_no: str, mediation: bool) -> Any
     return land
 
 
+def record_decision(walk: Walk, case_no: str, decision: tuple[str, str, str], served_on: str, shot: str) -> None:
+    """登记裁判结果: `decision` is (decision_form, outcome, decision_summary), served on `served_on`."""
+    form, outcome, summary = decision
+    land = walk.task("land_officer", case_no, "登记裁判结果")
+    land.check(f"input[name='f.decision_form'][value='{form}']")
+    land.select_option("#field-outcome", outcome)
+    land.fill("#field-decision_summary", summary)
+    land.fill("#field-decision_served_on", served_on)
+    screenshot(land, shot)
+    done(land)
+
+
 def archive(walk: Walk, case_no: str, archived_on: str, documents: tuple[str, ...]) -> tuple[Any, list[str]]:
     """Art. 12: the land bureau files the case; the checklist offers what this case had."""
     land = walk.task("land_officer", case_no, "立卷归档")
@@ -248,13 +253,8 @@ def test_a_suit_against_the_government_settled_by_mediation_is_performed_then_ar
     done(land)
 
     walk.at("2026-11-03T10:00")
-    land = walk.task("land_officer", case_no, "登记裁判结果")
-    land.check("input[name='f.decision_form'][value='mediation_statement']")
-    land.select_option("#field-outcome", "mediated")
-    land.fill("#field-decision_summary", "被告于2026年12月31日前分两期向原告支付房屋征收补偿款三十二万元。")
-    land.fill("#field-decision_served_on", "2026-11-03")
-    screenshot(land, "government-mediated-decision")
-    done(land)
+    mediation = ("mediation_statement", "mediated", "被告于2026年12月31日前分两期向原告支付房屋征收补偿款三十二万元。")
+    record_decision(walk, case_no, mediation, "2026-11-03", "government-mediated-decision")
     # a mediation statement cannot be appealed (Art. 8 has nothing to act on) and is no loss (Art. 7): no appeal
     # opinion, no loss report; the organ performs it (Art. 15)
     assert walk.inbox("land_officer") == ["登记履行生效裁判情况"]
@@ -321,13 +321,8 @@ def test_a_suit_against_the_government_the_plaintiff_withdrew_goes_straight_to_t
     done(land)
 
     walk.at("2026-11-10T10:00")  # the land bureau redid its decision; the plaintiff withdrew (ALL Art. 62)
-    land = walk.task("land_officer", case_no, "登记裁判结果")
-    land.check("input[name='f.decision_form'][value='ruling']")
-    land.select_option("#field-outcome", "withdrawn")
-    land.fill("#field-decision_summary", "准许原告李某撤回起诉。")
-    land.fill("#field-decision_served_on", "2026-11-10")
-    screenshot(land, "government-withdrawn-decision")
-    done(land)
+    withdrawal = ("ruling", "withdrawn", "准许原告李某撤回起诉。")
+    record_decision(walk, case_no, withdrawal, "2026-11-10", "government-withdrawn-decision")
     # nothing to appeal, to report as a loss or to perform: the case goes to the archive at once
     assert walk.inbox("land_officer") == ["立卷归档"]
     assert [u for u in ("li_vice", "district_head", "clerk", "jb_staff") if walk.inbox(u)] == []

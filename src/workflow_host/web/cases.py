@@ -73,7 +73,7 @@ def new_case(db: Session, user: User) -> Any:
 def cases(db: Session, user: User) -> Any:
     """The cases one may see, newest change first, a page at a time; found by number, plaintiff or subject."""
     text, status = request.args.get("q", "")[:128], request.args.get("status", "")[:32]
-    form = {"text": text, "status": status, "statuses": case_list.STATUSES, "limit": case_list.CASE_LIST}
+    form = {"text": text, "status": status, "statuses": case_list.STATUSES}
     try:
         cursor = case_list.parse_cursor(request.args.get("before", "")[:96])
         page = case_list.list_cases(db, user, case_list.CaseQuery(text, status, cursor))
