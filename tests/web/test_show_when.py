@@ -18,7 +18,7 @@ from tests.web.test_pages import Web, field_errors, start_case
 from workflow_host import create_app
 from workflow_host.host import Host
 from workflow_host.models import Instance
-from workflow_host.services.forms import inline_refs
+from workflow_host.services.forms import asked_form, inline_refs
 from workflow_host.web.form_posted import parse_form
 from workflow_host.web.formview import build_fields
 from workflow_host.web.show_when import required_when
@@ -33,8 +33,9 @@ def form(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return schema, json.loads((FORMS / f"{name}.uischema.json").read_text(encoding="utf-8"))
 
 
-def page(name: str, value: dict[str, Any]) -> str:
-    schema, ui = form(name)
+def page(name: str, value: dict[str, Any], case: dict[str, Any] | None = None) -> str:
+    """The task page's fields of a form, as asked of a case holding `case` when given."""
+    schema, ui = form(name) if case is None else asked_form(*form(name), case)
     app = create_app({"TESTING": True, "HOST": object(), "BABEL_DEFAULT_LOCALE": "zh"})
     with app.test_request_context("/"):
         return render_template_string(TEMPLATE, fields=build_fields(schema, ui, value, UNITS))
@@ -257,7 +258,7 @@ def test_the_day_a_decision_was_received_speaks_of_the_appeal_period_only_for_a_
     """A mediation statement or a ruling allowing withdrawal was recorded under help about 5 days to send an
     appeal opinion, though no appeal lies against either."""
     schema, _ = form("judgment_record")
-    html = page("judgment_record", {})
+    html = page("judgment_record", {}, {"instance_level": "first"})
     always = re.search(r'<p class="help" id="field-decision_served_on-help">([^<]*)</p>', html)
     assert always is not None
     assert always.group(1) == "不得早于收到应诉通知书日期。"
@@ -268,3 +269,11 @@ def test_the_day_a_decision_was_received_speaks_of_the_appeal_period_only_for_a_
     appeal = helps["自次日起计算第八条规定的5日上诉意见报送期限。"]["f.outcome"]
     outcomes = {choice["const"] for choice in schema["properties"]["outcome"]["oneOf"]}
     assert set(appeal) == outcomes - {"mediated", "withdrawn"}
+
+
+@pytest.mark.parametrize("level", ["second", "retrial"])
+def test_a_final_decision_is_recorded_without_help_about_an_appeal_period(level: str) -> None:
+    """A second-instance or retrial judgment is final: no appeal opinion is due 5 days after receiving it."""
+    html = page("judgment_record", {}, {"instance_level": level})
+    assert "不得早于收到应诉通知书日期。" in html
+    assert "上诉意见报送期限" not in html

@@ -298,11 +298,12 @@ def asked_form(schema: Any, ui: Any, data: dict[str, Any]) -> tuple[Any, Any]:
     data names) is offered what the case holds under them (`ui:suggestions`), never filled with it: the court an
     appeal was filed with, for the second instance's court. A list of choices whose items' UI schema has
     `ui:onlyWhen` ({choice: condition}) offers a choice only when the case meets its condition (the archive's
-    区人民政府审签意见 only in a suit against the district government). Returns new objects; the stored form is left
-    as it is."""
+    区人民政府审签意见 only in a suit against the district government). A top-level field's `ui:helpWhen` entry with
+    `ui:onlyWhen` is kept only when the case meets it (the appeal period's help at first instance only). Returns new
+    objects; the stored form is left as it is."""
     if not isinstance(schema, dict) or not isinstance(ui, dict):
         return schema, ui
-    ui = _suggested(ui, data)
+    ui = _helps_that_apply(_suggested(ui, data), data)
     schema = _offered_choices(schema, ui, data)
     skipped = [
         name
@@ -341,6 +342,17 @@ def _offered_choices(schema: dict[str, Any], ui: dict[str, Any], data: dict[str,
 
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _helps_that_apply(ui: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The UI schema without the `ui:helpWhen` entries whose `ui:onlyWhen` the case does not meet."""
+    changed = {}
+    for name, sub in ui.items():
+        helps = sub.get("ui:helpWhen") if isinstance(sub, dict) else None
+        if isinstance(helps, list) and any(isinstance(h, dict) and "ui:onlyWhen" in h for h in helps):
+            kept = [h for h in helps if not isinstance(h, dict) or _applies(h.get("ui:onlyWhen"), data)]
+            changed[name] = {**sub, "ui:helpWhen": kept}
+    return {**ui, **changed} if changed else ui
 
 
 def _suggested(ui: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
