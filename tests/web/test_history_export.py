@@ -14,6 +14,7 @@ from tests.web.test_pages import Web
 from tests.web.test_yes_no import APPEAL, appeal_waiting_for_the_decision
 from workflow_host import create_app
 from workflow_host.host import Host
+from workflow_host.models import User
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -49,6 +50,19 @@ def test_the_page_export_is_in_chinese_words_and_beijing_time(measures: Host) ->
     assert "审级：一审" in rows[2][5]
     assert [row[6] for row in rows[2:]] == [e["hash"] for e in events["events"]]  # still checkable
     assert not any("task_completed" in cell for row in rows for cell in row[:6])
+
+
+def test_the_page_export_names_a_person_with_a_post_once_with_the_account(measures: Host) -> None:
+    """It read 自然资源局法制员（法制员）（land_officer）: two brackets in a row."""
+    with measures.database.transaction() as db:
+        officer = db.get(User, "land_officer")
+        assert officer is not None
+        officer.position = "法制员"
+    app, case_id = case(measures)
+    _body, rows = exported(Web(app, "clerk"), f"/cases/{case_id}/history/export?format=csv")
+    opinion = next(row for row in rows[2:] if row[4] == "报送上诉意见")
+    assert opinion[3] == "自然资源局法制员（法制员，land_officer）"
+    assert rows[2][3] == "办公室科员（clerk）"  # no post: the account alone in the brackets
 
 
 def test_the_page_export_speaks_english_in_english(measures: Host) -> None:

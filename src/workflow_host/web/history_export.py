@@ -20,7 +20,7 @@ from ..services.directory import unit_choices
 from ..services.history import case_events
 from .display import deadline_text, deadline_title, worded
 from .i18n import EVENTS, READINGS, _
-from .people import person
+from .people import person_with_account
 
 __all__ = ["BOM", "worded_csv"]
 
@@ -55,8 +55,7 @@ def _when(at: str) -> str:
 def _who(username: str | None) -> str:
     if not username:
         return _("system")
-    name = person(username)
-    return name if name == username else f"{name}（{username}）"
+    return person_with_account(username)
 
 
 def _details(kind: str, payload: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> str:

@@ -11,7 +11,7 @@ from ..models import User
 from .i18n import _
 from .signin import host
 
-__all__ = ["deployer", "init_app", "named", "person"]
+__all__ = ["deployer", "init_app", "named", "person", "person_with_account"]
 
 
 def named(name: str, position: str | None) -> str:
@@ -19,17 +19,15 @@ def named(name: str, position: str | None) -> str:
     return f"{name}（{position}）" if position else name
 
 
-def _looked_up(db: Session, username: str) -> str:
+def _looked_up(db: Session, username: str) -> tuple[str, str | None] | None:
     found = db.execute(select(User.name, User.position).where(User.username == username)).first()
-    return named(found.name, found.position) if found else username
+    return (found.name, found.position) if found else None
 
 
-def person(username: str | None) -> str:
-    """The directory name of `username` with their post when it has one (looked up once per request), or the
-    username itself when the directory no longer has it; empty for nobody."""
-    if not username:
-        return ""
-    known: dict[str, str] = g.setdefault("people", {})
+def _directory_entry(username: str) -> tuple[str, str | None] | None:
+    """A user's name and post as the directory gives them (looked up once per request); None when it no longer
+    has them."""
+    known: dict[str, tuple[str, str | None] | None] = g.setdefault("people", {})
     if username not in known:
         page_db = g.get("db")  # the page's own transaction (web.signin), while its view renders
         if page_db is not None:
@@ -38,6 +36,25 @@ def person(username: str | None) -> str:
             with host().database.read_transaction() as db:
                 known[username] = _looked_up(db, username)
     return known[username]
+
+
+def person(username: str | None) -> str:
+    """The directory name of `username` with their post when it has one, or the username itself when the
+    directory no longer has it; empty for nobody."""
+    if not username:
+        return ""
+    found = _directory_entry(username)
+    return named(*found) if found else username
+
+
+def person_with_account(username: str) -> str:
+    """A person as a record that must name the account too gives them: 王某某（区长，district_head）, 王某某
+    （clerk） without a post, the username alone when the directory no longer has it or names it so."""
+    found = _directory_entry(username)
+    if found is None or found[0] == username:
+        return username
+    name, position = found
+    return f"{name}（{position}，{username}）" if position else f"{name}（{username}）"
 
 
 CLI_ACTOR = "cli"  # who `workflow-host deploy` (and the other commands) record as the actor
