@@ -5,8 +5,8 @@ from .clock import LOCAL_TZ, Clock, FixedClock, SystemClock, current_clock, now,
 from .errors import DiagramError, DiagramErrors, EngineError, ScriptError
 from .runtime import Instance, ReadyTask, Runtime
 from .sandbox import Budget
-from .serializer import StateChanges
 from .specs import CompiledBundle, ProcessInfo, SourceFile, UserTaskInfo, task_key
+from .state_changes import StateChanges
 from .xml import ElementSignature, called_decisions, decision_ids, decision_names, element_signatures
 
 __all__ = [

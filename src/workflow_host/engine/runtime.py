@@ -26,8 +26,10 @@ from .errors import EngineError, ScriptError
 from .hooks import IdSource, install_hooks, use_ids
 from .sandbox import Budget, Sandbox
 from .scripting import make_script_engine
-from .serializer import StateChanges, Tracker, dump_changes, load_specs, open_tasks, restore, spec_registry, track_saved
+from .spec_sets import load_specs, spec_registry
 from .specs import CompiledBundle, SourceFile, compile_bundle
+from .state_changes import StateChanges, Tracker, dump_changes, open_tasks, track_saved
+from .state_restore import restore
 
 __all__ = ["Instance", "ReadyTask", "Runtime"]
 

@@ -17,7 +17,7 @@ from .checks import SourceBudget, check_decisions, check_scripts
 from .decisions import HostBpmnParser
 from .errors import DiagramError, DiagramErrors
 from .sandbox import Sandbox
-from .serializer import spec_registry
+from .spec_sets import spec_registry
 from .xml import parse_xml
 
 __all__ = ["CompiledBundle", "ProcessInfo", "SourceFile", "UserTaskInfo", "compile_bundle"]

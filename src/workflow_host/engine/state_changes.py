@@ -12,29 +12,24 @@ A task that has finished (completed or cancelled) never changes again, so a save
 tasks that were open when the instance was loaded, the tasks created since, and their parents; finding
 those uses set operations, not a walk of the task tree. A task's data is stored as a difference from
 its parent's only when the parent has finished (its data is final); otherwise in full.
+
+This module finds and serializes what a step changed (`dump_changes`) and keeps the `Tracker` of what is
+stored; `state_restore` rebuilds a workflow from the rows.
 """
 
 from __future__ import annotations
 
-import json
-from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
-from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from .decisions import HOST_CONFIG
 from .rows import (
     CHUNK,
     CHUNKED,
     FINISHED,
     ChunkState,
-    assemble,
     chunk_key,
     forget_lists,
     full_chunks,
@@ -44,53 +39,9 @@ from .rows import (
     top_meta,
     workflow_attrs,
 )
+from .spec_sets import spec_registry
 
-__all__ = [
-    "SpecSet",
-    "StateChanges",
-    "Tracker",
-    "dump_changes",
-    "load_specs",
-    "open_tasks",
-    "restore",
-    "spec_registry",
-    "track_saved",
-]
-
-
-@lru_cache(maxsize=1)
-def spec_registry() -> Any:
-    """The converter registry for SpiffWorkflow's spiff dialect."""
-    return BpmnWorkflowSerializer.configure(HOST_CONFIG)
-
-
-@dataclass
-class SpecSet:
-    """The restored specs of one process version."""
-
-    specs: dict[str, Any]
-
-    def for_process(self, process_id: str) -> tuple[Any, dict[str, Any]]:
-        """The top spec of `process_id` and the specs of every process it calls, transitively."""
-        if process_id not in self.specs:
-            raise KeyError(process_id)
-        subprocesses: dict[str, Any] = {}
-        pending = [process_id]
-        while pending:
-            spec = self.specs[pending.pop()]
-            for task_spec in spec.task_specs.values():
-                called = getattr(task_spec, "spec", None)
-                if isinstance(task_spec, SubWorkflowTask) and called and called not in subprocesses:
-                    subprocesses[called] = self.specs[called]
-                    pending.append(called)
-        return self.specs[process_id], subprocesses
-
-
-@lru_cache(maxsize=64)
-def load_specs(spec_json: str) -> SpecSet:
-    """Restore a version's specs once; specs are immutable and shared by every instance of the version."""
-    registry = spec_registry()
-    return SpecSet({pid: registry.restore(dct) for pid, dct in json.loads(spec_json).items()})
+__all__ = ["StateChanges", "Tracker", "dump_changes", "open_tasks", "track_saved", "tracker_for"]
 
 
 @dataclass
@@ -270,44 +221,7 @@ def track_saved(workflow: BpmnWorkflow, tracker: Tracker | None, changes: StateC
     return track
 
 
-def _restore_tasks(registry: Any, wf: Any, rows: dict[str, dict[str, Any]], root: str) -> None:
-    # Parents first: a task's data may be stored as a difference from its parent's.
-    queue = deque([root])
-    while queue:
-        row = rows.get(queue.popleft())
-        if row is None:
-            continue
-        registry.restore(row, workflow=wf)
-        queue.extend(row["children"])
-    wf.task_tree = wf.tasks[UUID(root)]
-
-
-def _set_attrs(registry: Any, wf: Any, attrs: dict[str, Any]) -> None:
-    wf.success = attrs["success"]
-    wf.completed = attrs.get("completed", False)
-    wf.correlations = attrs.get("correlations", {})
-    last = attrs.get("last_task")
-    wf.last_task = wf.tasks.get(UUID(last)) if last else None
-    wf.data = registry.restore(attrs.get("data", {}))
-
-
-def restore(
-    specs: SpecSet, meta: dict[str, Any], rows: dict[str, dict[str, Any]], script_engine: Any
-) -> tuple[BpmnWorkflow, Tracker]:
-    """Rebuild a workflow from its meta and rows; returns it with the tracker for the next save."""
-    registry = spec_registry()
-    spec, sub_specs = specs.for_process(meta["spec"])
-    workflow = BpmnWorkflow(spec, sub_specs, script_engine=script_engine, deserializing=True)
-    by_wf = assemble(rows)
-    sub_rows = {key[2:]: row for key, row in rows.items() if key.startswith("s:")}
-    _restore_tasks(registry, workflow, by_wf.get(None, {}), meta["root"])
-    _set_attrs(registry, workflow, meta)
-    _restore_subprocesses(registry, workflow, workflow, sub_rows, by_wf)
-    workflow.bpmn_events = registry.restore(meta.get("bpmn_events", []))
-    return workflow, _tracker_for(workflow)
-
-
-def _tracker_for(workflow: BpmnWorkflow) -> Tracker:
+def tracker_for(workflow: BpmnWorkflow) -> Tracker:
     """A tracker for a workflow exactly as stored (one walk of every task, at load time only)."""
     opened = open_tasks(workflow, None)
     track = Tracker(
@@ -321,23 +235,3 @@ def _tracker_for(workflow: BpmnWorkflow) -> Tracker:
             if len(task._children) > CHUNK or len(task.internal_data.get("merged") or ()) > CHUNK:
                 remember_lists(task, track.lists)
     return track
-
-
-def _restore_subprocesses(
-    registry: Any,
-    top: BpmnWorkflow,
-    parent: Any,
-    sub_rows: dict[str, dict[str, Any]],
-    by_wf: dict[str | None, dict[str, dict[str, Any]]],
-) -> None:
-    for task in list(parent.tasks.values()):
-        sp_id = str(task.id)
-        if not isinstance(task.task_spec, SubWorkflowTask) or sp_id not in sub_rows:
-            continue
-        attrs = sub_rows[sp_id]
-        sub = BpmnSubWorkflow(top.subprocess_specs[task.task_spec.spec], task.id, top, deserializing=True)
-        _restore_tasks(registry, sub, by_wf.get(sp_id, {}), attrs["root"])
-        _set_attrs(registry, sub, attrs)
-        top.subprocesses[task.id] = sub
-        sub.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
-        _restore_subprocesses(registry, top, sub, sub_rows, by_wf)
