@@ -1,11 +1,12 @@
 """The only package that imports SpiffWorkflow; nothing SpiffWorkflow-typed leaves it."""
 
 from .cache import LiveCache
+from .catalog import ProcessInfo, UserTaskInfo, task_key
 from .clock import LOCAL_TZ, Clock, FixedClock, SystemClock, current_clock, now, use_clock
 from .errors import DiagramError, DiagramErrors, EngineError, ScriptError
 from .runtime import Instance, ReadyTask, Runtime
 from .sandbox import Budget
-from .specs import CompiledBundle, ProcessInfo, SourceFile, UserTaskInfo, task_key
+from .specs import CompiledBundle, SourceFile
 from .state_changes import StateChanges
 from .xml import ElementSignature, called_decisions, decision_ids, decision_names, element_signatures
 
