@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
+from workflow_host.services.form_fields import inline_refs
 from workflow_host.services.form_rule_facts import describe_pattern
-from workflow_host.services.forms import inline_refs, validate_form_data
+from workflow_host.services.form_validation import validate_form_data
 
 
 def test_a_negated_character_class_is_not_described_as_the_characters_it_allows() -> None:

@@ -17,7 +17,7 @@ from tests.conftest import PASSWORDS
 from workflow_host.host import Host
 from workflow_host.models import CaseAttachment, InboxTask, Instance, User
 from workflow_host.services import instances
-from workflow_host.services.forms import form_errors
+from workflow_host.services.form_validation import form_errors
 from workflow_host.web.form_posted import parse_form
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -18,7 +18,8 @@ from tests.web.test_pages import Web, field_errors, start_case
 from workflow_host import create_app
 from workflow_host.host import Host
 from workflow_host.models import Instance
-from workflow_host.services.forms import asked_form, inline_refs
+from workflow_host.services.form_asked import asked_form
+from workflow_host.services.form_fields import inline_refs
 from workflow_host.web.form_posted import parse_form
 from workflow_host.web.formview import build_fields
 from workflow_host.web.show_when import required_when

@@ -18,7 +18,7 @@ from .case_keys import INSTANCE_LEVELS, case_numbers
 from .catalog import catalog_of
 from .directory import extra_units
 from .errors import NotFound
-from .forms import inline_refs
+from .form_fields import inline_refs
 from .history import record_auditor_view
 from .instances import instance_view
 from .permissions import require_view_instance

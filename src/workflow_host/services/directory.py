@@ -15,7 +15,7 @@ from ..engine import now
 from ..models import LoginFailure, Unit, User, UserRole
 from .devices import forget_devices, trusted_device
 from .errors import Invalid, TooManyAttempts
-from .forms import values_at
+from .form_fields import values_at
 from .passwords import hash_password, is_known_hash, needs_rehash, verify_nobody, verify_password
 
 __all__ = ["DirectorySummary", "authenticate", "check_unit_values", "extra_units", "load_directory", "unit_choices"]

@@ -1,5 +1,6 @@
 """The fields of a form: where a JSON pointer leads in the form's schema, its ui schema and its data, the label a
-field goes by and the labels of the values it may take."""
+field goes by and the labels of the values it may take; the fields a form declares or shows with a widget, and
+its schema with the local references written out."""
 
 from __future__ import annotations
 
@@ -8,21 +9,28 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "IN_PLACE",
     "Part",
     "data_at",
+    "declared_fields",
     "field_label",
+    "inline_refs",
     "pointer_parts",
     "pointer_text",
     "resolve",
     "schema_at",
     "shown",
+    "ui_widget_fields",
     "value_labels",
+    "values_at",
 ]
 
 Part = str | int
 QUOTED = 20  # characters of a typed value a message quotes
 # Keywords whose subschemas apply to the same value (where a field's title and choices may be declared).
 _SAME_VALUE = ("allOf", "then", "else")  # not anyOf/oneOf: the titles there name the alternatives
+# Keywords whose subschemas apply to the same value (a $ref cycle through only these never ends).
+IN_PLACE = ("allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas")
 
 
 def pointer_parts(pointer: str) -> list[str]:
@@ -148,3 +156,80 @@ def shown(value: Any, labels: dict[str, str]) -> str | bool:
         return value
     text = str(value)
     return text if len(text) <= QUOTED else text[:QUOTED] + "…"
+
+
+def values_at(data: Any, pointer: str) -> list[Any]:
+    """The values a pointer of `attachment_fields` or `ui_widget_fields` (`/a/*/b`: `*` for every item) reaches."""
+    found = [data]
+    for part in (p for p in pointer.split("/") if p):
+        if part == "*":
+            found = [item for value in found if isinstance(value, list) for item in value]
+        else:
+            found = [value[part] for value in found if isinstance(value, dict) and part in value]
+    return found
+
+
+def ui_widget_fields(ui_schema: Any, widget: str, prefix: str = "") -> list[str]:
+    """The pointers (with `*` for array items) of the fields a UI schema shows with `widget`."""
+    if not isinstance(ui_schema, dict):
+        return []
+    found = [prefix or "/"] if ui_schema.get("ui:widget") == widget else []
+    for name, sub in ui_schema.items():
+        if not name.startswith("ui:"):
+            found += ui_widget_fields(sub, widget, f"{prefix}/{'*' if name == 'items' else name}")
+    return found
+
+
+def declared_fields(schema: Any) -> set[str] | None:
+    """The names a form declares at its top level: its properties and those of the subschemas that apply to the
+    same object (if/then, allOf …, local references). None when it takes other names by design
+    (patternProperties, additionalProperties given as a schema) or declares none at all."""
+    names: set[str] = set()
+    todo, seen = [schema], set()
+    while todo:
+        node = todo.pop()
+        if not isinstance(node, dict) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.get("patternProperties") or isinstance(node.get("additionalProperties"), dict):
+            return None
+        names.update(node.get("properties") or {})
+        for key in IN_PLACE:
+            value = node.get(key)
+            if isinstance(value, dict) and key == "dependentSchemas":
+                value = list(value.values())
+            todo.extend(value if isinstance(value, list) else [value])
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            todo.append(resolve(schema, ref))
+    return names or None
+
+
+MAX_REF_DEPTH = 6  # references followed inside one another: a form needs one or two; a self-reference stops here
+MAX_REF_COPIES = 200  # definitions copied in all: a definition naming itself ten times would otherwise grow 10^6-fold
+
+
+def inline_refs(schema: Any) -> Any:
+    """A form schema with each local reference (`{"$ref": "#/$defs/agent"}`) replaced by the definition it names,
+    for what walks a form by hand (its page fields, its labels); the validator follows references itself. A
+    reference elsewhere, to nothing, deeper than MAX_REF_DEPTH or past MAX_REF_COPIES is left as it is."""
+    defs = schema.get("$defs") if isinstance(schema, dict) else None
+    if not isinstance(defs, dict):
+        return schema
+    copies = 0
+
+    def walk(node: Any, depth: int) -> Any:
+        nonlocal copies
+        if isinstance(node, list):
+            return [walk(item, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and depth < MAX_REF_DEPTH and copies < MAX_REF_COPIES:
+            target = defs.get(ref.removeprefix("#/$defs/"))
+            if isinstance(target, dict):
+                copies += 1
+                return walk({**target, **{k: v for k, v in node.items() if k != "$ref"}}, depth + 1)
+        return {key: walk(value, depth) for key, value in node.items() if key != "$defs"}
+
+    return walk(schema, 0)

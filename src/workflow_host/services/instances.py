@@ -15,7 +15,7 @@ from .case_deadlines import deadline_view
 from .catalog import catalog_of
 from .directory import check_unit_values
 from .errors import Forbidden, Invalid, NotFound
-from .forms import values_at
+from .form_fields import values_at
 from .history import record_auditor_view
 from .inbox_sync import OpenTask
 from .permissions import require_view_instance

@@ -18,8 +18,9 @@ from .case_keys import key_list
 from .catalog import catalog_of
 from .directory import check_unit_values
 from .errors import Conflict, Forbidden, Invalid, NotFound
-from .form_fields import field_label, pointer_parts
-from .forms import asked_form, ui_widget_fields, undeclared_field_errors, validate_form_data
+from .form_asked import asked_form
+from .form_fields import field_label, pointer_parts, ui_widget_fields
+from .form_validation import undeclared_field_errors, validate_form_data
 from .inbox_sync import OpenTask, read_open_tasks
 from .memo import Memo
 from .permissions import READ_ALL

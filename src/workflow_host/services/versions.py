@@ -16,7 +16,7 @@ from ..engine import CompiledBundle, DiagramError, DiagramErrors, Runtime, Sourc
 from ..models import ProcessVersion, VersionFile, VersionProcess
 from .catalog import catalog_of
 from .errors import Invalid, NotFound
-from .forms import check_form_schema, check_show_when
+from .form_checks import check_form_schema, check_show_when
 from .memo import Memo
 
 __all__ = [

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import get_locale
 
-from ..services.forms import FormError
+from ..services.form_explain import FormError
 from .i18n import _
 
 __all__ = ["form_error_message", "localise_errors", "localise_service_errors"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..services.attachments import Upload
-from ..services.forms import inline_refs
+from ..services.form_fields import inline_refs
 from .form_widgets import choices, json_type, widget_kind
 from .show_when import option_value, without_hidden
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..engine import LOCAL_TZ
 from ..services.directory import extra_units
-from ..services.forms import inline_refs
+from ..services.form_fields import inline_refs
 from .form_widgets import choices, json_type, ui_value, widget_kind
 from .show_when import Condition, condition, help_when, option_value, required_when
 

@@ -14,8 +14,8 @@ from ..models import User
 from ..services import decision_tables, versions
 from ..services.directory import unit_choices
 from ..services.errors import Invalid, NotFound
+from ..services.form_checks import check_form_schema
 from ..services.form_list import form_entry, list_forms
-from ..services.forms import check_form_schema
 from ..services.migration import MIGRATORS, MigrationCheck, check_migrations, migrate_cases
 from ..services.version_diff import diagram_diff, process_name, process_versions, version_of
 from .formview import Field, build_fields

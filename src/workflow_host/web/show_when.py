@@ -9,8 +9,8 @@ sends: the script disables it, and `drop_hidden` leaves it out of a posted form,
 keeps the same data. The schema stays the judge of what is accepted; the JSON API takes what it is sent.
 
 `"ui:helpWhen": [{"when": {...}, "help": "..."}]` adds help shown under the same kind of condition (an entry with
-`"ui:onlyWhen"` on the case's data is left out of the form by services.forms.asked_form where the case does not meet
-it: the appeal period's help at first instance only). A field the
+`"ui:onlyWhen"` on the case's data is left out of the form by services.form_asked.asked_form where the case does
+not meet it: the appeal period's help at first instance only). A field the
 schema requires only in a `then`/`else` branch of a simple `if` (one field equal to a value or one of an enum)
 gets a star that the page shows while the answers take that branch (`required_when`).
 """

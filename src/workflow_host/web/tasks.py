@@ -16,9 +16,11 @@ from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
 from ..services.document_offers import drafted_at, task_offers
 from ..services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from ..services.form_asked import asked_form
+from ..services.form_explain import FormError
 from ..services.form_fields import field_label, pointer_parts
 from ..services.form_start import form_start
-from ..services.forms import FormError, asked_form, form_errors
+from ..services.form_validation import form_errors
 from ..services.signed_in import signed_in_values
 from ..services.versions import form_file
 from .cases import document_response, no_new_papers
