@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, event, make_url, text
 from workflow_host.config import Settings
 from workflow_host.db import Database
 from workflow_host.host import Host
-from workflow_host.services import schema, versions
+from workflow_host.services import deployment, schema
 from workflow_host.services.directory import load_directory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +63,7 @@ def deployed_host(
     host = Host.on(Settings(database_url=database.url, secret_key="x" * 32), database, live_instances)
     with database.transaction() as session:
         load_directory(session, (FIXTURES / "directory.yaml").read_text(encoding="utf-8"))
-        versions.deploy(session, host.runtime, versions.read_directory(process_dir, forms_dir), "bench")
+        deployment.deploy(session, host.runtime, deployment.read_directory(process_dir, forms_dir), "bench")
     return host
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import text
 from workflow_host.config import Settings
 from workflow_host.db import Database
 from workflow_host.host import Host
-from workflow_host.services import schema, versions
+from workflow_host.services import deployment, schema
 from workflow_host.services.directory import load_directory
 
 DEFAULT_HTTP_PG_URL = "postgresql://postgres@127.0.0.1:5432/bench_http"
@@ -66,7 +66,7 @@ def prepare_database(url: str, measures: bool = False) -> None:
             load_directory(session, (FIXTURES / "directory.yaml").read_text(encoding="utf-8"))
         for process_dir, forms_dir in bundles:
             with database.transaction() as session:
-                versions.deploy(session, runtime, versions.read_directory(process_dir, forms_dir), "bench")
+                deployment.deploy(session, runtime, deployment.read_directory(process_dir, forms_dir), "bench")
     finally:
         database.dispose()
 

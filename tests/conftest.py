@@ -16,7 +16,7 @@ from workflow_host import create_app
 from workflow_host.config import Settings
 from workflow_host.db import Database
 from workflow_host.host import Host
-from workflow_host.services import schema, versions
+from workflow_host.services import deployment, schema
 from workflow_host.services.directory import load_directory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -85,9 +85,9 @@ def host(database: Database) -> Host:
 
 @pytest.fixture
 def deployed(host: Host) -> Host:
-    files = versions.read_directory(FIXTURES / "processes", FIXTURES / "forms")
+    files = deployment.read_directory(FIXTURES / "processes", FIXTURES / "forms")
     with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, files, "test")
+        deployment.deploy(session, host.runtime, files, "test")
     return host
 
 
@@ -96,7 +96,7 @@ def measures(host: Host) -> Host:
     """The host with the real diagrams and forms of processes/ and forms/ deployed."""
     root = FIXTURES.parent.parent
     with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, versions.read_directory(root / "processes", root / "forms"), "test")
+        deployment.deploy(session, host.runtime, deployment.read_directory(root / "processes", root / "forms"), "test")
     return host
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from .config import Settings
 from .engine import now
 from .host import Host
-from .services import schema, versions
+from .services import deployment, schema
 from .services.calendar import load_calendar_year
 from .services.deadlines import compute_deadline, parse_period
 from .services.directory import load_directory
@@ -60,10 +60,10 @@ def cmd_directory_load(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     host = _host()
-    files = versions.read_directory(Path(args.dir), Path(args.forms) if args.forms else None)
+    files = deployment.read_directory(Path(args.dir), Path(args.forms) if args.forms else None)
     try:
         with host.database.transaction() as session:
-            result = versions.deploy(session, host.runtime, files, "cli")
+            result = deployment.deploy(session, host.runtime, files, "cli")
     except ServiceError as err:
         print(f"deploy refused: {err.message}", file=sys.stderr)
         for item in err.details.get("errors", []):

@@ -8,7 +8,7 @@ from typing import Any
 from tests.browser.conftest import LiveServer, screenshot, sign_in
 from tests.conftest import PASSWORDS
 from workflow_host.host import Host
-from workflow_host.services import versions
+from workflow_host.services import deployment, versions
 
 
 def test_the_diff_page_marks_what_changed_between_two_versions(
@@ -21,7 +21,7 @@ def test_the_diff_page_marks_what_changed_between_two_versions(
         start = xml.index(b'id="file_case_records"')
         named = xml.index(b'name="', start) + len(b'name="')
         renamed = xml[:named] + "（修订）".encode() + xml[named:]
-        new = versions.deploy_upload(session, measures.runtime, "archive", {name: renamed}, "analyst").version
+        new = deployment.deploy_upload(session, measures.runtime, "archive", {name: renamed}, "analyst").version
     analyst = new_page()
     sign_in(analyst, "analyst", PASSWORDS["analyst"])
     analyst.goto("/modeller/archive/versions")

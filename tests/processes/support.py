@@ -13,7 +13,7 @@ from tests.conftest import PASSWORDS, Api
 from workflow_host import create_app
 from workflow_host.engine import FixedClock, SourceFile
 from workflow_host.host import Host
-from workflow_host.services import versions
+from workflow_host.services import deployment
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -71,7 +71,7 @@ def deploy_only(host: Host, files: dict[str, bytes]) -> set[str]:
     bundle = host.runtime.compile([SourceFile(Path(path).name, content) for path, content in files.items()])
     forms = {f"forms/{name}": (ROOT / "forms" / name).read_bytes() for name in bundle.forms_needed}
     with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, {**files, **forms}, "test")
+        deployment.deploy(session, host.runtime, {**files, **forms}, "test")
     return set(bundle.processes)
 
 

@@ -12,7 +12,7 @@ from lxml import etree
 
 from tests.processes.support import ART13_FLAGS, PROCESSES, ROOT
 from workflow_host.engine import EngineError, Runtime, SourceFile
-from workflow_host.services import versions
+from workflow_host.services import deployment
 
 HARNESSES = ROOT / "tests" / "fixtures" / "decisions"
 DECISIONS = ("handling_unit", "signoff_chain", "court_appearance")
@@ -290,7 +290,7 @@ def test_every_rule_names_its_article_and_every_column_is_labelled_in_both_langu
 
 
 def test_processes_directory_still_deploys_with_the_decisions() -> None:
-    files = versions.read_directory(PROCESSES)
+    files = deployment.read_directory(PROCESSES)
     diagrams = [SourceFile(PurePosixPath(p).name, c) for p, c in files.items() if p.startswith("processes/")]
 
     assert {f"{decision}.dmn" for decision in DECISIONS} <= {d.name for d in diagrams}

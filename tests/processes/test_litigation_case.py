@@ -16,7 +16,7 @@ from workflow_host import create_app
 from workflow_host.engine import FixedClock
 from workflow_host.host import Host
 from workflow_host.models import User
-from workflow_host.services import versions
+from workflow_host.services import deployment, versions
 from workflow_host.services.migration import check_migrations, migrate_cases
 from workflow_host.services.reports import annual_report
 from workflow_host.services.timers import fire_due_timers
@@ -633,7 +633,7 @@ def deploy_changed(desk: CaseDesk, process_id: str, change: Any) -> int:
         name, xml = versions.version_source(session, versions.latest_version(session, process_id), process_id)
         changed = change(xml)
         assert changed != xml
-        return versions.deploy_upload(session, desk.host.runtime, process_id, {name: changed}, "analyst").version.id
+        return deployment.deploy_upload(session, desk.host.runtime, process_id, {name: changed}, "analyst").version.id
 
 
 def test_a_case_waiting_for_its_hearing_moves_to_a_version_that_changed_archiving_but_not_to_one_without_its_step(

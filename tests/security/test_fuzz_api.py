@@ -27,7 +27,7 @@ from workflow_host import create_app
 from workflow_host.config import Settings
 from workflow_host.db import Database
 from workflow_host.host import Host
-from workflow_host.services import schema, versions
+from workflow_host.services import deployment, schema
 from workflow_host.services.directory import load_directory
 
 ROOT = Path(__file__).parent.parent.parent
@@ -50,7 +50,7 @@ def demo_app(tmp_path: Path) -> Flask:
     host = Host.on(Settings(database_url=database.url, secret_key="f" * 32), database)
     with database.transaction() as session:
         load_directory(session, (ROOT / "demo" / "directory.yaml").read_text(encoding="utf-8"))
-        versions.deploy(session, host.runtime, versions.read_directory(ROOT / "processes", ROOT / "forms"), "fuzz")
+        deployment.deploy(session, host.runtime, deployment.read_directory(ROOT / "processes", ROOT / "forms"), "fuzz")
     return create_app({"TESTING": True, "HOST": host})
 
 

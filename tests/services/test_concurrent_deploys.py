@@ -7,7 +7,7 @@ import json
 import threading
 
 from workflow_host.host import Host
-from workflow_host.services import versions
+from workflow_host.services import deployment, versions
 
 
 def _changed(host: Host, name: str, title: str) -> dict[str, bytes]:
@@ -27,7 +27,7 @@ def test_two_saves_at_once_lose_neither_change(measures: Host) -> None:
         try:
             barrier.wait()
             with measures.database.transaction() as session:
-                versions.deploy_forms(session, measures.runtime, files, "analyst")
+                deployment.deploy_forms(session, measures.runtime, files, "analyst")
         except BaseException as err:  # reported below: a thread's exception would otherwise vanish
             failures.append(err)
 

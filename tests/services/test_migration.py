@@ -12,7 +12,7 @@ from tests.web.test_api_flow import INTAKE, complete, only_task
 from workflow_host import create_app
 from workflow_host.host import Host
 from workflow_host.models import Instance, User
-from workflow_host.services import versions
+from workflow_host.services import deployment, versions
 from workflow_host.services.errors import Forbidden
 from workflow_host.services.migration import check_migrations, migrate_cases
 
@@ -23,7 +23,7 @@ def new_version(host: Host, change: Any) -> int:
     """Deploy six_steps changed by `change(xml) -> xml`; the new version's id."""
     with host.database.transaction() as session:
         name, xml = versions.version_source(session, versions.latest_version(session, "six_steps"), "six_steps")
-        deployed = versions.deploy_upload(session, host.runtime, "six_steps", {name: change(xml)}, "analyst")
+        deployed = deployment.deploy_upload(session, host.runtime, "six_steps", {name: change(xml)}, "analyst")
         return deployed.version.id
 
 

@@ -19,7 +19,7 @@ from workflow_host import create_app
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import Instance, User
-from workflow_host.services import decision_tables, versions
+from workflow_host.services import decision_tables, deployment, versions
 from workflow_host.services.catalog import catalog_of
 from workflow_host.services.migration import MigrationCheck, check_migrations, migrate_cases
 
@@ -61,7 +61,7 @@ def change_form(host: Host, schema_file: str) -> int:
         changed = json.loads(schema)
         changed["properties"]["migration_note"] = {"type": "string", "title": "备注（新增）"}
         uploads = {schema_file: json.dumps(changed, ensure_ascii=False).encode()}
-        return versions.deploy_forms(session, host.runtime, uploads, "analyst").version.id
+        return deployment.deploy_forms(session, host.runtime, uploads, "analyst").version.id
 
 
 def change_decision(host: Host, decision_id: str) -> int:

@@ -11,19 +11,19 @@ from sqlalchemy import event
 
 from workflow_host.host import Host
 from workflow_host.models import User
-from workflow_host.services import instances, versions
+from workflow_host.services import deployment, instances, versions
 from workflow_host.services.errors import Invalid
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def _files() -> dict[str, bytes]:
-    return versions.read_directory(FIXTURES / "processes", FIXTURES / "forms")
+    return deployment.read_directory(FIXTURES / "processes", FIXTURES / "forms")
 
 
 def test_redeploying_the_same_files_is_a_no_op(deployed: Host) -> None:
     with deployed.database.transaction() as session:
-        again = versions.deploy(session, deployed.runtime, _files(), "test")
+        again = deployment.deploy(session, deployed.runtime, _files(), "test")
     assert again.created is False
     assert again.version.id == 1
 
@@ -38,7 +38,7 @@ def test_running_cases_keep_their_version_and_new_cases_take_the_newest(deployed
         "主任审批".encode(), "主任审核".encode()
     )
     with deployed.database.transaction() as session:
-        new_version = versions.deploy(session, deployed.runtime, files, "test").version
+        new_version = deployment.deploy(session, deployed.runtime, files, "test").version
         clerk = session.get(User, "clerk")
         assert clerk is not None
         new_case = instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})
@@ -51,7 +51,7 @@ def test_a_missing_form_refuses_the_whole_deploy(deployed: Host) -> None:
     del files["forms/intake.uischema.json"]
     files["processes/six_steps.bpmn"] += b"\n"
     with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
-        versions.deploy(session, deployed.runtime, files, "test")
+        deployment.deploy(session, deployed.runtime, files, "test")
     assert refused.value.details["errors"][0]["file"] == "intake.uischema.json"
     with deployed.database.transaction() as session:
         assert versions.latest_version(session).id == 1
@@ -61,7 +61,7 @@ def test_a_form_with_a_remote_reference_is_refused(deployed: Host) -> None:
     files = _files()
     files["forms/intake.schema.json"] = b'{"type": "object", "properties": {"a": {"$ref": "http://evil.example/x"}}}'
     with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
-        versions.deploy(session, deployed.runtime, files, "test")
+        deployment.deploy(session, deployed.runtime, files, "test")
     assert "only local references" in refused.value.details["errors"][0]["message"]
 
 
@@ -72,7 +72,7 @@ def test_a_field_shown_by_a_misspelt_answer_is_refused(deployed: Host) -> None:
     ui["case_no"] = {**ui.get("case_no", {}), "ui:showWhen": {"defendent": ["unit"]}}
     files["forms/intake.uischema.json"] = json.dumps(ui).encode()
     with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
-        versions.deploy(session, deployed.runtime, files, "test")
+        deployment.deploy(session, deployed.runtime, files, "test")
     [error] = refused.value.details["errors"]
     assert (error["file"], error["message"]) == (
         "intake.uischema.json",
@@ -81,7 +81,7 @@ def test_a_field_shown_by_a_misspelt_answer_is_refused(deployed: Host) -> None:
     ui["case_no"] = {"ui:helpWhen": [{"when": {"defendant_unt": ["x"]}, "help": "…"}]}
     files["forms/intake.uischema.json"] = json.dumps(ui).encode()
     with pytest.raises(Invalid) as refused, deployed.database.transaction() as session:
-        versions.deploy(session, deployed.runtime, files, "test")
+        deployment.deploy(session, deployed.runtime, files, "test")
     [error] = refused.value.details["errors"]
     assert error["message"] == "case_no: ui:helpWhen names 'defendant_unt', not a field beside it"
 
@@ -95,18 +95,18 @@ def test_an_analyst_restores_earlier_content_as_a_new_newest_version(deployed: H
         original, _ui = versions.form_source(session, "intake")
     changed = original.replace(b'"type"', b'"title": "changed", "type"', 1)
     with deployed.database.transaction() as session:
-        second = versions.deploy_forms(session, deployed.runtime, {"intake.schema.json": changed}, "analyst")
+        second = deployment.deploy_forms(session, deployed.runtime, {"intake.schema.json": changed}, "analyst")
         assert second.created
-        restored = versions.deploy_forms(session, deployed.runtime, {"intake.schema.json": original}, "analyst")
+        restored = deployment.deploy_forms(session, deployed.runtime, {"intake.schema.json": original}, "analyst")
         assert restored.created
         assert restored.version.id > second.version.id > first.id
         assert restored.version.content_hash == first.content_hash
         assert versions.latest_version(session).id == restored.version.id
         assert versions.form_source(session, "intake")[0] == original
-        again = versions.deploy_forms(session, deployed.runtime, {"intake.schema.json": original}, "analyst")
+        again = deployment.deploy_forms(session, deployed.runtime, {"intake.schema.json": original}, "analyst")
         assert (again.created, again.version.id) == (False, restored.version.id)
-        files = versions.read_directory(FIXTURES / "processes", FIXTURES / "forms")
-        at_start = versions.deploy(session, deployed.runtime, files, "cli")
+        files = deployment.read_directory(FIXTURES / "processes", FIXTURES / "forms")
+        at_start = deployment.deploy(session, deployed.runtime, files, "cli")
         assert not at_start.created
         assert versions.latest_version(session).id == restored.version.id
 

@@ -12,7 +12,7 @@ from flask import Flask
 from tests.conftest import FIXTURES
 from tests.web.test_pages import Web
 from workflow_host.host import Host
-from workflow_host.services import versions
+from workflow_host.services import deployment, versions
 
 
 def save_as(app: Flask, actor: str, old: bytes, new: bytes) -> int:
@@ -21,7 +21,7 @@ def save_as(app: Flask, actor: str, old: bytes, new: bytes) -> int:
     with host.database.transaction() as session:
         name, xml = versions.version_source(session, versions.latest_version(session, "six_steps"), "six_steps")
         assert old in xml
-        deployed = versions.deploy_upload(session, host.runtime, "six_steps", {name: xml.replace(old, new)}, actor)
+        deployed = deployment.deploy_upload(session, host.runtime, "six_steps", {name: xml.replace(old, new)}, actor)
         return deployed.version.id
 
 

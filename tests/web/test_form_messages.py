@@ -15,7 +15,7 @@ from tests.conftest import PASSWORDS, Api
 from tests.web.test_pages import Web, field_errors, start_case
 from workflow_host import create_app
 from workflow_host.host import Host
-from workflow_host.services import versions
+from workflow_host.services import deployment
 
 FORMS = Path(__file__).resolve().parents[2] / "forms"
 
@@ -64,7 +64,7 @@ def deploy_probe(host: Host, form: str, schema: dict[str, Any] | None = None, ui
     has_ui = f"forms/{form}.uischema.json" in files
     diagram = PROBE.replace("{ui}", UI_PROPERTY if has_ui else "").replace("{form}", form)
     with host.database.transaction() as session:
-        versions.deploy(session, host.runtime, {"processes/probe.bpmn": diagram.encode(), **files}, "test")
+        deployment.deploy(session, host.runtime, {"processes/probe.bpmn": diagram.encode(), **files}, "test")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.conftest import PASSWORDS, Api
 from tests.web.test_pages import PDF, Web, host_of, start_case
 from workflow_host.models import CaseAttachment, InboxTask
-from workflow_host.services import versions
+from workflow_host.services import deployment
 
 ROOT = FilePath(__file__).resolve().parents[2]
 USERS = ["clerk", "land_officer", "town_officer", "li_vice", "auditor", "analyst"]
@@ -45,8 +45,8 @@ class World:
         self.prepare = self.task_id("prepare")
         table = (ROOT / "processes" / "signoff_chain.dmn").read_bytes()  # a decision table for the decision editor
         with host_of(app).database.transaction() as session:
-            uploads = versions.with_uploads(session, {"signoff_chain.dmn": table})
-            versions.deploy(session, host_of(app).runtime, uploads, "analyst")
+            uploads = deployment.with_uploads(session, {"signoff_chain.dmn": table})
+            deployment.deploy(session, host_of(app).runtime, uploads, "analyst")
         with host_of(app).database.transaction() as session:
             self.file = session.scalar(select(CaseAttachment.id).where(CaseAttachment.instance_id == self.case))
 

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from ..engine import DiagramError, Runtime, decision_names
 from ..models import ProcessVersion, VersionFile
+from .deployment import Deployment, deploy, lock_versions, with_uploads
 from .errors import Conflict, Invalid, NotFound
-from .versions import Deployment, deploy, latest_version, lock_versions, validate_files, with_uploads
+from .version_checks import validate_files
+from .versions import latest_version
 
 __all__ = ["Decision", "check_decision", "decision_source", "list_decisions", "save_decision"]
 

@@ -13,7 +13,7 @@ from ..models import VersionFile
 
 __all__ = ["FOLDERS", "file_revisions"]
 
-FOLDERS = ("processes", "forms")  # where a version keeps its files (services.versions.read_directory)
+FOLDERS = ("processes", "forms")  # where a version keeps its files (services.deployment.read_directory)
 
 
 def file_revisions(session: Session, names: Iterable[str]) -> dict[int, int]:

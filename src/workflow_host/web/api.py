@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..host import Host
 from ..models import Instance, User
-from ..services import auth, case_list, history, instances, notifications, tasks, termination, versions
+from ..services import auth, case_list, deployment, history, instances, notifications, tasks, termination, versions
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
 from ..services.permissions import require_any_role, require_view_instance
@@ -178,7 +178,7 @@ def _uploaded_files(process_id: str) -> dict[str, bytes]:
 @authenticated
 def deploy_version(session: Session, user: User, process_id: str) -> tuple[Response, int]:
     require_any_role(user, DEPLOYERS, "deploy process versions")
-    result = versions.deploy_upload(session, host().runtime, process_id, _uploaded_files(process_id), user.username)
+    result = deployment.deploy_upload(session, host().runtime, process_id, _uploaded_files(process_id), user.username)
     version = result.version
     body = {"id": version.id, "hash": version.content_hash, "created": result.created, "process_id": process_id}
     return jsonify(body), 201 if result.created else 200

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, flash, jsonify, render_template, request,
 from sqlalchemy.orm import Session
 
 from ..models import User
-from ..services import decision_tables, versions
+from ..services import decision_tables, deployment, versions
 from ..services.directory import unit_choices
 from ..services.errors import Invalid, NotFound
 from ..services.form_checks import check_form_schema
@@ -91,7 +91,7 @@ def _upload(db: Session, process_id: str) -> dict[str, bytes]:
 @signed_in
 def validate(db: Session, user: User, process_id: str) -> Any:
     try:
-        versions.check_upload(db, host().runtime, process_id, _upload(db, process_id))
+        deployment.check_upload(db, host().runtime, process_id, _upload(db, process_id))
     except Invalid as err:
         return refused(err)
     return jsonify({"ok": True})
@@ -102,7 +102,7 @@ def validate(db: Session, user: User, process_id: str) -> Any:
 def save(db: Session, user: User, process_id: str) -> Any:
     if not user.role_names & SAVERS:
         return jsonify({"error": "forbidden", "message": _("Only analysts may save diagrams.")}), 403
-    versions.lock_versions(db)  # the check below and the version built next see the same newest version
+    deployment.lock_versions(db)  # the check below and the version built next see the same newest version
     latest = versions.latest_version(db, process_id).id
     base = request.headers.get("X-Base-Version", type=int)
     if base is not None and base != latest:  # a colleague saved meanwhile: never overwrite their version
@@ -110,7 +110,7 @@ def save(db: Session, user: User, process_id: str) -> Any:
         return jsonify({"ok": False, "error": "conflict", "message": message, "latest": latest}), 409
     try:
         with db.begin_nested():
-            deployed = versions.deploy_upload(db, host().runtime, process_id, _upload(db, process_id), user.username)
+            deployed = deployment.deploy_upload(db, host().runtime, process_id, _upload(db, process_id), user.username)
     except Invalid as err:
         return refused(err)
     return saved(db, deployed, [versions.version_source(db, deployed.version, process_id)[0]])
@@ -249,7 +249,7 @@ def form_save(db: Session, user: User, name: str) -> Any:
         uploads[f"{name}.uischema.json"] = ui_text.encode()
     try:
         with db.begin_nested():
-            deployed = versions.deploy_forms(db, host().runtime, uploads, user.username)
+            deployed = deployment.deploy_forms(db, host().runtime, uploads, user.username)
     except Invalid as err:
         return refused(err)
     return saved(db, deployed, [f"{name}.schema.json", f"{name}.uischema.json"])

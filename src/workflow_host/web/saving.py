@@ -10,9 +10,9 @@ from flask import Response, jsonify
 from sqlalchemy.orm import Session
 
 from ..models import ProcessVersion
+from ..services.deployment import Deployment
 from ..services.errors import Invalid
 from ..services.revisions import file_revisions
-from ..services.versions import Deployment
 from .i18n import _, local_datetime
 from .people import deployer
 from .problem_text import problem_text, problems_text
