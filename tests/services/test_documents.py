@@ -31,9 +31,10 @@ from workflow_host.services import documents
 from workflow_host.services.attachments import Upload
 from workflow_host.services.audit import verify_chain
 from workflow_host.services.document_catalog import catalog
-from workflow_host.services.document_context import BLANK, CELL_BLANK, Names
+from workflow_host.services.document_names import Names
 from workflow_host.services.document_offers import case_offers, drafted_at, task_offers
 from workflow_host.services.document_render import render
+from workflow_host.services.document_text import BLANK, CELL_BLANK
 from workflow_host.services.errors import Forbidden
 from workflow_host.services.tasks import save_draft
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..models import InboxTask, Instance
 from .document_catalog import DocumentInfo, catalog
-from .document_context import Names
+from .document_names import Names
 from .document_sources import case_data, directory_names, task_data, task_unit
 from .errors import NotFound
 

@@ -13,7 +13,9 @@ from jinja2 import Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from .document_catalog import DOCUMENTS_DIR, catalog
-from .document_context import BLANK, CONTEXTS, Names, cell, common
+from .document_context import CONTEXTS
+from .document_names import Names, common
+from .document_text import BLANK, cell
 
 __all__ = ["render"]
 

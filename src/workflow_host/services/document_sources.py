@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import InboxTask, Instance, Unit, User, UserRole
-from .document_context import Names
+from .document_names import Names
 
 __all__ = ["case_data", "directory_names", "task_data", "task_unit"]
 

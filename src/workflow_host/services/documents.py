@@ -21,7 +21,7 @@ from ..models import InboxTask, Instance, ProcessVersion, User
 from .attachments import Upload, clean_name, store_upload
 from .audit import append_events
 from .document_catalog import catalog
-from .document_context import Names
+from .document_names import Names
 from .document_offers import case_offers, chosen_offer, task_offers
 from .document_render import render
 from .document_sources import case_data, directory_names, task_data

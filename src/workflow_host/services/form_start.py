@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from ..models import InboxTask, Instance
 from .decided_start import decided_start
-from .document_context import Names, formalities, ruling_text
+from .document_context import ruling_text
+from .document_defence import formalities
+from .document_names import Names
 from .document_sources import case_data, directory_names, task_data, task_unit
 from .tasks import earlier_instance_submission
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..services.document_context import GOVERNMENT
+from ..services.document_names import GOVERNMENT
 from .i18n import _
 
 __all__ = ["parties"]
