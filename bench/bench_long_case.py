@@ -1,9 +1,9 @@
 """Does saving a step stay cheap as a case grows? One instance of a looping user task, 1,000 steps.
 
 Drives bench/fixtures/loop.bpmn through the services layer (start_instance, then complete_task in one
-transaction per step) on SQLite and PostgreSQL and times save_case, the load (tasks._actor_case) and the whole step
-(commit included) around step 10 and step 1,000 (medians); the target is save@1000 / save@10 <= 1.5, step 10
-being a young case's, stepped alternately with the grown one so that the machine's drift cancels out.
+transaction per step) on SQLite and PostgreSQL and times save_case, the load (task_completion._actor_case) and the
+whole step (commit included) around step 10 and step 1,000 (medians); the target is save@1000 / save@10 <= 1.5,
+step 10 being a young case's, stepped alternately with the grown one so that the machine's drift cancels out.
 
     .venv/bin/python bench/bench_long_case.py [--steps 1000] [--window 10] [--skip-pg] [--pg-url URL]
 """
@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from workflow_host.engine import runtime
 from workflow_host.models import InstanceStateRow, User
-from workflow_host.services import instances, steps, tasks
+from workflow_host.services import instances, steps, task_completion, task_reading
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROCESS = "loop_case"
@@ -80,9 +80,9 @@ class _Grower:
     def _patch(self) -> None:
         timers = self.timers
         # the task read with its case, locked (load_case in revisions before e162616, for side-by-side runs)
-        timers.patch(tasks, "_actor_case" if hasattr(tasks, "_actor_case") else "load_case", "load")
+        timers.patch(task_completion, "_actor_case", "load")
         timers.patch(runtime.Instance, "complete", "engine")
-        timers.patch(tasks, "save_case", "save")
+        timers.patch(task_completion, "save_case", "save")
         timers.patch(runtime.Instance, "changes", "changes", after=self.last_changes.append)
         timers.patch(steps, "plan_inbox" if hasattr(steps, "plan_inbox") else "inbox_writes", "inbox_reads")
         timers.patch(steps, "run_writes", "writes")
@@ -97,12 +97,12 @@ class _Grower:
     def _step(self, instance_id: int, done: bool) -> dict[str, float]:
         with self.host.database.transaction() as session:
             clerk = session.get(User, "clerk")
-            [task_id] = [t["id"] for t in tasks.list_tasks(session, clerk) if t["instance_id"] == instance_id]
+            [task_id] = [t["id"] for t in task_reading.list_tasks(session, clerk) if t["instance_id"] == instance_id]
             self.last_changes.clear()
             self.timers.take()
             self.sql.take()
             start = time.perf_counter()
-            result = tasks.complete_task(session, self.host.runtime, clerk, task_id, {"done": done})
+            result = task_completion.complete_task(session, self.host.runtime, clerk, task_id, {"done": done})
         record = self.timers.take()
         record["total"] = time.perf_counter() - start  # complete_task and the commit
         changes = self.last_changes[-1]

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, InboxTask, Instance, User
-from workflow_host.services import instances, tasks
+from workflow_host.services import instances, task_completion
 from workflow_host.services.audit import verify_chain
 from workflow_host.services.verification import verify_instance
 
@@ -45,7 +45,7 @@ def _fill(host: Host, cases: int, steps: int) -> None:
                     ready = select(InboxTask.id).where(
                         InboxTask.instance_id == case["id"], InboxTask.status == "ready", InboxTask.element_id == name
                     )
-                    tasks.complete_task(session, runtime, users[username], session.scalars(ready).one(), data)
+                    task_completion.complete_task(session, runtime, users[username], session.scalars(ready).one(), data)
 
 
 def _measure(host: Host, replay: bool) -> tuple[float, int, int]:

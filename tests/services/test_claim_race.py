@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from workflow_host.engine import Runtime
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, InboxTask, User
-from workflow_host.services import instances, steps, tasks
+from workflow_host.services import instances, steps, task_completion, task_reading
 from workflow_host.services.errors import Conflict, Forbidden
 
 INTAKE = {"case_no": "(2026)蒙0205行初9号", "defendant": "unit", "defendant_unit": "land_bureau"}
@@ -26,7 +26,7 @@ def start_intake(deployed: Host) -> tuple[int, dict[str, Any]]:
         clerk = session.get(User, "clerk")
         assert clerk is not None
         case_id = int(instances.start_instance(session, deployed.runtime, clerk, "six_steps", {})["id"])
-        [task] = tasks.list_tasks(session, clerk)
+        [task] = task_reading.list_tasks(session, clerk)
     return case_id, task
 
 
@@ -38,12 +38,12 @@ def test_a_claim_that_landed_before_the_case_was_locked_wins(deployed: Host, mon
         session.execute(update(InboxTask).where(InboxTask.id == task["id"]).values(claimed_by="clerk2"))
         return steps.case_of(session, *args, **kwargs)
 
-    monkeypatch.setattr(tasks, "case_of", case_after_a_colleague_claimed)
+    monkeypatch.setattr(task_completion, "case_of", case_after_a_colleague_claimed)
     with deployed.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None
         with pytest.raises(Conflict, match="claimed"):
-            tasks.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
+            task_completion.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
         session.rollback()  # as the request's transaction does on the error
     with deployed.database.transaction() as session:
         row = session.get(InboxTask, task["id"])
@@ -75,7 +75,8 @@ def test_a_completion_that_waited_for_the_case_lock_finds_the_task_done(deployed
             began.append(time.monotonic())
             assert clerk is not None
             try:
-                tasks.complete_task(session, Runtime(), clerk, task["id"], INTAKE)  # a process with no warm copy
+                # a process with no warm copy
+                task_completion.complete_task(session, Runtime(), clerk, task["id"], INTAKE)
                 outcome.append(None)
             except (Conflict, Forbidden) as err:
                 outcome.append(err)
@@ -84,7 +85,7 @@ def test_a_completion_that_waited_for_the_case_lock_finds_the_task_done(deployed
     with deployed.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None
-        tasks.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
+        task_completion.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
         waiting = threading.Thread(target=second_clerk)
         waiting.start()
         deadline = time.monotonic() + 10

@@ -36,7 +36,7 @@ from workflow_host.services.document_offers import case_offers, drafted_at, task
 from workflow_host.services.document_render import render
 from workflow_host.services.document_text import BLANK, CELL_BLANK
 from workflow_host.services.errors import Forbidden
-from workflow_host.services.tasks import save_draft
+from workflow_host.services.task_completion import save_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = ROOT / "test-artifacts" / "documents"

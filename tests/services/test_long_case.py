@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from workflow_host.host import Host
 from workflow_host.models import InstanceStateRow, User
-from workflow_host.services import instances, tasks
+from workflow_host.services import instances, task_completion, task_reading
 from workflow_host.services.audit import verify_chain
 
 ROUNDS = 140  # past two 64-item chunks of the loop task's lists
@@ -21,9 +21,9 @@ def test_a_loop_of_many_rounds_keeps_every_round_and_finishes(deployed: Host) ->
         with deployed.database.transaction() as session:
             clerk = session.get(User, "clerk")
             assert clerk is not None
-            [task] = tasks.list_tasks(session, clerk)
+            [task] = task_reading.list_tasks(session, clerk)
             data = {"done": round_no == ROUNDS, "round": round_no}
-            tasks.complete_task(session, deployed.runtime, clerk, task["id"], data)
+            task_completion.complete_task(session, deployed.runtime, clerk, task["id"], data)
     with deployed.database.transaction() as session:
         auditor = session.get(User, "auditor")
         assert auditor is not None

@@ -14,7 +14,7 @@ from workflow_host.cli import main
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import CaseDeadline, Instance, Notification, User
-from workflow_host.services import instances, notifications, tasks
+from workflow_host.services import instances, notifications, task_completion, task_reading
 from workflow_host.services.notices import deliver_pending, fire_due_notices
 
 CST = timezone(timedelta(hours=8))
@@ -102,8 +102,8 @@ def test_a_task_done_in_time_meets_its_deadline_and_nothing_escalates(deployed: 
     with use_clock(FixedClock(at("2026-10-08T17:00"))), deployed.database.transaction() as session:
         officer = session.get(User, "land_officer")
         assert officer is not None
-        [task] = tasks.list_tasks(session, officer)
-        tasks.complete_task(session, deployed.runtime, officer, task["id"], {})
+        [task] = task_reading.list_tasks(session, officer)
+        task_completion.complete_task(session, deployed.runtime, officer, task["id"], {})
     deadline = _deadline(deployed, case["id"])
     assert (deadline["status"], deadline["closed_by"]) == ("met", "land_officer")
     assert fire_due_notices(deployed.database, at("2026-10-20T09:00")) == []
@@ -115,8 +115,8 @@ def test_a_late_task_closes_its_deadline_as_missed(deployed: Host) -> None:
     with use_clock(FixedClock(at("2026-10-09T10:00"))), deployed.database.transaction() as session:
         officer = session.get(User, "land_officer")
         assert officer is not None
-        [task] = tasks.list_tasks(session, officer)
-        tasks.complete_task(session, deployed.runtime, officer, task["id"], {})
+        [task] = task_reading.list_tasks(session, officer)
+        task_completion.complete_task(session, deployed.runtime, officer, task["id"], {})
     assert _deadline(deployed, case["id"])["status"] == "missed"
 
 

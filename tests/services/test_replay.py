@@ -15,7 +15,7 @@ from workflow_host.cli import main
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import User
-from workflow_host.services import instances, tasks
+from workflow_host.services import instances, task_claims, task_completion, task_reading
 from workflow_host.services.audit import GENESIS, _hash
 from workflow_host.services.calendar import load_calendar_year
 from workflow_host.services.recompute import recompute_provisional
@@ -37,8 +37,8 @@ def _complete(host: Host, username: str, data: dict[str, Any], name: str | None 
     with host.database.transaction() as session:
         user = session.get(User, username)
         assert user is not None
-        [task] = [t for t in tasks.list_tasks(session, user) if name is None or t["name"] == name]
-        tasks.complete_task(session, host.runtime, user, task["id"], data)
+        [task] = [t for t in task_reading.list_tasks(session, user) if name is None or t["name"] == name]
+        task_completion.complete_task(session, host.runtime, user, task["id"], data)
 
 
 def _verify(host: Host, case_id: int) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def _six_steps_with_a_send_back(host: Host) -> int:
     with host.database.transaction() as session:
         officer = session.get(User, "land_officer")
         assert officer is not None
-        tasks.claim_task(session, officer, tasks.list_tasks(session, officer)[0]["id"])
+        task_claims.claim_task(session, officer, task_reading.list_tasks(session, officer)[0]["id"])
     _complete(host, "land_officer", {})
     _complete(host, "director_wang", {"approve_ok": False})  # back to the unit: a gateway loop
     _complete(host, "land_officer", {"revised": True})

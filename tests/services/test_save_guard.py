@@ -14,7 +14,7 @@ from tests.services.test_claim_race import INTAKE, start_intake
 from workflow_host.db import table_of
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, InboxTask, Instance, User
-from workflow_host.services import steps, tasks
+from workflow_host.services import steps, task_completion
 
 
 def _save_by_another_step(session: Any, case_id: int) -> None:
@@ -43,12 +43,12 @@ def test_a_step_over_a_revision_saved_meanwhile_is_refused_whole(
         _save_by_another_step(session, case_id)
         return case
 
-    monkeypatch.setattr(tasks, "case_of", load_then_someone_saves)
+    monkeypatch.setattr(task_completion, "case_of", load_then_someone_saves)
     with deployed.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None
         with pytest.raises(IntegrityError):  # the web layer answers 409
-            tasks.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
+            task_completion.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
         session.rollback()  # as the request's transaction does on the error
     with deployed.database.transaction() as session:
         row = session.get(InboxTask, task["id"])

@@ -17,7 +17,7 @@ from workflow_host.cli import main
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, CaseDeadline, InboxCandidate, InboxTask, Instance, Notification, User
-from workflow_host.services import instances, notifications, tasks
+from workflow_host.services import instances, notifications, task_completion, task_reading
 from workflow_host.services.directory import load_directory
 from workflow_host.services.errors import Conflict, Forbidden, Invalid, NotFound
 from workflow_host.services.notices import deliver_pending, fire_due_notices
@@ -68,12 +68,12 @@ def _complete(host: Host, by: str, case_id: int, name: str, data: dict[str, Any]
             )
         )
         assert task is not None
-        return tasks.complete_task(session, host.runtime, _user(session, by), task.id, data or {})
+        return task_completion.complete_task(session, host.runtime, _user(session, by), task.id, data or {})
 
 
 def _inbox(host: Host, username: str) -> list[int]:
     with host.database.transaction() as session:
-        return [t["instance_id"] for t in tasks.list_tasks(session, _user(session, username))]
+        return [t["instance_id"] for t in task_reading.list_tasks(session, _user(session, username))]
 
 
 def _candidates(host: Host, case_id: int) -> list[str]:
@@ -113,7 +113,7 @@ def test_a_terminated_case_leaves_the_inbox_of_every_candidate_as_cancelled_hist
     with site.database.transaction() as session:
         land = _user(session, "land_officer")
         with pytest.raises(Conflict, match="cancelled"):
-            tasks.complete_task(session, site.runtime, land, prepare.id, {})
+            task_completion.complete_task(session, site.runtime, land, prepare.id, {})
 
 
 def test_no_timer_fires_and_no_reminder_is_sent_after_termination(site: Host, monkeypatch: Any, capsys: Any) -> None:
@@ -285,13 +285,13 @@ def test_a_completion_that_waited_for_the_termination_is_refused_and_the_case_st
     (ready): the step must still be refused, not bring the case back to life."""
     case_id = _start(site, "defence_deadline", SERVED)
     with site.database.transaction() as session:
-        [task] = tasks.list_tasks(session, _user(session, "clerk"))
+        [task] = task_reading.list_tasks(session, _user(session, "clerk"))
     outcome: list[BaseException | None] = []
 
     def clerk_completes() -> None:
         with site.database.transaction() as session:
             try:
-                tasks.complete_task(session, site.runtime, _user(session, "clerk"), task["id"], {})
+                task_completion.complete_task(session, site.runtime, _user(session, "clerk"), task["id"], {})
                 outcome.append(None)
             except (Conflict, Forbidden) as err:
                 outcome.append(err)

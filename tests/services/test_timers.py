@@ -11,7 +11,7 @@ from sqlalchemy import select
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, Instance, User
-from workflow_host.services import instances, tasks
+from workflow_host.services import instances, task_completion
 from workflow_host.services.errors import Invalid
 from workflow_host.services.timers import fire_due_timers
 
@@ -32,7 +32,7 @@ def _set_hearing(host: Host, task_id: str, data: dict[str, Any]) -> None:
     with use_clock(FixedClock(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))), host.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None
-        tasks.complete_task(session, host.runtime, clerk, task_id, data)
+        task_completion.complete_task(session, host.runtime, clerk, task_id, data)
 
 
 def _start_and_set_hearing(host: Host) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from workflow_host.engine import Runtime
 from workflow_host.host import Host
 from workflow_host.models import User
-from workflow_host.services import instances, tasks
+from workflow_host.services import instances, task_completion, task_reading
 
 INTAKE = {"case_no": "(2026)蒙0205行初9号", "defendant": "unit", "defendant_unit": "land_bureau"}
 STEPS = [
@@ -21,8 +21,8 @@ def _complete(host: Host, runtime: Runtime, username: str, data: dict[str, objec
     with host.database.transaction() as session:
         user = session.get(User, username)
         assert user is not None
-        [task] = tasks.list_tasks(session, user)
-        tasks.complete_task(session, runtime, user, task["id"], data)
+        [task] = task_reading.list_tasks(session, user)
+        task_completion.complete_task(session, runtime, user, task["id"], data)
 
 
 def test_steps_alternating_between_two_runtimes_see_each_others_work(deployed: Host) -> None:
@@ -54,10 +54,10 @@ def test_a_step_rolled_back_with_its_savepoint_leaves_no_warm_copy(deployed: Hos
     with deployed.database.transaction() as session:
         clerk = session.get(User, "clerk")
         assert clerk is not None
-        [task] = tasks.list_tasks(session, clerk)
+        [task] = task_reading.list_tasks(session, clerk)
         try:
             with session.begin_nested():
-                tasks.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
+                task_completion.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
                 raise RuntimeError("something after the step failed")
         except RuntimeError:
             pass
@@ -83,9 +83,9 @@ def test_a_step_whose_savepoint_was_released_but_whose_transaction_rolled_back_l
         with deployed.database.transaction() as session:
             clerk = session.get(User, "clerk")
             assert clerk is not None
-            [task] = tasks.list_tasks(session, clerk)
+            [task] = task_reading.list_tasks(session, clerk)
             with session.begin_nested():  # as the task page runs a step
-                tasks.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
+                task_completion.complete_task(session, deployed.runtime, clerk, task["id"], INTAKE)
             raise RuntimeError("the request failed after the step's savepoint")
     except RuntimeError:
         pass

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.models import AuditEvent, User
-from workflow_host.services import instances, tasks
+from workflow_host.services import instances, task_completion
 from workflow_host.services.timers import fire_due_timers
 
 CASES = 200
@@ -25,7 +25,7 @@ def _waiting_cases(host: Host) -> list[int]:
         assert clerk is not None
         for _ in range(CASES):
             case = instances.start_instance(session, host.runtime, clerk, "hearing_timer", {})
-            tasks.complete_task(session, host.runtime, clerk, case["tasks"][0]["id"], HEARING)
+            task_completion.complete_task(session, host.runtime, clerk, case["tasks"][0]["id"], HEARING)
             ids.append(int(case["id"]))
     return ids
 

@@ -23,7 +23,7 @@ from workflow_host import create_app
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
 from workflow_host.services import documents
-from workflow_host.services.tasks import save_draft
+from workflow_host.services.task_completion import save_draft
 from workflow_host.services.termination import terminate_case
 
 

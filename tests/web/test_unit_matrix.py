@@ -2,7 +2,8 @@
 its unit's `prepare` step, tried by the heads and staff of both units, each unit's vice head, the district roles
 (government office, justice bureau and its head), the analyst, the auditor and the administrator: view the case,
 view the task, claim, complete, assign, deploy, migrate and the audit routes, over the API and the pages. Every
-refused write is checked to change nothing. The rules are services/permissions.py's and services/tasks.py's."""
+refused write is checked to change nothing. The rules are services/permissions.py's and those of
+services/task_reading.py, task_claims.py and task_completion.py."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from .document_render import render
 from .document_sources import case_data, directory_names, task_data
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .permissions import can_file_for_instance, require_view_instance
-from .tasks import may_see_draft
+from .task_reading import may_see_draft
 
 __all__ = [
     "DOCX_TYPE",

@@ -15,7 +15,7 @@ from .document_context import ruling_text
 from .document_defence import formalities
 from .document_names import Names
 from .document_sources import case_data, directory_names, task_data, task_unit
-from .tasks import earlier_instance_submission
+from .task_submissions import earlier_instance_submission
 
 __all__ = ["form_start"]
 

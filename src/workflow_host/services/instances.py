@@ -20,7 +20,7 @@ from .history import record_auditor_view
 from .inbox_sync import OpenTask
 from .permissions import require_view_instance
 from .steps import new_case, read_case_row, require_json_object, save_case, step_clock
-from .tasks import open_tasks, task_summary
+from .task_reading import open_tasks, task_summary
 from .versions import latest_version
 
 __all__ = ["get_instance", "instance_events", "start_instance", "startable_processes"]

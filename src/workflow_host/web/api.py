@@ -13,7 +13,19 @@ from sqlalchemy.orm import Session
 
 from ..host import Host
 from ..models import Instance, User
-from ..services import auth, case_list, deployment, history, instances, notifications, tasks, termination, versions
+from ..services import (
+    auth,
+    case_list,
+    deployment,
+    history,
+    instances,
+    notifications,
+    task_claims,
+    task_completion,
+    task_reading,
+    termination,
+    versions,
+)
 from ..services.directory import authenticate
 from ..services.errors import BadRequest, Invalid, NotFound, Unauthorized
 from ..services.permissions import require_any_role, require_view_instance
@@ -247,25 +259,25 @@ def terminate(session: Session, user: User, instance_id: int) -> Response:
 def list_tasks(session: Session, user: User) -> Response:
     limit = min(max(request.args.get("limit", 200, type=int) or 200, 1), 1000)
     offset = min(max(request.args.get("offset", 0, type=int) or 0, 0), MAX_ROW_ID)  # a database integer
-    return jsonify({"tasks": tasks.list_tasks(session, user, limit, offset)})
+    return jsonify({"tasks": task_reading.list_tasks(session, user, limit, offset)})
 
 
 @bp.get("/tasks/<task_id>")
 @authenticated_read
 def get_task(session: Session, user: User, task_id: str) -> Response:
-    return jsonify(tasks.get_task(session, user, task_id))
+    return jsonify(task_reading.get_task(session, user, task_id))
 
 
 @bp.post("/tasks/<task_id>/claim")
 @authenticated
 def claim(session: Session, user: User, task_id: str) -> Response:
-    return jsonify(tasks.claim_task(session, user, task_id))
+    return jsonify(task_claims.claim_task(session, user, task_id))
 
 
 @bp.post("/tasks/<task_id>/unclaim")
 @authenticated
 def unclaim(session: Session, user: User, task_id: str) -> Response:
-    return jsonify(tasks.unclaim_task(session, user, task_id))
+    return jsonify(task_claims.unclaim_task(session, user, task_id))
 
 
 @bp.get("/notifications")
@@ -285,7 +297,7 @@ def read_notification(session: Session, user: User, notification_id: int) -> Res
 def complete(session: Session, user: User, task_id: str) -> Response:
     body = json_body()
     try:
-        return jsonify(tasks.complete_task(session, host().runtime, user, task_id, body.get("data", {})))
+        return jsonify(task_completion.complete_task(session, host().runtime, user, task_id, body.get("data", {})))
     except Invalid as err:  # a form's errors in the caller's language (Accept-Language; Chinese by default)
         localise_service_errors(err.details.get("errors") or [])
         raise

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from sqlalchemy.orm import Session
 
 from ..models import ProcessVersion, User
-from ..services import attachments, case_list, case_view, document_offers, documents, instances, tasks
+from ..services import attachments, case_list, case_view, document_offers, documents, instances, task_reading
 from ..services.assignment import unreachable_tasks
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
@@ -62,7 +62,7 @@ def new_case(db: Session, user: User) -> Any:
     except ServiceError as err:
         flash(_("This could not be done: %(reason)s", reason=err.message), "error")
         return render_template("new_case.html", user=user, choices=choices), 422
-    next_task = tasks.next_task_for(db, user, started["id"])
+    next_task = task_reading.next_task_for(db, user, started["id"])
     if next_task:
         return redirect(url_for("tasks.task", task_id=next_task))
     return redirect(url_for("cases.case", instance_id=started["id"]))

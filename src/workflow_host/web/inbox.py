@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from ..models import User
-from ..services import notifications, tasks
+from ..services import notifications, task_claims
 from ..services.directory import unit_choices
 from ..services.errors import Conflict, Forbidden, NotFound, ServiceError
 from ..services.inbox import InboxQuery, inbox_page
@@ -48,14 +48,14 @@ def inbox(db: Session, user: User) -> str:
 @bp.post("/tasks/<task_id>/claim")
 @signed_in
 def claim(db: Session, user: User, task_id: str) -> Response:
-    return _act(db, lambda: tasks.claim_task(db, user, task_id), _("You have claimed this task."), task_id)
+    return _act(db, lambda: task_claims.claim_task(db, user, task_id), _("You have claimed this task."), task_id)
 
 
 @bp.post("/tasks/<task_id>/unclaim")
 @signed_in
 def unclaim(db: Session, user: User, task_id: str) -> Response:
     done = _("The task is back with its unit for anyone to claim.")
-    return _act(db, lambda: tasks.unclaim_task(db, user, task_id), done, task_id)
+    return _act(db, lambda: task_claims.unclaim_task(db, user, task_id), done, task_id)
 
 
 @bp.post("/tasks/<task_id>/assign")
@@ -63,7 +63,7 @@ def unclaim(db: Session, user: User, task_id: str) -> Response:
 def assign(db: Session, user: User, task_id: str) -> Response:
     assignee = request.form.get("assignee", "")
     done = _("Assigned to %(name)s.", name=assignee)
-    return _act(db, lambda: tasks.assign_task(db, user, task_id, assignee), done, task_id)
+    return _act(db, lambda: task_claims.assign_task(db, user, task_id, assignee), done, task_id)
 
 
 @bp.post("/notifications/<int:notification_id>/read")

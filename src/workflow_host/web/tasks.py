@@ -11,7 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, InboxTask, Instance, ProcessVersion, User
-from ..services import attachments, case_view, documents, tasks
+from ..services import (
+    attachments,
+    case_view,
+    documents,
+    task_claims,
+    task_completion,
+    task_reading,
+    task_submissions,
+)
 from ..services.catalog import catalog_of
 from ..services.directory import unit_choices
 from ..services.document_offers import drafted_at, task_offers
@@ -92,7 +100,7 @@ class TaskContext:
             if k in fields and k not in blank and not (k in start and v in ("", None))
         }
         again = self.info is not None and self.info.start_from_last and self.task.status == "ready" and fields
-        previous = tasks.previous_submission(db, self.task) if again else None
+        previous = task_submissions.previous_submission(db, self.task) if again else None
         if previous is None:
             return {**start, **known}
         earlier = {k: v for k, v in previous["data"].items() if k in fields and k not in known}
@@ -116,9 +124,14 @@ def task(db: Session, user: User, task_id: str) -> Any:
     context = _context_or_page(db, user, task_id)
     if not isinstance(context, TaskContext):
         return context
-    value = context.start_value(db, tasks.may_see_draft(db, user, context.task))
+    value = context.start_value(db, task_reading.may_see_draft(db, user, context.task))
     info = context.info
-    if info and info.start_from_user and not context.task.draft_json and tasks.may_work_on(db, user, context.task):
+    if (
+        info
+        and info.start_from_user
+        and not context.task.draft_json
+        and task_reading.may_work_on(db, user, context.task)
+    ):
         value = signed_in_values(db, user, context.schema, info.start_from_user, value)
     return _render(db, user, context, value, {})
 
@@ -142,8 +155,8 @@ def _render(
         info=ctx.info,
         fields=fields,
         errors=errors.get("", []),
-        may_act=tasks.may_work_on(db, user, ctx.task),
-        colleagues=tasks.assignable_users(db, user, ctx.task) if ctx.task.status == "ready" else [],
+        may_act=task_reading.may_work_on(db, user, ctx.task),
+        colleagues=task_claims.assignable_users(db, user, ctx.task) if ctx.task.status == "ready" else [],
         unit_names=units,
         files={a["sha256"]: a for a in attachments.case_attachments(db, ctx.case.id)},
         offers=task_offers(db, ctx.task) if documents.takes_papers(ctx.case) else [],
@@ -282,7 +295,7 @@ def submit(db: Session, user: User, task_id: str) -> Any:
     if ctx.task.status != "ready":
         flash(_not_ready(ctx.task), "error")
         return redirect(url_for("cases.case", instance_id=ctx.case.id))
-    if not tasks.may_work_on(db, user, ctx.task):
+    if not task_reading.may_work_on(db, user, ctx.task):
         holder = person(ctx.task.claimed_by)
         flash(_("This task is claimed by %(who)s.", who=holder) if holder else _("You may not do this."), "error")
         return redirect(url_for("tasks.task", task_id=task_id))
@@ -294,10 +307,10 @@ def submit(db: Session, user: User, task_id: str) -> Any:
         with db.begin_nested():
             if action.startswith(("add:", "remove:")):
                 value = resize_arrays(value, action)
-                tasks.save_draft(db, user, task_id, value)
+                task_completion.save_draft(db, user, task_id, value)
                 return _render(db, user, ctx, value, {})
             if action == "draft":
-                tasks.save_draft(db, user, task_id, value)
+                task_completion.save_draft(db, user, task_id, value)
                 flash(_("Draft saved."), "success")
                 return redirect(url_for("tasks.task", task_id=task_id))
             # what the answers hide is not completed; a page sent back keeps it, as typed without the script
@@ -305,7 +318,7 @@ def submit(db: Session, user: User, task_id: str) -> Any:
             problems = _problems(db, ctx, sent)
             if problems:
                 raise _FormInvalid(problems, value)
-            tasks.complete_task(db, host().runtime, user, task_id, sent)
+            task_completion.complete_task(db, host().runtime, user, task_id, sent)
     except _FormInvalid as bad:
         flash(_("The form has errors; nothing was saved. Correct the fields marked below."), "error")
         return _render(db, user, ctx, bad.value, localise_errors(bad.errors), 422)
@@ -323,7 +336,7 @@ def submit(db: Session, user: User, task_id: str) -> Any:
         flash(task_problem(err), "error")
         return redirect(url_for("cases.case", instance_id=ctx.case.id))
     flash(_("Done: %(title)s.", title=ctx.task.title), "success")
-    next_task = tasks.next_task_for(db, user, ctx.case.id)
+    next_task = task_reading.next_task_for(db, user, ctx.case.id)
     if next_task:
         return redirect(url_for("tasks.task", task_id=next_task))
     return redirect(url_for("cases.case", instance_id=ctx.case.id))
