@@ -53,6 +53,7 @@ class ProcessInfo:
     documentation: str | None
     file: str
     calls: list[str] = field(default_factory=list)
+    start_lanes: list[str] = field(default_factory=list)  # the lanes its start events sit in: who opens a case of it
 
 
 def task_key(process_id: str, element_id: str) -> str:
@@ -68,8 +69,15 @@ def describe(trees: dict[str, etree._Element]) -> tuple[dict[str, ProcessInfo], 
         for process in root.iterfind(f"{{{BPMN_NS}}}process"):
             pid = process.get("id", "")
             doc = process.findtext(f"{{{BPMN_NS}}}documentation")
-            processes[pid] = ProcessInfo(pid, process.get("name") or pid, doc.strip() if doc else None, filename)
             lanes = _lanes(process)
+            starts = [lanes.get(start.get("id", "")) for start in process.iterfind(f"{{{BPMN_NS}}}startEvent")]
+            processes[pid] = ProcessInfo(
+                pid,
+                process.get("name") or pid,
+                doc.strip() if doc else None,
+                filename,
+                start_lanes=sorted({lane for lane in starts if lane}),
+            )
             for node in process.iter(f"{{{BPMN_NS}}}userTask"):
                 container, lane = _placement(node, lanes)
                 info = _user_task(container, node, lane)

@@ -29,10 +29,16 @@ STARTERS = {"admin", "gov_office", "justice_bureau", "justice_bureau_head"}
 
 
 def _may_start(user: User, version: ProcessVersion, process_id: str) -> bool:
+    """Whether `user` may open a case of `process_id`: the district's starters (the office, the justice bureau,
+    administrators) any process; anyone else a process whose start event sits in a lane of theirs (a unit's
+    officer who opened a lawsuit, whose registration is the district office's, found a case with nothing in it
+    for them), or, for a process without such a lane, one with a lane of theirs in it or in what it calls."""
     if user.role_names & STARTERS:
         return True
     catalog = catalog_of(version)
     info = catalog.processes.get(process_id)
+    if info is not None and info.start_lanes:
+        return bool(user.role_names & set(info.start_lanes))
     owned = {process_id, *(info.calls if info else [])}
     lanes = {t.lane for t in catalog.user_tasks.values() if t.process_id in owned and t.lane}
     return bool(user.role_names & lanes)
