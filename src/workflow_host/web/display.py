@@ -11,6 +11,7 @@ from typing import Any
 
 from ..services.case_view import DataLabels
 from ..services.history_view import CHANGE_LENGTH
+from .data_words import FIELD_TITLES, WORKING_TITLES
 from .i18n import DATA_TITLES, _, code_word, local_datetime
 from .show_when import answers_meet
 
@@ -22,6 +23,8 @@ __all__ = [
     "data_title",
     "deadline_text",
     "deadline_title",
+    "field_title",
+    "row_title",
     "worded",
 ]
 
@@ -50,6 +53,13 @@ class DataRow:
 def data_title(key: str, labels: DataLabels) -> str | None:
     """A top-level data name's title: the forms', else the data dictionary's; None for a working value."""
     return labels.titles.get(key) or (str(DATA_TITLES[key]) if key in DATA_TITLES else None)
+
+
+def row_title(key: str, labels: DataLabels) -> str:
+    """A top-level data name as a page titles its row: the forms' or the data dictionary's title, else the words
+    for a working value the diagrams keep, else (a name nobody worded yet) the name itself."""
+    title = data_title(key, labels)
+    return title or (str(WORKING_TITLES[key]) if key in WORKING_TITLES else key)
 
 
 def deadline_title(value: Any) -> str | None:
@@ -113,9 +123,16 @@ def _choice(key: str, value: Any, labels: DataLabels) -> str | None:
     return None
 
 
-def _title(path: str, labels: DataLabels) -> str | None:
+def field_title(path: str, labels: DataLabels) -> str | None:
+    """A name inside a structure: as a form words it (by the longest path that names it), else as the records the
+    diagrams build word their fields, else as the name reads at the top level."""
     found = next((labels.titles[name] for name in _suffixes(path) if name in labels.titles), None)
-    return found or data_title(path.rsplit(".", 1)[-1], labels)
+    name = path.rsplit(".", 1)[-1]
+    if found is None and name in FIELD_TITLES:
+        found = str(FIELD_TITLES[name])
+    if found is None and name in WORKING_TITLES:
+        found = str(WORKING_TITLES[name])
+    return found or data_title(name, labels)
 
 
 MAX_STRUCTURE_LINES = 400  # of one structure on a page; the history's export has all of it
@@ -130,7 +147,7 @@ def _structure(key: str, value: Any, labels: DataLabels, units: dict[str, str], 
     if isinstance(value, dict):
         for name, inner in value.items():
             path = f"{key}.{name}"
-            words = _title(path, labels) or units.get(name) or name
+            words = field_title(path, labels) or units.get(name) or name
             inner_path = key if name in units else path  # a structure keyed by unit: its fields are the unit's
             items.append((inner_path, f"{words}：", inner))
     else:
@@ -157,7 +174,7 @@ def _inline(key: str, value: Any, labels: DataLabels, units: dict[str, str], dep
         parts = []
         for name, inner in list(value.items())[:INLINE_ITEMS]:
             path = f"{key}.{name}"
-            words = _title(path, labels) or units.get(name) or name
+            words = field_title(path, labels) or units.get(name) or name
             parts.append(f"{words}：{_inline(key if name in units else path, inner, labels, units, depth + 1)}")
         text = "，".join(parts)
     elif isinstance(value, list) and value and not _plain_list(value):
@@ -170,9 +187,7 @@ def _inline(key: str, value: Any, labels: DataLabels, units: dict[str, str], dep
 
 def worded(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -> str:
     """Data on one line, each name by its title and each value in words: `案号：(2026)…；审级：一审`."""
-    return "；".join(
-        f"{data_title(key, labels) or key}：{_inline(key, value, labels, units)}" for key, value in data.items()
-    )
+    return "；".join(f"{row_title(key, labels)}：{_inline(key, value, labels, units)}" for key, value in data.items())
 
 
 def change_text(key: str, value: Any, labels: DataLabels, units: dict[str, str]) -> str:
@@ -199,7 +214,7 @@ def case_rows(data: dict[str, Any], labels: DataLabels, units: dict[str, str]) -
         if _not_applying(key, value, data, labels):
             continue
         title = data_title(key, labels)
-        row = DataRow(key, title or key, _text(key, value, labels, units))
+        row = DataRow(key, title or row_title(key, labels), _text(key, value, labels, units))
         simple = not isinstance(value, dict) and not (isinstance(value, list) and value and isinstance(value[0], dict))
         (named if title and simple else other).append(row)
     return named, other

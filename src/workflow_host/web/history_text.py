@@ -8,7 +8,7 @@ from typing import Any
 
 from ..services.case_view import DataLabels
 from ..services.history_view import Change
-from .display import change_text, data_title, deadline_title
+from .display import change_text, data_title, deadline_title, row_title
 from .i18n import _
 
 __all__ = ["ChangeRow", "EventChanges", "event_changes"]
@@ -60,7 +60,7 @@ def event_changes(changes: list[Change], labels: DataLabels, units: dict[str, st
         title = deadline_title(change.after) or deadline_title(change.before) or data_title(change.name, labels)
         row = ChangeRow(
             change.name,
-            title or change.name,
+            title or row_title(change.name, labels),
             change.kind,
             change_text(change.name, change.before, labels, units),
             change_text(change.name, change.after, labels, units),

@@ -17,6 +17,7 @@ from flask_babel import gettext as _gettext
 from flask_babel import ngettext as _ngettext
 
 from ..engine import LOCAL_TZ, now
+from .data_words import DECISIONS
 
 __all__ = [
     "DATA_TITLES",
@@ -94,6 +95,7 @@ DATA_TITLES = {  # names of the data dictionary (process-map.md) and of the sign
     "appeal_filed": lazy_gettext("Appeal filed"),
     # the records the diagrams keep of what the forms entered
     "signoff_records": lazy_gettext("Sign-off records"),
+    "review_history": lazy_gettext("Formal review of the defence materials"),
     "defence_materials": lazy_gettext("Defence materials"),
     "appearance_plan": lazy_gettext("Court appearance plan"),
     "hearing_preparation": lazy_gettext("Hearing preparation"),
@@ -243,12 +245,15 @@ def _working_days_between(calendar: Any, start: date, end: date) -> int | None:
 
 def code_word(key: str, value: str | int) -> str | None:
     """A code the diagrams store, in words: a role (a lane of process-map.md), under `instance_level` an instance,
-    under `appearance_reasons` an Art. 13 item; None for other values."""
+    under `appearance_reasons` an Art. 13 item, under a sign-off's `decision` agreed or returned; None for other
+    values."""
     name = key.rsplit(".", 1)[-1]
     if isinstance(value, int):
         return str(ART13_ITEMS[value]) if name == "appearance_reasons" and value in ART13_ITEMS else None
     if name == "instance_level" and value in INSTANCE_LEVELS:
         return str(INSTANCE_LEVELS[value])
+    if name == "decision" and value in DECISIONS:
+        return str(DECISIONS[value])
     return str(LANES[value]) if value in LANES else None
 
 
