@@ -7,6 +7,7 @@ import re
 
 from flask import Flask
 
+from tests.conftest import PASSWORDS, Api
 from tests.web.test_pages import Web
 from tests.web.test_yes_no import appeal_waiting_for_the_decision
 from workflow_host import create_app
@@ -71,3 +72,19 @@ def test_each_event_is_one_summary_line_and_working_values_are_tucked_away(measu
     assert '<dt title="case_no">案号</dt>' in named
     assert 'title="appeal_period_days"' not in named
     assert 'title="appeal_period_days"' in tucked
+
+
+def test_a_claim_and_its_giving_back_name_the_step_by_its_title(measures: Host) -> None:
+    """They read 认领任务 prepare_hearing and 退回任务 prepare_hearing: an id, and 退回 (sending back) for a claim
+    given up."""
+    app = create_app({"TESTING": True, "HOST": measures})
+    case_id, task_id = appeal_waiting_for_the_decision(app)
+    vice = Api(app.test_client(), "li_vice", PASSWORDS["li_vice"])
+    title = vice.get(f"/tasks/{task_id}").get_json()["title"]
+    assert vice.post(f"/tasks/{task_id}/claim").status_code == 200
+    assert vice.post(f"/tasks/{task_id}/unclaim").status_code == 200
+    html = Web(app, "clerk").get(f"/cases/{case_id}/history").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", visible(html))
+    assert f"认领任务 {title}" in text
+    assert f"放弃认领 {title}" in text
+    assert "decide_appeal" not in text

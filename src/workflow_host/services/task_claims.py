@@ -54,7 +54,7 @@ def assign_task(session: Session, user: User, task_id: str, assignee: Any) -> di
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("someone else changed this task a moment ago")
-    payload = {"task_id": task.id, "name": task.element_id, "assignee": chosen.username}
+    payload = {"task_id": task.id, "name": task.element_id, "title": task.title, "assignee": chosen.username}
     _record(session, instance, ("task_assigned", user.username, payload))
     session.refresh(task)
     return task_summary(task)
@@ -91,7 +91,7 @@ def _set_claim(session: Session, user: User, task_id: str, claim: bool) -> dict[
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("someone else changed this task a moment ago")
-    payload = {"task_id": task.id, "name": task.element_id}
+    payload = {"task_id": task.id, "name": task.element_id, "title": task.title}
     _record(session, instance, ("task_claimed" if claim else "task_unclaimed", user.username, payload))
     session.refresh(task)
     return task_summary(task)
