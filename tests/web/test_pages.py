@@ -130,6 +130,14 @@ def test_form_errors_appear_beside_their_fields_and_nothing_is_kept(app: Flask) 
         assert "case_no" not in case.data_json
 
 
+def test_the_task_page_button_submits_rather_than_closes_the_matter(app: Flask) -> None:
+    """Every step's button read 办结 (the matter closed), for 登记, 呈送 and 审签 alike."""
+    web = Web(app, "clerk")
+    _case_id, task_id = start_case(web)
+    html = web.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert re.findall(r'<button type="submit" name="action" value="complete"[^>]*>([^<]*)</button>', html) == ["提交"]
+
+
 def test_a_draft_keeps_typed_values_and_rows_without_completing(app: Flask) -> None:
     web = Web(app, "clerk")
     case_id, task_id = start_case(web)
