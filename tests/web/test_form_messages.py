@@ -118,7 +118,7 @@ CONDITIONS = [
         "appeal_record",
         {"plaintiff_appealed": True},
         "/appellant",
-        "“原告或者相关当事人是否上诉”为“已上诉”时，请填写“上诉人”。",
+        "“原告或者相关当事人是否上诉”为“已上诉”时，请选择“上诉人”。",
     ),
     (
         "appearance_arrange",
@@ -197,7 +197,7 @@ CONDITIONS = [
         "defence_review",
         {"materials_complete": False, "missing_items": []},
         "/missing_items",
-        "“材料及手续齐备”为“不齐备，退回补正”时，请填写“缺少或需补正的项目”。",
+        "“材料及手续齐备”为“不齐备，退回补正”时，请选择“缺少或需补正的项目”。",
     ),
     (
         "hearing_postponement_answer",
@@ -221,7 +221,7 @@ CONDITIONS = [
         "hearing_record",
         {"mediation_attempted": True, "has_major_issues": False},
         "/mediation_result",
-        "“人民法院组织调解（第十四条）”为“是”时，请填写“调解结果”。",
+        "“人民法院组织调解（第十四条）”为“是”时，请选择“调解结果”。",
     ),
     (
         "hearing_record",
@@ -327,6 +327,8 @@ RULES = [
         "“委托单位”和“继续行使职权的单位”只能填写其中一项。",
     ),
     ("case_intake", {}, "/case_no", "请填写“案号”。"),
+    ("case_intake", {}, "/defendant", "请选择“被告”。"),  # a choice is chosen, not filled in
+    ("defence_seal", {"sealed_documents": ["power_of_attorney"]}, "/sealed_documents", "“用印文书”至少选择 3 项。"),
     ("case_intake", {"case_no": "3"}, "/case_no", "“案号”至少填写 2 个字。"),
     ("case_intake", {"case_no": "号" * 129}, "/case_no", "“案号”最多填写 128 个字（现为 129 个）。"),
     ("case_intake", {"acting_units": []}, "/acting_units", "请填写“行政行为主管（作出）单位”。"),

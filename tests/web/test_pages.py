@@ -117,7 +117,7 @@ def test_form_errors_appear_beside_their_fields_and_nothing_is_kept(app: Flask) 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert field_errors(html, "case_no") == ["“案号”至少填写 3 个字。"]
-    assert field_errors(html, "defendant") == ["请填写“被告”。"]
+    assert field_errors(html, "defendant") == ["请选择“被告”。"]  # a choice is chosen, not filled in
     assert field_errors(html, "notice_received_on") == [
         "“收到通知书日期”须为有效日期，按“年-月-日”填写，如 2026-03-02。"
     ]

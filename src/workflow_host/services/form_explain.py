@@ -128,6 +128,8 @@ class _Case:
             detail["when"] = self.when
         if at and str(at[-1]).isdigit() and not any(n.get("title") for n in schema_at(self.root, at)):
             detail["item"] = int(at[-1]) + 1  # an untitled item is named by its list and its place in it
+        if kind in ("required", "minItems") and _is_choice(schema_at(self.root, at)):
+            detail["choice"] = True  # chosen, not typed: 请选择, not 请填写
         return FormError(pointer_text(at), kind, value, said, field_label(self.root, at), detail)
 
     def labels(self, at: list[Part] | None = None) -> dict[str, str]:
@@ -137,6 +139,20 @@ class _Case:
     def as_is(self) -> list[FormError]:
         """The error as the validator put it, with nothing more to tell."""
         return [self.made(self.parts, str(self.error.validator), self.error.validator_value)]
+
+
+def _is_choice(nodes: list[dict[str, Any]]) -> bool:
+    """Whether the field these subschemas describe is answered by choosing (a yes/no, a list of options, or a list
+    of check boxes) rather than typing."""
+
+    def chosen(node: Any) -> bool:
+        if not isinstance(node, dict):
+            return False
+        options = node.get("oneOf") or node.get("anyOf")
+        consts = isinstance(options, list) and options and all(isinstance(o, dict) and "const" in o for o in options)
+        return bool(consts) or isinstance(node.get("enum"), list) or node.get("type") == "boolean"
+
+    return any(chosen(node) or (node.get("type") == "array" and chosen(node.get("items"))) for node in nodes)
 
 
 def explain(root: Any, ui: Any, data: Any, error: ValidationError) -> list[FormError]:

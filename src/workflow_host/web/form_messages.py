@@ -113,7 +113,9 @@ def _body(kind: str, value: Any, label: str, detail: dict[str, Any]) -> str:
     return _("“%(label)s” is not accepted as filled in", label=label)
 
 
-def _required(label: str, _value: Any, _detail: dict[str, Any]) -> str:
+def _required(label: str, _value: Any, detail: dict[str, Any]) -> str:
+    if detail.get("choice"):
+        return _("Choose “%(label)s”", label=label)
     return _("Fill in “%(label)s”", label=label)
 
 
@@ -157,7 +159,11 @@ _SIMPLE: dict[str, Any] = {
         "“%(label)s” may have at most %(n)s characters (it has %(length)s)", label=label, n=v, length=d.get("length")
     ),
     "minItems": lambda label, v, d: (
-        _required(label, v, d) if v == 1 else _("Add at least %(n)s entries to “%(label)s”", label=label, n=v)
+        _required(label, v, d)
+        if v == 1
+        else _("Choose at least %(n)s of “%(label)s”", label=label, n=v)
+        if d.get("choice")
+        else _("Add at least %(n)s entries to “%(label)s”", label=label, n=v)
     ),
     "maxItems": lambda label, v, d: (
         _not_allowed(label, v, d) if not v else _("“%(label)s” may have at most %(n)s entries", label=label, n=v)
