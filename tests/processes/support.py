@@ -183,6 +183,16 @@ def refused(api: Api, name: str, data: dict[str, Any]) -> set[str]:
     return {e["path"] for e in response.get_json()["errors"]}
 
 
+def refusal(api: Api, name: str, data: dict[str, Any]) -> str:
+    """Completing the one task named `name` with `data` is refused (422) and the task stays open as it was; the
+    reason the user reads."""
+    task = only_task(api, name)
+    response = api.post(f"/tasks/{task['id']}/complete", json={"data": data})
+    assert response.status_code == 422, response.get_json()
+    assert only_task(api, name)["id"] == task["id"]  # nothing kept: the same task, not a new one
+    return str(response.get_json()["reason"])
+
+
 # Diagram layout
 
 NS = {

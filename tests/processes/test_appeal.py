@@ -18,6 +18,7 @@ from tests.processes.support import (
     holders,
     inbox,
     only_task,
+    refusal,
     refused,
     start_case,
 )
@@ -77,17 +78,22 @@ def test_a_unit_that_accepts_the_judgment_records_the_day_it_took_effect_after_t
     assert holders(desk, EVERYONE) == ["land_officer"]  # nothing reaches the district government
     assert refused(desk("land_officer"), "record_outcome", {"plaintiff_appealed": False}) == {"/"}
     desk.at("2026-10-12T10:00")
-    for wrong in ("2026-10-08", "2026-10-13"):  # on the last day of the appeal period; in the future
-        complete(desk("land_officer"), "record_outcome", {"plaintiff_appealed": False, "effective_on": wrong})
-        again = only_task(desk("land_officer"), "record_outcome")
-        error = desk("land_officer").get(f"/tasks/{again['id']}").get_json()["data"]["effect_record_error"]
-        assert ("2026-10-08" in error) == (wrong == "2026-10-08"), error
+    for wrong, reason in (
+        ("2026-10-08", "裁判生效日期须在上诉期限届满（2026-10-08）之后"),  # on the last day of the appeal period
+        ("2026-10-13", "裁判生效日期不能晚于今天"),  # in the future
+    ):
+        said = refusal(desk("land_officer"), "record_outcome", {"plaintiff_appealed": False, "effective_on": wrong})
+        assert said.startswith(reason), said
+    assert "effective_on" not in desk.case(case_id)["data"]  # the wrong dates were not kept
     complete(desk("land_officer"), "record_outcome", {"plaintiff_appealed": False, "effective_on": "2026-10-09"})
 
     done = desk.case(case_id)
     assert done["status"] == "completed"
     assert outputs(done["data"]) == (False, None, False, False)  # the government was never asked
-    assert (done["data"]["effective_on"], done["data"]["effect_record_error"]) == ("2026-10-09", "")
+    assert done["data"]["effective_on"] == "2026-10-09"
+    events = desk("clerk").get(f"/instances/{case_id}/events").get_json()["events"]
+    recorded = [e for e in events if e["type"] == "task_completed" and e["payload"]["name"] == "record_outcome"]
+    assert len(recorded) == 1  # the history lists the record once, not once per wrong date
     [opinion_deadline] = done["deadlines"]
     assert opinion_deadline["variable"] == "appeal_opinion_deadline"
     assert (opinion_deadline["title"], opinion_deadline["rule"]) == ("上诉意见报送期限（第八条）", "5 日")
@@ -114,10 +120,8 @@ def test_the_end_of_an_appeal_period_in_an_unknown_year_moves_when_the_year_is_l
     assert (data["appeal_period_ends_on"], data["appeal_period_ends_on_provisional"]) == ("2027-01-06", False)
 
     desk.at("2027-01-07T10:00")  # 5 January was inside the period as it now ends: not the day it took effect
-    complete(desk("land_officer"), "record_outcome", {"plaintiff_appealed": False, "effective_on": "2027-01-05"})
-    again = only_task(desk("land_officer"), "record_outcome")
-    error = desk("land_officer").get(f"/tasks/{again['id']}").get_json()["data"]["effect_record_error"]
-    assert "2027-01-06" in error
+    early = {"plaintiff_appealed": False, "effective_on": "2027-01-05"}
+    assert "（2027-01-06）" in refusal(desk("land_officer"), "record_outcome", early)
     complete(desk("land_officer"), "record_outcome", {"plaintiff_appealed": False, "effective_on": "2027-01-07"})
     assert desk.case(case_id)["data"]["effective_on"] == "2027-01-07"
     assert desk("clerk").post(f"/instances/{case_id}/verify").get_json()["ok"] is True
