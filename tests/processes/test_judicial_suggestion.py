@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.processes.support import SignIn, complete_task, instance, tasks
+from tests.processes.support import SignIn, complete_task, instance, refusal, tasks
 from tests.processes.test_litigation_case import CaseDesk
 from tests.web.test_pages import Web
 from workflow_host import create_app
@@ -48,6 +48,8 @@ def test_the_suggestion_goes_from_the_office_to_the_department_and_back_under_it
     complete_task(land, draft, {"reply_text": "已按建议逐案核查送达程序，并修订送达工作规程。"})
     [approve] = tasks(desk("li_vice"), "approve_reply")  # the vice head in charge of the land bureau
     complete_task(desk("li_vice"), approve, {"reply_approved": True})
+    desk.at("2026-12-28T10:00")  # delivered today: a later day is refused
+    clerk = desk("clerk")
     [send] = tasks(clerk, "send_reply")
     complete_task(clerk, send, {"reply_sent_on": "2026-12-28"})
     assert instance(clerk, case_id)["status"] == "completed"
@@ -68,3 +70,50 @@ def test_the_reply_is_written_in_text_areas_titled_as_the_reply_prints_them(desk
         assert not re.search(rf'<input[^>]*name="f\.{name}"', html), name
     assert "办理情况" in html
     assert "整改落实措施" in html
+
+
+def start(desk: CaseDesk) -> int:
+    started = desk("clerk").post("/instances", json={"process_id": "judicial_suggestion", "data": {}})
+    assert started.status_code == 201, started.get_json()
+    return int(started.get_json()["id"])
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"reply_due_on": "2026-12-09"}, "回复期限不能早于收到日期（2026-12-10）"),  # the draft was born overdue
+        ({"received_on": "2026-12-12", "reply_due_on": "2027-01-09"}, "收到日期不能晚于今天"),
+    ],
+)
+def test_a_registration_with_dates_out_of_order_is_refused_in_place(
+    desk: CaseDesk, change: dict[str, str], reason: str
+) -> None:
+    case_id = start(desk)
+    said = refusal(desk("clerk"), "register", {**SUGGESTION, **change})
+    assert said.startswith(reason), said
+    assert "received_on" not in instance(desk("clerk"), case_id)["data"]  # nothing kept
+    assert tasks(desk("land_officer"), "draft_reply") == []  # no department was asked to draft
+
+
+def test_a_reply_sent_before_it_was_received_approved_or_in_the_future_is_refused_in_place(desk: CaseDesk) -> None:
+    case_id = start(desk)
+    complete_task(desk("clerk"), tasks(desk("clerk"), "register")[0], SUGGESTION)
+    desk.at("2026-12-20T10:00")
+    draft = {"reply_text": "已按建议逐案核查送达程序，并修订送达工作规程。"}
+    complete_task(desk("land_officer"), tasks(desk("land_officer"), "draft_reply")[0], draft)
+    desk.at("2026-12-22T15:00")
+    complete_task(desk("li_vice"), tasks(desk("li_vice"), "approve_reply")[0], {"reply_approved": True})
+
+    desk.at("2026-12-28T10:00")
+    clerk = desk("clerk")
+    for sent, reason in (
+        ("2026-12-09", "送达日期不能早于收到建议的日期（2026-12-10）"),
+        ("2026-12-21", "送达日期不能早于回复审核同意的日期（2026-12-22）"),
+        ("2026-12-29", "送达日期不能晚于今天"),
+    ):
+        said = refusal(clerk, "send_reply", {"reply_sent_on": sent})
+        assert said.startswith(reason), (sent, said)
+    assert instance(clerk, case_id)["status"] == "running"
+    assert "reply_sent_on" not in instance(clerk, case_id)["data"]
+    complete_task(clerk, tasks(clerk, "send_reply")[0], {"reply_sent_on": "2026-12-22"})  # the day it was approved
+    assert instance(clerk, case_id)["status"] == "completed"
