@@ -204,3 +204,23 @@ def test_a_loss_not_yet_in_effect_is_counted_pending_neither_won_nor_lost(seeded
 def test_only_district_roles_auditors_and_analysts_read_the_report(seeded: Host) -> None:
     with seeded.database.transaction() as session, pytest.raises(Forbidden):
         annual_report(session, user(seeded, "land_officer"), 2026)
+
+
+def test_a_case_still_at_sign_off_has_a_row_so_the_rows_add_up_to_the_district(deployed: Host) -> None:
+    seed(deployed, datetime(2026, 11, 2, 2, tzinfo=UTC), ["land_bureau"], [decision(True, False, True)], [])
+    seed(deployed, datetime(2026, 11, 3, 2, tzinfo=UTC), ["land_bureau"], [], [("defence_deadline", "met")])
+    # sued the district government, the sign-off overdue: its handling units are not decided yet
+    at_sign_off = {"defendant": "district_government", "instance_level": "first"}
+    seed(deployed, datetime(2026, 11, 4, 2, tzinfo=UTC), [], [], [("signoff_deadline", "missed")], data=at_sign_off)
+    with deployed.database.transaction() as session:
+        report = annual_report(session, user(deployed, "auditor"), 2026)
+    lines = report_csv(report, {"land_bureau": "石拐区自然资源局"}).strip().splitlines()
+    header, *units, total = (line.lstrip("\ufeff").split(",") for line in lines)
+    assert [row[0] for row in units] == ["石拐区自然资源局", "区人民政府（承办单位未定）"]
+    for column in ("受理案件", "逾期", "期限内完成"):
+        at = header.index(column)
+        assert sum(int(row[at]) for row in units) == int(total[at]), column
+    assert units[1][header.index("逾期")] == "1"
+    book = load_workbook(io.BytesIO(report_xlsx(report, {})))
+    names = [row[0].value for row in book.worksheets[0].iter_rows(min_row=2)]
+    assert names == ["land_bureau", "区人民政府（承办单位未定）", "全区合计"]

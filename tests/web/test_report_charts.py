@@ -57,3 +57,14 @@ def test_an_english_reader_reads_the_months_in_english(deployed: Host) -> None:
     shown = [text for _y, text in labels(chart(html, "Cases received per month"))]
     assert "Jan" in shown
     assert "Dec" in shown
+
+
+def test_the_page_shows_a_row_for_a_case_whose_handling_units_are_not_decided(deployed: Host) -> None:
+    at_sign_off = {"defendant": "district_government", "instance_level": "first"}
+    seed(deployed, datetime(2026, 11, 4, 2, tzinfo=UTC), [], [], [("signoff_deadline", "missed")], data=at_sign_off)
+    html = Web(report_app(deployed), "jb_staff").get("/reports?year=2026").get_data(as_text=True)
+    table = html.split('id="report-table"', 1)[1].split("</table>", 1)[0]
+    row = re.search(r"<tr>\s*<th scope=\"row\">区人民政府（承办单位未定）</th>(.*?)</tr>", table, re.S)
+    assert row is not None
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1))
+    assert (cells[0], cells[-2]) == ("1", "1")  # one case received, one deadline missed

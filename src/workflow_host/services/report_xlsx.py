@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .reports import COLUMNS, Figures, Report
+from .reports import COLUMNS, Figures, Report, unit_rows
 
 __all__ = ["report_xlsx"]
 
@@ -29,8 +29,8 @@ def _figures_sheet(book: Workbook, report: Report, unit_names: dict[str, str]) -
     assert sheet is not None
     sheet.title = f"{report.year}年各单位"
     sheet.append([title for _key, title in COLUMNS])
-    for unit, figures in sorted(report.units.items()):
-        sheet.append(_row(unit_names.get(unit, unit), figures))
+    for name, figures in unit_rows(report, unit_names):
+        sheet.append(_row(name, figures))
     sheet.append(_row("全区合计", report.total))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)

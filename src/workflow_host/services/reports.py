@@ -15,6 +15,10 @@ by mistake or twice, or stopped for a reason outside the measures, and is no cas
 one a head appeared at when the district government's principal head or head in charge, or a handling unit's head
 (Art. 16), appeared: Art. 19 reports 行政机关负责人出庭应诉, and Art. 16 names the
 unit's head a 行政机关负责人. The Art. 13 figures count the government's head only (what that article requires).
+
+A case counts in the row of each of its handling units. One whose handling units are not decided yet (a suit against
+the district government still at its Art. 4 sign-off) counts in a row of its own, 区人民政府（承办单位未定）, so that
+no case of the district total is missing from the rows; a case of several units counts once in the total.
 """
 
 from __future__ import annotations
@@ -43,10 +47,13 @@ __all__ = [
     "annual_report",
     "first_year",
     "report_csv",
+    "unit_rows",
 ]
 
 CASE_PROCESS = "litigation_case"
 REPORT_READERS = READ_ALL | DISTRICT_ROLES | {"analyst"}
+# the rows of cases whose handling units are not decided yet, by who the notice names as defendant
+UNDECIDED_NAMES = {"district_government": "区人民政府（承办单位未定）", "other": "承办单位未定"}
 
 
 @dataclass
@@ -102,6 +109,8 @@ class Report:
     total: Figures
     units: dict[str, Figures]
     months: list[int] = field(default_factory=lambda: [0] * 12)  # cases received per month
+    # cases whose handling units are not decided yet, keyed as UNDECIDED_NAMES
+    undecided: dict[str, Figures] = field(default_factory=dict)
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -150,6 +159,15 @@ def _add_case(row: Figures, data: dict[str, Any], history: list[dict[str, Any]],
             row.loss_reports_on_time += deadline.status == "met"
 
 
+def _rows_of(report: Report, data: dict[str, Any]) -> list[Figures]:
+    """The rows a case counts in: each of its handling units', or, before they are decided, the undecided row."""
+    units = sorted({u for u in data.get("handling_units") or [] if isinstance(u, str)})
+    if units:
+        return [report.units.setdefault(unit, Figures()) for unit in units]
+    key = "district_government" if data.get("defendant") == "district_government" else "other"
+    return [report.undecided.setdefault(key, Figures())]
+
+
 def annual_report(session: Session, user: User, year: int) -> Report:
     """The figures of cases registered in `year` (started that year, their notice taken in: they have a case
     number), per handling unit and for the district."""
@@ -177,8 +195,8 @@ def annual_report(session: Session, user: User, year: int) -> Report:
         history = [h for h in data.get("instance_history") or [] if isinstance(h, dict)]
         deadlines = by_case.get(case.id, [])
         _add_case(report.total, data, history, deadlines)
-        for unit in sorted({u for u in data.get("handling_units") or [] if isinstance(u, str)}):
-            _add_case(report.units.setdefault(unit, Figures()), data, history, deadlines)
+        for row in _rows_of(report, data):
+            _add_case(row, data, history, deadlines)
         report.months[case.created_at.astimezone(LOCAL_TZ).month - 1] += 1
     return report
 
@@ -207,13 +225,18 @@ COLUMNS = [
 ]
 
 
+def unit_rows(report: Report, unit_names: dict[str, str]) -> list[tuple[str, Figures]]:
+    """The rows above the district total, named: each unit's, then those of cases whose units are not decided yet."""
+    units = [(unit_names.get(u, u), f) for u, f in sorted(report.units.items())]
+    return units + [(UNDECIDED_NAMES[key], report.undecided[key]) for key in UNDECIDED_NAMES if key in report.undecided]
+
+
 def report_csv(report: Report, unit_names: dict[str, str]) -> str:
     """The report as CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([title for _key, title in COLUMNS])
-    rows = [(unit_names.get(u, u), f) for u, f in sorted(report.units.items())] + [("全区合计", report.total)]
-    for name, figures in rows:
+    for name, figures in [*unit_rows(report, unit_names), ("全区合计", report.total)]:
         values = []
         for key, _title in COLUMNS:
             if key == "unit":
