@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -323,3 +324,30 @@ def test_major_issues_are_reported_in_writing_to_the_district_government(
 
 def test_the_diagram_is_drawn_lane_by_lane_and_cites_its_articles() -> None:
     check_layout(PROCESSES / "hearing.bpmn")
+
+
+def test_a_case_waiting_for_its_hearing_says_so_with_the_time_in_the_list_and_on_its_page(
+    host: Host, clock: FixedClock, sign_in: SignIn
+) -> None:
+    land = sign_in("land_officer")
+    case_id = start(land)
+    complete_task(land, tasks(land, "prepare_hearing")[0], ATTEND)
+    web = Web(create_app({"TESTING": True, "HOST": host}), "land_officer")
+
+    listed = web.get("/cases").get_data(as_text=True)
+    row = re.search(rf'<tr>\s*<td><a href="/cases/{case_id}">.*?</tr>', listed, re.S)
+    assert row is not None
+    assert "等待开庭（2026-11-20 09:30）" in row.group(0)  # the 当前环节 column was blank
+    page = web.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "等待开庭（2026-11-20 09:30）" in page
+    assert "没有待办环节" not in page
+    hearing = re.search(r'<tr class="deadline-open" id="hearing-time">(.*?)</tr>', page, re.S)
+    assert hearing is not None  # the hearing time stands in the 期限 table
+    assert "2026-11-20 09:30" in hearing.group(1)
+
+    hold_hearing(host, clock, sign_in, HEARING)
+    web = Web(create_app({"TESTING": True, "HOST": host}), "land_officer")  # signed in anew, three weeks later
+    page = web.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "记录庭审情况" in page
+    assert "等待开庭" not in page  # once the hearing is due, its record is the open step
+    assert "记录庭审情况" in web.get("/cases").get_data(as_text=True)

@@ -25,6 +25,7 @@ from .permissions import require_view_instance
 from .steps import load_case
 from .termination import may_terminate, termination_of
 from .versions import form_file
+from .waiting import waiting_for
 
 __all__ = [
     "INSTANCE_LEVELS",
@@ -189,6 +190,7 @@ def case_page(session: Session, runtime: Runtime, user: User, instance_id: int) 
         "numbers": case_numbers(view["data"]),
         "termination": termination_of(session, row),
         "may_terminate": may_terminate(session, user, row),
+        "waiting": waiting_for(row, view["data"], sum(step.status == "ready" for step in steps)),
     }
 
 

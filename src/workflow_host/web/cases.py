@@ -17,12 +17,14 @@ from ..services.errors import BadRequest, Conflict, Forbidden, Invalid, NotFound
 from ..services.history import export_history
 from ..services.history_view import HistoryFilters, history_page
 from ..services.verification import verify_instance
+from ..services.waiting import waiting_for
 from .display import case_rows
 from .history_export import worded_csv
 from .history_text import event_changes
 from .i18n import _
 from .parties import parties
 from .signin import host, signed_in, signed_in_read
+from .waiting_text import waiting_text
 
 __all__ = ["bp"]
 
@@ -43,7 +45,7 @@ def may_start_cases(user: User | None) -> bool:
 
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
-    return {"may_start_cases": may_start_cases}
+    return {"may_start_cases": may_start_cases, "waiting_text": waiting_text}
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -91,6 +93,7 @@ def cases(db: Session, user: User) -> Any:
             "case": item,
             "process": names.get(item.row.version_id, {}).get(item.row.process_id, item.row.process_id),
             "parties": parties(item.data, unit_names),
+            "waiting": waiting_text(waiting_for(item.row, item.data, len(item.open_steps))),
         }
         for item in page.cases
     ]
