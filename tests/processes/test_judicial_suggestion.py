@@ -117,3 +117,23 @@ def test_a_reply_sent_before_it_was_received_approved_or_in_the_future_is_refuse
     assert "reply_sent_on" not in instance(clerk, case_id)["data"]
     complete_task(clerk, tasks(clerk, "send_reply")[0], {"reply_sent_on": "2026-12-22"})  # the day it was approved
     assert instance(clerk, case_id)["status"] == "completed"
+
+
+def test_the_case_page_and_the_task_sidebar_name_the_suggestion_by_its_number(desk: CaseDesk) -> None:
+    """The case page was headed 案件 5 and the draft page's sidebar said 尚未登记 (it knew only a suit's fields)."""
+    clerk = desk("clerk")
+    started = clerk.post("/instances", json={"process_id": "judicial_suggestion", "data": {}})
+    case_id = int(started.get_json()["id"])
+    complete_task(clerk, tasks(clerk, "register")[0], SUGGESTION)
+    [draft] = tasks(desk("land_officer"), "draft_reply")
+    web = Web(create_app({"TESTING": True, "HOST": desk.host}), "land_officer")
+
+    page = web.get(f"/cases/{case_id}").get_data(as_text=True)
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    assert heading is not None
+    assert "(2026)蒙0205司建3号" in heading.group(1)
+    sidebar = web.get(f"/tasks/{draft['id']}").get_data(as_text=True).split('class="case-summary', 1)[1]
+    sidebar = sidebar.split("</aside>", 1)[0]
+    assert "尚未登记" not in sidebar
+    for shown in ("(2026)蒙0205司建3号", "包头市石拐区人民法院", "建议规范行政处罚案件的送达程序。", "2027-01-09"):
+        assert shown in sidebar, shown

@@ -36,6 +36,14 @@ SUMMARY = {  # what a person needs of the case beside any step's form
     "hearing_on",
     "instance_level",
     "outcome",
+    # a judicial or procuratorial suggestion's (Art. 11): its number, who issued it, what it says, who answers it
+    "document_no",
+    "suggestion_kind",
+    "issuer",
+    "received_on",
+    "summary",
+    "designated_unit",
+    "reply_due_on",
 }
 
 
