@@ -272,6 +272,7 @@ def test_the_record_page_does_not_send_a_major_issue_row_once_there_are_none(
     attendees = RECORD["attendees"]
     form = {
         "action": "complete",
+        "f.ended_before_hearing": "false",  # the page opens with 否 chosen: the hearing took place
         "f.attended_on_time": "true",
         "n.attendees": str(len(attendees)),
         "f.hearing_summary": RECORD["hearing_summary"],

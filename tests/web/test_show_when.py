@@ -20,6 +20,7 @@ from workflow_host.host import Host
 from workflow_host.models import Instance
 from workflow_host.services.form_asked import asked_form
 from workflow_host.services.form_fields import inline_refs
+from workflow_host.services.form_validation import validate_form_data
 from workflow_host.web.form_posted import parse_form
 from workflow_host.web.formview import build_fields
 from workflow_host.web.show_when import required_when
@@ -220,6 +221,14 @@ def wrapper_condition(html: str, element_id: str) -> Any:
         ("retrial_report", {}, "field-retrial_grounds", {"f.retrial_requested": ["true"]}),
         ("retrial_report", {}, "field-retrial_reasons", {"f.retrial_requested": ["true"]}),
         ("case_hearing_notice", {}, "field-hearing_on", {"f.ended_before_hearing": ["false"]}),
+        ("hearing_record", {}, "field-attended_on_time", {"f.ended_before_hearing": ["false"]}),
+        ("hearing_record", {}, "field-ended_before_hearing_note", {"f.ended_before_hearing": ["true"]}),
+        (
+            "hearing_record",
+            {},
+            "field-mediation_result",
+            {"f.ended_before_hearing": ["false"], "f.mediation_attempted": ["true"]},
+        ),
         (
             "defence_materials",
             {},
@@ -253,6 +262,40 @@ def test_a_case_that_ended_before_its_hearing_is_recorded_without_the_hearing_ti
     """A suit withdrawn before any summons has no hearing time: the hidden time is not sent for the schema to ask."""
     ended = [("f.ended_before_hearing", "true"), ("f.hearing_on", ""), ("f.hearing_place", "")]
     assert posted("case_hearing_notice", ended) == {"ended_before_hearing": True}
+
+
+def test_a_hearing_that_did_not_take_place_is_recorded_without_the_hearing_it_hid_and_the_schema_takes_it() -> None:
+    """A suit withdrawn before the day the court had set: the attendees the plan listed and a summary typed before
+    answering 是 are not sent, and the schema asks for no hearing; answered 否, it asks for the hearing in full."""
+    ended = [
+        ("f.ended_before_hearing", "true"),
+        ("f.ended_before_hearing_note", "原告于开庭前申请撤诉，人民法院裁定准许。"),
+        ("f.attended_on_time", "true"),
+        ("n.attendees", "1"),
+        ("f.attendees.0.name", "张某某"),
+        ("f.attendees.0.role", "unit_head"),
+        ("f.attendees.0.spoke", "false"),
+        ("f.hearing_summary", "写了又改主意，本案未开庭"),
+        ("f.mediation_attempted", "false"),
+    ]
+    data = posted("hearing_record", ended)
+    assert data == {
+        "ended_before_hearing": True,
+        "ended_before_hearing_note": "原告于开庭前申请撤诉，人民法院裁定准许。",
+    }
+    schema, _ui = form("hearing_record")
+    assert validate_form_data(schema, data) == []
+    held = validate_form_data(schema, posted("hearing_record", [("f.ended_before_hearing", "false")]))
+    assert {e["field"] for e in held} == {
+        "/attended_on_time",
+        "/attendees",
+        "/hearing_summary",
+        "/mediation_attempted",
+        "/has_major_issues",
+    }
+    assert shown_when(page("hearing_record", {}), "field-attendees") == {"f.ended_before_hearing": ["false"]}
+    stars = required_when(schema, ())
+    assert stars["attendees"] == stars["hearing_summary"] == [{"f.ended_before_hearing": ["false"]}]
 
 
 def test_the_day_a_decision_was_received_speaks_of_the_appeal_period_only_for_a_decision_open_to_appeal() -> None:
