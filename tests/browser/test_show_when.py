@@ -12,6 +12,7 @@ from tests.conftest import PASSWORDS, Api
 from workflow_host import create_app
 from workflow_host.engine import FixedClock, use_clock
 from workflow_host.host import Host
+from workflow_host.services.timers import fire_due_timers
 
 CASE = {
     "case_no": "(2026)蒙0205行初12号",
@@ -103,3 +104,57 @@ def test_without_javascript_the_arrangement_shows_every_field(
         assert page.get_by_text(ACCOMPANY).is_visible()
     finally:
         context.close()
+
+
+NO_HEARING = "原告于开庭前申请撤诉，人民法院裁定准许，本案未开庭。"
+
+
+def hearing_to_record(host: Host, clock: FixedClock) -> tuple[Api, int, str]:
+    """A hearing whose day has passed (the court had set it before the clock's morning), its record to make."""
+    client = create_app({"TESTING": True, "HOST": host}).test_client()
+    with use_clock(clock):
+        land = Api(client, "land_officer", PASSWORDS["land_officer"])
+        held = {**CASE, "hearing_on": "2026-09-18T09:30:00+08:00"}
+        started = land.post("/instances", json={"process_id": "hearing", "data": held}).get_json()
+        [prepare] = [t for t in land.get("/tasks").get_json()["tasks"] if t["name"] == "prepare_hearing"]
+        land.post(f"/tasks/{prepare['id']}/complete", json={"data": {"attendance": "attend"}})
+        fire_due_timers(host.database, host.runtime, clock.now())
+        [task] = [t for t in land.get("/tasks").get_json()["tasks"] if t["name"] == "record_hearing"]
+    return land, int(started["id"]), str(task["id"])
+
+
+def test_a_hearing_that_did_not_take_place_is_recorded_with_only_that_answer_and_its_note(
+    new_page: Callable[[], Any], live: LiveServer, measures: Host, clock: FixedClock
+) -> None:
+    """The plaintiff withdrew before the day: 是 on 未开庭即审结 hides who appeared, the summary and the mediation,
+    shows the note, and the page sends neither the attendees the plan listed nor anything else of a hearing."""
+    land, case_id, task_id = hearing_to_record(measures, clock)
+    page = new_page()
+    sign_in(page, "land_officer", PASSWORDS["land_officer"])
+    page.goto(f"/tasks/{task_id}")
+    page.wait_for_selector("form.task-form[data-show-when-ready]")
+    attendees, summary = page.locator("#field-attendees"), page.locator("#field-hearing_summary")
+    note = page.locator("#field-ended_before_hearing_note")
+    assert page.is_checked("input[name='f.ended_before_hearing'][value='false']")  # 否 until the unit says so
+    assert attendees.is_visible()
+    assert summary.is_visible()
+    assert not note.is_visible()
+
+    page.check("input[name='f.ended_before_hearing'][value='true']")
+    assert not attendees.is_visible()
+    assert not summary.is_visible()
+    assert not page.locator("#field-mediation_attempted").is_visible()
+    assert not page.locator("#field-attended_on_time").is_visible()
+    assert note.is_visible()
+    page.fill("#field-ended_before_hearing_note", NO_HEARING)
+    screenshot(page, "hearing-record-ended-before-hearing")
+    page.click("button[value='complete']")
+    page.wait_for_url(f"**/cases/{case_id}")
+
+    with use_clock(clock):
+        case = land.get(f"/instances/{case_id}").get_json()
+    assert case["status"] == "completed"
+    record = case["data"]["hearing_record"]
+    assert (record["hearing_held"], record["ended_before_hearing_note"]) == (False, NO_HEARING)
+    assert "attendees" not in record
+    assert "attendees" not in case["data"]
