@@ -55,6 +55,7 @@ def test_the_record_starts_with_the_heads_who_confirmed_and_the_agents(
     assert instance(land, case_id)["data"]["head_appeared"] is True
     case_page = web.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "所在单位：石拐区人民政府" in case_page
+    assert '<dt title="a">' not in case_page  # the last agent the record's script went through is no case data
 
 
 def test_under_article_16_the_unit_head_and_staff_agents_come_with_their_unit(
