@@ -42,6 +42,7 @@ WORKING_TITLES: dict[str, LazyString] = {  # a working value by its data name
     "postponements": lazy_gettext("Hearing postponements"),
     "problems_to_fix": lazy_gettext("Problems to correct"),
     "reconsideration_materials": lazy_gettext("Reconsideration-part materials"),
+    "reply_approved_on": lazy_gettext("Reply approved on"),
     "retrial_deadline": lazy_gettext("Period for applying for a retrial"),
     "retrial_due_on": lazy_gettext("Retrial application due on"),
     "retrial_filed": lazy_gettext("Retrial applied for"),
