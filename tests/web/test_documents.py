@@ -119,6 +119,27 @@ def test_the_sealed_copy_is_uploaded_on_the_case_page(defence: tuple[Flask, int,
     assert "上传盖章文本" in history
 
 
+def test_a_sealed_copy_that_is_no_pdf_is_refused_in_chinese_and_the_uploader_is_named(
+    defence: tuple[Flask, int, str],
+) -> None:
+    """It read 无法完成操作：'fake.pdf': this type of file is not accepted (allowed: …), though the name was .pdf and
+    its content was what failed; and the sealed copies listed their uploader as land_officer."""
+    app, case_id, _task_id = defence
+    officer = Web(app, "land_officer")
+    officer.get(f"/cases/{case_id}")
+    fake = {"document": "power_of_attorney", "file": (io.BytesIO(b"just some text"), "fake.pdf")}
+    refused = officer.post(f"/cases/{case_id}/documents", fake, content_type="multipart/form-data")
+    page = officer.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "无法完成操作：“fake.pdf”：文件内容与扩展名不符。" in page
+    assert "not accepted" not in page
+    sent = {"document": "power_of_attorney", "file": (io.BytesIO(PDF), "授权委托书（盖章）.pdf")}
+    officer.post(f"/cases/{case_id}/documents", sent, content_type="multipart/form-data")
+    page = officer.get(f"/cases/{case_id}").get_data(as_text=True)
+    kept = re.search(r"授权委托书（盖章）\.pdf</a> · ([^·]+) ·", page)
+    assert kept is not None
+    assert kept.group(1).strip() == "自然资源局法制员"
+
+
 def test_a_draft_stays_with_the_tasks_candidates(defence: tuple[Flask, int, str]) -> None:
     """The justice bureau sees every case, but the land bureau's unsubmitted defence is the land bureau's: the
     task page and the documents show the bureau's staff the case's data, not the draft."""

@@ -165,7 +165,7 @@ def test_an_evidence_file_is_stored_listed_and_downloadable_by_those_who_see_the
     case_id, task_id = start_case(web)
     refused = web.post(
         f"/tasks/{task_id}",
-        {"f.case_no": "(2026)蒙0205行初4号", "f.defendant": "unit", "f.notice_scan": (BytesIO(b"MZ\x90\x00"), "a.pdf")},
+        {"f.case_no": "(2026)蒙0205行初4号", "f.defendant": "unit", "f.notice_scan": (BytesIO(b"MZ\x90\x00"), "a.exe")},
         content_type="multipart/form-data",
     )
     assert refused.status_code == 422

@@ -93,6 +93,8 @@ def detect_type(name: str, data: bytes) -> str:
         except UnicodeDecodeError:
             raise Invalid(f"'{name}': a .txt file must be UTF-8 text", reason="encoding") from None
         return "text/plain; charset=utf-8"
+    if ext in ALLOWED_EXTENSIONS:  # named as a kind we take, but its bytes are none of them (a renamed file)
+        raise Invalid(f"'{name}': the file's content does not match its extension", reason="mismatch")
     allowed = ", ".join(ALLOWED_EXTENSIONS)
     raise Invalid(f"'{name}': this type of file is not accepted (allowed: {allowed})", reason="type")
 

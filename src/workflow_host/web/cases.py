@@ -19,6 +19,7 @@ from ..services.history_view import HistoryFilters, history_page
 from ..services.verification import verify_instance
 from ..services.waiting import waiting_for
 from .display import case_rows
+from .form_messages import upload_problem
 from .history_export import worded_csv
 from .history_text import event_changes
 from .i18n import _
@@ -221,7 +222,13 @@ def upload_document(db: Session, user: User, instance_id: int) -> Any:
         flash(no_papers_text(), "error")
         return case_response(db, user, instance_id, 409)
     except Invalid as err:
-        flash(_("This could not be done: %(reason)s", reason=err.message), "error")
+        reason = err.details.get("reason")
+        if isinstance(reason, str):  # the file's own problem, in the page's words
+            name = attachments.clean_name(sent.filename)
+            said = _("“%(label)s”: %(problem)s", label=name, problem=upload_problem(reason))
+        else:
+            said = err.message
+        flash(_("This could not be done: %(reason)s", reason=said), "error")
     else:
         flash(_("The sealed copy is kept with the case."), "success")
     return redirect(url_for("cases.case", instance_id=instance_id, _anchor="documents"))

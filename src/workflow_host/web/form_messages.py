@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from ..services.form_explain import FormError
 from .i18n import _
 
-__all__ = ["form_error_message", "localise_errors", "localise_service_errors"]
+__all__ = ["form_error_message", "localise_errors", "localise_service_errors", "upload_problem"]
 
 
 def localise_errors(errors: list[FormError]) -> dict[str, list[str]]:
@@ -52,7 +52,7 @@ def form_error_message(error: FormError) -> str:
     if isinstance(detail.get("item"), int):
         label = _("%(label)s, entry %(n)s", label=label, n=detail["item"])
     if error.validator == "upload":  # the file's problem, said in a sentence of its own
-        return _("“%(label)s”: %(problem)s", label=label, problem=_upload(str(error.value)))
+        return _("“%(label)s”: %(problem)s", label=label, problem=upload_problem(str(error.value)))
     body = _body(error.validator, error.value, label, detail)
     when = detail.get("when")
     if isinstance(when, list) and when:
@@ -306,7 +306,8 @@ def _facets(alternative: list[dict[str, Any]]) -> str:
     return ("，" if _chinese() else ", ").join(said)
 
 
-def _upload(reason: str) -> str:
+def upload_problem(reason: str) -> str:
+    """Why an uploaded file was refused, by the `reason` services.attachments gives, in the user's language."""
     return {
         "too_large": _("The file is larger than 20 MiB."),
         "empty": _("The file is empty."),
