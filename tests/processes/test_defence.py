@@ -338,7 +338,7 @@ def test_a_send_back_needs_the_items_and_the_reasons(sign_in: SignIn) -> None:
     response = jb.post(f"/tasks/{review['id']}/complete", json={"data": {"materials_complete": False}})
     assert response.status_code == 422
     told = {e["field"]: e["message"] for e in response.get_json()["errors"]}
-    assert told["/missing_items"] == "“材料及手续齐备”为“不齐备，退回补正”时，请填写“缺少或需补正的项目”。"
+    assert told["/missing_items"] == "“材料及手续齐备”为“不齐备，退回补正”时，请选择“缺少或需补正的项目”。"
     assert told["/supplement_reasons"] == "“材料及手续齐备”为“不齐备，退回补正”时，请填写“补正理由”。"
     complete_task(jb, review, ACCEPT)
 

@@ -304,8 +304,8 @@ def test_forms_refuse_what_the_measures_do_not_allow_and_nothing_is_kept(desk: D
     for data in ({"signoff_decision": "return"}, {"signoff_decision": "return", "signoff_opinion": " "}, {}):
         response = desk("office_deputy").post(f"/tasks/{sign['id']}/complete", json={"data": data})
         assert response.status_code == 422, data
-    missing = {"path": "/", "field": "/signoff_decision", "message": "请填写“审签结果”。"}
-    missing.update(kind="required", label="审签结果")
+    missing = {"path": "/", "field": "/signoff_decision", "message": "请选择“审签结果”。"}
+    missing.update(kind="required", label="审签结果", detail={"choice": True})  # chosen, not typed
     assert response.get_json()["errors"] == [missing]  # `field`: where a form shows it
     assert inbox(desk("office_deputy")) == ["sign"]
     assert inbox(desk("clerk")) == []

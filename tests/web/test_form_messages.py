@@ -173,13 +173,13 @@ CONDITIONS = [
             ],
         },
         "/accompanying_agents/0/unit",
-        "“代理人身份”为“工作人员”时，请填写“所在单位”。",
+        "“代理人身份”为“工作人员”时，请选择“所在单位”。",
     ),
     (
         "case_intake",
         {"defendant": "unit"},
         "/defendant_unit",
-        "“被告”为“本区行政机关（苏木、镇政府、街道办、区政府工作部门、直属事业单位等）”时，请填写“被告单位”。",
+        "“被告”为“本区行政机关（苏木、镇政府、街道办、区政府工作部门、直属事业单位等）”时，请选择“被告单位”。",
     ),
     (
         "case_intake",
@@ -331,7 +331,8 @@ RULES = [
     ("defence_seal", {"sealed_documents": ["power_of_attorney"]}, "/sealed_documents", "“用印文书”至少选择 3 项。"),
     ("case_intake", {"case_no": "3"}, "/case_no", "“案号”至少填写 2 个字。"),
     ("case_intake", {"case_no": "号" * 129}, "/case_no", "“案号”最多填写 128 个字（现为 129 个）。"),
-    ("case_intake", {"acting_units": []}, "/acting_units", "请填写“行政行为主管（作出）单位”。"),
+    # a unit is picked from the directory, though the schema knows it only as text
+    ("case_intake", {"acting_units": []}, "/acting_units", "请选择“行政行为主管（作出）单位”。"),
     (
         "case_intake",
         {"acting_units": ["land_bureau"] * 2},

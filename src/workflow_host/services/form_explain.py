@@ -18,6 +18,7 @@ from .form_fields import (
     resolve,
     schema_at,
     shown,
+    ui_at,
     value_labels,
 )
 from .form_rule_facts import alternative_facts, describe_pattern, told_plainly
@@ -128,7 +129,7 @@ class _Case:
             detail["when"] = self.when
         if at and str(at[-1]).isdigit() and not any(n.get("title") for n in schema_at(self.root, at)):
             detail["item"] = int(at[-1]) + 1  # an untitled item is named by its list and its place in it
-        if kind in ("required", "minItems") and _is_choice(schema_at(self.root, at)):
+        if kind in ("required", "minItems") and (_is_choice(schema_at(self.root, at)) or _picked(self.ui, at)):
             detail["choice"] = True  # chosen, not typed: 请选择, not 请填写
         return FormError(pointer_text(at), kind, value, said, field_label(self.root, at), detail)
 
@@ -153,6 +154,18 @@ def _is_choice(nodes: list[dict[str, Any]]) -> bool:
         return bool(consts) or isinstance(node.get("enum"), list) or node.get("type") == "boolean"
 
     return any(chosen(node) or (node.get("type") == "array" and chosen(node.get("items"))) for node in nodes)
+
+
+PICKERS = {"unit", "radio", "select", "checkboxes"}  # widgets answered by choosing, whatever the schema's type
+
+
+def _picked(ui: Any, at: list[Part]) -> bool:
+    """Whether the UI schema gives the field at `at` (or each item of it, for a list) a widget to choose with: a
+    unit of the directory is picked, though the schema knows it only as text."""
+    for node in (ui_at(ui, at), ui_at(ui, [*at, "0"])):
+        if isinstance(node, dict) and node.get("ui:widget") in PICKERS:
+            return True
+    return False
 
 
 def explain(root: Any, ui: Any, data: Any, error: ValidationError) -> list[FormError]:

@@ -20,6 +20,7 @@ __all__ = [
     "resolve",
     "schema_at",
     "shown",
+    "ui_at",
     "ui_widget_fields",
     "value_labels",
     "values_at",
@@ -88,7 +89,8 @@ def schema_at(root: Any, parts: Sequence[Part]) -> list[dict[str, Any]]:
     return nodes
 
 
-def _ui_at(ui: Any, parts: Sequence[Part]) -> Any:
+def ui_at(ui: Any, parts: Sequence[Part]) -> Any:
+    """The UI schema of the field at `parts` (a list's items under `items`), or None."""
     for part in parts:
         ui = ui.get("items" if str(part).isdigit() else str(part)) if isinstance(ui, dict) else None
     return ui
@@ -137,11 +139,11 @@ def value_labels(root: Any, ui: Any, parts: list[Part]) -> dict[str, str]:
 
 def _enum_names(ui: Any, parts: Sequence[Part]) -> Any:
     """The ui:enumNames of the field at `parts`; an item of a list of check boxes has them on its list."""
-    own = _ui_at(ui, parts)
+    own = ui_at(ui, parts)
     if isinstance(own, dict) and "ui:enumNames" in own:
         return own["ui:enumNames"]
     if parts and str(parts[-1]).isdigit():
-        outer = _ui_at(ui, parts[:-1])
+        outer = ui_at(ui, parts[:-1])
         return outer.get("ui:enumNames") if isinstance(outer, dict) else None
     return None
 
