@@ -13,7 +13,10 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORDS, Api
+from tests.processes.test_appeal import CASE as APPEAL_CASE
 from tests.web.test_pages import Web, host_of
+from workflow_host import create_app
+from workflow_host.host import Host
 from workflow_host.models import AuditEvent, InboxTask, Instance, ProcessVersion
 from workflow_host.services.directory import load_directory
 
@@ -222,13 +225,15 @@ def test_writes_across_two_units_refused_writes_change_nothing(app: Flask) -> No
     )
 
 
-def test_a_unit_starts_cases_for_itself_only_and_every_unit_named_must_exist(app: Flask) -> None:
+def test_a_unit_starts_cases_for_itself_only_and_every_unit_named_must_exist(measures: Host) -> None:
+    """On the measures' appeal, which begins with the handling unit's step (a unit's officer may start it alone)."""
+    app = create_app({"TESTING": True, "HOST": measures})
     with host_of(app).database.transaction() as session:
         load_directory(session, SECOND_UNIT)
     api = {name: Api(app.test_client(), name, PASSWORD[name]) for name in ("land_officer", "town_officer", "clerk")}
 
     def start(username: str, **data: Any) -> Any:
-        return api[username].post("/instances", json={"process_id": "six_steps", "data": data})
+        return api[username].post("/instances", json={"process_id": "appeal", "data": {**APPEAL_CASE, **data}})
 
     def cases() -> int:
         with host_of(app).database.transaction() as session:
