@@ -28,6 +28,15 @@ STATEMENT = "本局局长因参加自治区专项督查，开庭当日不能出�
 ACCOMPANY = "负责人出庭的，可另有至多二名诉讼代理人随同出庭。"
 
 
+def officer_task_page(new_page: Callable[[], Any], task_id: str) -> Any:
+    """The land bureau officer's page of the task, its show-when script ready."""
+    page = new_page()
+    sign_in(page, "land_officer", PASSWORDS["land_officer"])
+    page.goto(f"/tasks/{task_id}")
+    page.wait_for_selector("form.task-form[data-show-when-ready]")
+    return page
+
+
 def arrangement(host: Host, clock: FixedClock) -> tuple[Api, int, str]:
     client = create_app({"TESTING": True, "HOST": host}).test_client()
     with use_clock(clock):
@@ -42,10 +51,7 @@ def test_the_arrangement_shows_the_head_or_the_agents_statement_by_the_answer(
     new_page: Callable[[], Any], live: LiveServer, measures: Host, clock: FixedClock
 ) -> None:
     jb, case_id, task_id = arrangement(measures, clock)
-    page = new_page()
-    sign_in(page, "land_officer", PASSWORDS["land_officer"])
-    page.goto(f"/tasks/{task_id}")
-    page.wait_for_selector("form.task-form[data-show-when-ready]")
+    page = officer_task_page(new_page, task_id)
     head, statement = page.locator("#field-unit_head"), page.locator("#field-head_absence_statement")
     accompany = page.get_by_text(ACCOMPANY)
     assert not head.is_visible()
@@ -129,10 +135,7 @@ def test_a_hearing_that_did_not_take_place_is_recorded_with_only_that_answer_and
     """The plaintiff withdrew before the day: 是 on 未开庭即审结 hides who appeared, the summary and the mediation,
     shows the note, and the page sends neither the attendees the plan listed nor anything else of a hearing."""
     land, case_id, task_id = hearing_to_record(measures, clock)
-    page = new_page()
-    sign_in(page, "land_officer", PASSWORDS["land_officer"])
-    page.goto(f"/tasks/{task_id}")
-    page.wait_for_selector("form.task-form[data-show-when-ready]")
+    page = officer_task_page(new_page, task_id)
     attendees, summary = page.locator("#field-attendees"), page.locator("#field-hearing_summary")
     note = page.locator("#field-ended_before_hearing_note")
     assert page.is_checked("input[name='f.ended_before_hearing'][value='false']")  # 否 until the unit says so
